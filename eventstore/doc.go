@@ -20,11 +20,11 @@
 // actual revision, and writes nothing.
 //
 // Idempotency. Event ids are chosen by the caller, deterministically where a
-// retry must be safe. Appending a batch whose events are all already stored,
-// in the same stream and order, returns the original AppendResult and writes
-// nothing, whatever the expected revision says. A batch of which only some
-// events are stored, or whose stored events sit elsewhere, returns an error
-// wrapping ErrPartialOverlap and writes nothing.
+// retry must be safe. Appending again, with the same expected revision, a
+// batch whose events are all already stored, in the same stream and order,
+// returns the original AppendResult and writes nothing. A batch of which
+// only some events are stored returns an error wrapping ErrPartialOverlap and
+// writes nothing.
 //
 // Bad input writes nothing and returns an error wrapping ErrInvalid: an empty
 // batch, an empty or malformed stream name, an empty event type, an event

@@ -1,0 +1,94 @@
+package pg
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/orderflow/orderflow/eventstore"
+)
+
+var _ eventstore.Store = (*Store)(nil)
+
+// DefaultPollInterval is how often an idle subscription looks for new events
+// when no wake-up arrives.
+const DefaultPollInterval = 250 * time.Millisecond
+
+// Config configures a Store.
+type Config struct {
+	// DatabaseURL locates the PostgreSQL database; its schema must be
+	// migrated (package platform/migrate).
+	DatabaseURL string
+	// Logger receives the store's own diagnostics; nil discards them.
+	Logger *slog.Logger
+	// PollInterval bounds how long an idle subscription waits before looking
+	// again; zero means DefaultPollInterval.
+	PollInterval time.Duration
+	// MaxConns caps the connection pool; zero keeps pgx's default.
+	MaxConns int32
+}
+
+// Store is the PostgreSQL event store. It is safe for concurrent use.
+type Store struct {
+	pool   *pgxpool.Pool
+	logger *slog.Logger
+	poll   time.Duration
+	wake   *wakeup
+	notify *notifier
+
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+// New connects to the database and returns a Store. It fails when the
+// database does not answer.
+func New(ctx context.Context, cfg Config) (*Store, error) {
+	pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("event store: parse database url: %w", err)
+	}
+	if cfg.MaxConns > 0 {
+		pcfg.MaxConns = cfg.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("event store: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("event store: connect: %w", err)
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	poll := cfg.PollInterval
+	if poll <= 0 {
+		poll = DefaultPollInterval
+	}
+	bg, stop := context.WithCancel(context.Background())
+	s := &Store{pool: pool, logger: logger, poll: poll, wake: newWakeup(), stop: stop}
+	s.notify = newNotifier(pool, logger)
+	s.wg.Add(2)
+	go func() { defer s.wg.Done(); s.notify.run(bg) }()
+	go func() { defer s.wg.Done(); listen(bg, pcfg.ConnConfig, s.wake, logger) }()
+	return s, nil
+}
+
+// Close stops the store's background work and closes its connections.
+func (s *Store) Close() error {
+	s.stop()
+	s.wg.Wait()
+	s.pool.Close()
+	return nil
+}
+
+// appended tells local and remote subscribers that the log may have grown.
+func (s *Store) appended() {
+	s.wake.broadcast()
+	s.notify.signal()
+}

@@ -1,0 +1,28 @@
+package pg
+
+import "sync"
+
+// wakeup is a broadcast signal: waiters take the current channel, and
+// broadcast closes it and installs a fresh one. Taking the channel before
+// looking for events means no wake-up between the look and the wait is lost.
+type wakeup struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func newWakeup() *wakeup { return &wakeup{ch: make(chan struct{})} }
+
+// wait returns a channel that is closed at the next broadcast.
+func (w *wakeup) wait() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ch
+}
+
+// broadcast wakes every current waiter.
+func (w *wakeup) broadcast() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	close(w.ch)
+	w.ch = make(chan struct{})
+}
