@@ -18,6 +18,11 @@ var _ eventstore.Store = (*Store)(nil)
 // when no wake-up arrives.
 const DefaultPollInterval = 250 * time.Millisecond
 
+// DefaultMaxConns is the pool size of a Store whose Config names none:
+// enough for many concurrent appends, whose cost is mostly waiting for
+// commits to reach the disk.
+const DefaultMaxConns = 32
+
 // Config configures a Store.
 type Config struct {
 	// DatabaseURL locates the PostgreSQL database; its schema must be
@@ -28,7 +33,7 @@ type Config struct {
 	// PollInterval bounds how long an idle subscription waits before looking
 	// again; zero means DefaultPollInterval.
 	PollInterval time.Duration
-	// MaxConns caps the connection pool; zero keeps pgx's default.
+	// MaxConns caps the connection pool; zero means DefaultMaxConns.
 	MaxConns int32
 }
 
@@ -51,6 +56,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("event store: parse database url: %w", err)
 	}
+	pcfg.MaxConns = DefaultMaxConns
 	if cfg.MaxConns > 0 {
 		pcfg.MaxConns = cfg.MaxConns
 	}

@@ -73,7 +73,7 @@ BEGIN
     IF NOT (p_expected = -1
             OR (p_expected = -2 AND v_current IS NULL)
             OR (p_expected = -3 AND v_current IS NOT NULL)
-            OR (p_expected >= 0 AND v_current = p_expected)) THEN
+            OR (p_expected >= 0 AND v_current IS NOT DISTINCT FROM p_expected)) THEN
         status := 1;
         revision := v_current;
         RETURN;
