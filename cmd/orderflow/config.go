@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// Environment variables orderflow reads, all here and nowhere else.
+const (
+	envDatabaseURL   = "DATABASE_URL"
+	envEventStoreURL = "EVENTSTORE_URL"
+	envAddr          = "ORDERFLOW_ADDR"
+	envLogLevel      = "ORDERFLOW_LOG_LEVEL"
+)
+
+// defaultAddr is where serve listens when neither --addr nor ORDERFLOW_ADDR
+// says otherwise.
+const defaultAddr = "127.0.0.1:8080"
+
+// Config is orderflow's configuration. A flag wins over its environment
+// variable, which wins over the default.
+type Config struct {
+	// DatabaseURL locates the PostgreSQL database of read models, migrations
+	// and, unless EventStoreURL is set, events.
+	DatabaseURL string
+	// EventStoreURL is the EventStoreDB connection string; empty means the
+	// PostgreSQL event store.
+	EventStoreURL string
+	// Addr is the HTTP listen address of serve.
+	Addr string
+	// LogLevel is the least severe level logged.
+	LogLevel slog.Level
+}
+
+// settings says which parts of Config a subcommand takes.
+type settings uint8
+
+const (
+	withDatabase settings = 1 << iota
+	withEventStore
+	withHTTP
+)
+
+var (
+	// errUsage marks a command line that could not be understood; the
+	// usage has already been printed.
+	errUsage = errors.New("usage")
+	// errMissingDatabase means a command that needs PostgreSQL was given no
+	// URL.
+	errMissingDatabase = errors.New("no database: set " + envDatabaseURL + " or --database-url")
+	// errBadEnv marks an environment variable whose value is malformed.
+	errBadEnv = errors.New("bad environment variable")
+)
+
+// loadConfig reads the configuration of subcommand name from its flags
+// (args) and the environment (getenv). It returns errUsage, wrapped, for
+// bad flags, and flag.ErrHelp when help was asked for.
+func loadConfig(name string, want settings, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	cfg := Config{
+		DatabaseURL:   getenv(envDatabaseURL),
+		EventStoreURL: getenv(envEventStoreURL),
+		Addr:          getenv(envAddr),
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = defaultAddr
+	}
+	if lvl := getenv(envLogLevel); lvl != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
+			return Config{}, fmt.Errorf("%w %s: %v", errBadEnv, envLogLevel, err)
+		}
+	}
+
+	fs := flag.NewFlagSet("orderflow "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.TextVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "least severe level logged: debug, info, warn or error (env "+envLogLevel+")")
+	if want&withDatabase != 0 {
+		fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "PostgreSQL URL (env "+envDatabaseURL+")")
+	}
+	if want&withEventStore != 0 {
+		fs.StringVar(&cfg.EventStoreURL, "eventstore-url", cfg.EventStoreURL, "EventStoreDB connection string; empty for the PostgreSQL event store (env "+envEventStoreURL+")")
+	}
+	if want&withHTTP != 0 {
+		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "HTTP listen address (env "+envAddr+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return Config{}, err
+		}
+		return Config{}, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "orderflow %s: unexpected argument %q\n", name, fs.Arg(0))
+		fs.Usage()
+		return Config{}, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if want&withDatabase != 0 && cfg.DatabaseURL == "" {
+		return Config{}, errMissingDatabase
+	}
+	return cfg, nil
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadConfig(t *testing.T) {
+	all := withDatabase | withEventStore | withHTTP
+	tests := []struct {
+		name string
+		want settings
+		args []string
+		env  map[string]string
+		cfg  Config
+		err  error // matched with errors.Is; nil means success
+	}{
+		{
+			name: "defaults",
+			want: all,
+			env:  map[string]string{"DATABASE_URL": "postgres://db"},
+			cfg:  Config{DatabaseURL: "postgres://db", Addr: "127.0.0.1:8080", LogLevel: slog.LevelInfo},
+		},
+		{
+			name: "environment",
+			want: all,
+			env: map[string]string{
+				"DATABASE_URL": "postgres://db", "EVENTSTORE_URL": "esdb://es:2113?tls=false",
+				"ORDERFLOW_ADDR": "0.0.0.0:9000", "ORDERFLOW_LOG_LEVEL": "debug",
+			},
+			cfg: Config{DatabaseURL: "postgres://db", EventStoreURL: "esdb://es:2113?tls=false", Addr: "0.0.0.0:9000", LogLevel: slog.LevelDebug},
+		},
+		{
+			name: "flags win over the environment",
+			want: all,
+			args: []string{"--database-url", "postgres://flag", "--eventstore-url", "esdb://flag", "--addr", ":1", "--log-level", "WARN"},
+			env: map[string]string{
+				"DATABASE_URL": "postgres://env", "EVENTSTORE_URL": "esdb://env",
+				"ORDERFLOW_ADDR": "0.0.0.0:9000", "ORDERFLOW_LOG_LEVEL": "debug",
+			},
+			cfg: Config{DatabaseURL: "postgres://flag", EventStoreURL: "esdb://flag", Addr: ":1", LogLevel: slog.LevelWarn},
+		},
+		{
+			name: "a flag may empty EVENTSTORE_URL",
+			want: all,
+			args: []string{"--eventstore-url="},
+			env:  map[string]string{"DATABASE_URL": "postgres://db", "EVENTSTORE_URL": "esdb://env"},
+			cfg:  Config{DatabaseURL: "postgres://db", Addr: "127.0.0.1:8080"},
+		},
+		{
+			name: "no database",
+			want: all,
+			err:  errMissingDatabase,
+		},
+		{
+			name: "no database needed",
+			want: 0,
+			cfg:  Config{Addr: "127.0.0.1:8080"},
+		},
+		{
+			name: "bad log level in the environment",
+			want: all,
+			env:  map[string]string{"DATABASE_URL": "postgres://db", "ORDERFLOW_LOG_LEVEL": "loud"},
+			err:  errBadEnv,
+		},
+		{
+			name: "flag of another command",
+			want: withDatabase,
+			args: []string{"--addr", ":1"},
+			env:  map[string]string{"DATABASE_URL": "postgres://db"},
+			err:  errUsage,
+		},
+		{
+			name: "stray argument",
+			want: withDatabase,
+			args: []string{"now"},
+			env:  map[string]string{"DATABASE_URL": "postgres://db"},
+			err:  errUsage,
+		},
+		{
+			name: "help",
+			want: all,
+			args: []string{"-h"},
+			err:  flag.ErrHelp,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := loadConfig("test", tt.want, tt.args, envOf(tt.env), io.Discard)
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("err = %v, want %v", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("loadConfig: %v", err)
+			}
+			if cfg != tt.cfg {
+				t.Errorf("got %+v, want %+v", cfg, tt.cfg)
+			}
+		})
+	}
+}

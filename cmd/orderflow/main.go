@@ -1,0 +1,79 @@
+// Command orderflow is the one binary of the orderflow order system. Its
+// subcommands:
+//
+//	orderflow serve     migrate the database, open the event store, serve HTTP
+//	orderflow migrate   apply pending database migrations
+//	orderflow version   print the build's version
+//
+// Configuration comes from flags and environment variables (see config.go
+// and the README); logs are JSON lines on stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills the process at once
+	}()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintf(os.Stderr, "orderflow: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: orderflow <command> [flags]
+
+commands:
+  serve     migrate the database, open the event store and serve HTTP
+  migrate   apply pending database migrations
+  version   print the version
+
+Run 'orderflow <command> -h' for a command's flags.
+`
+
+// run runs the subcommand named by args[0] until it is done or ctx ends.
+// It reads the environment only through getenv and writes only to stdout
+// (command output) and stderr (logs and usage).
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: no command", errUsage)
+	}
+	name, args := args[0], args[1:]
+	var err error
+	switch name {
+	case "serve":
+		err = runServe(ctx, args, getenv, stderr)
+	case "migrate":
+		err = runMigrate(ctx, args, getenv, stdout, stderr)
+	case "version":
+		err = runVersion(args, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: unknown command %q", errUsage, name)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/platform/migrate"
+)
+
+func TestMigrate(t *testing.T) {
+	dbURL := dbtest.NewEmpty(t)
+	env := envOf(map[string]string{"DATABASE_URL": dbURL})
+	ctx := context.Background()
+
+	var stdout bytes.Buffer
+	logs := &logSink{}
+	if err := run(ctx, []string{"migrate"}, env, &stdout, logs); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, logs)
+	}
+	if got := stdout.String(); got == "applied 0 migrations\n" || !strings.HasPrefix(got, "applied ") {
+		t.Errorf("first migrate printed %q, want the number of migrations applied", got)
+	}
+	logs.waitFor(t, "migration applied", 0)
+	pending, err := migrate.Pending(ctx, dbURL)
+	if err != nil || pending {
+		t.Fatalf("after migrate: pending = %v, %v; want false, nil", pending, err)
+	}
+
+	stdout.Reset()
+	if err := run(ctx, []string{"migrate"}, env, &stdout, &logSink{}); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	if got := stdout.String(); got != "applied 0 migrations\n" {
+		t.Errorf("second migrate printed %q, want %q", got, "applied 0 migrations\n")
+	}
+}
+
+func TestMigrateUnreachableDatabase(t *testing.T) {
+	env := envOf(map[string]string{"DATABASE_URL": "postgres://nobody:nothing@127.0.0.1:1/none?sslmode=disable&connect_timeout=5"})
+	if err := run(context.Background(), []string{"migrate"}, env, &bytes.Buffer{}, &logSink{}); err == nil {
+		t.Fatal("migrate against a closed port succeeded")
+	}
+}
