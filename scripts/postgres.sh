@@ -19,7 +19,8 @@
 # lives in /var/tmp/orderflow-postgres-<hash of the repository path> instead.
 #
 # Running it again changes nothing and prints the URL; a stopped cluster is
-# started again.
+# started again. When another checkout's private cluster already answers on
+# that port, the script uses it rather than fail.
 set -euo pipefail
 
 readonly PORT=54329
@@ -207,21 +208,25 @@ cmd_start() {
 		log "DATABASE_URL is set but does not answer; using the private cluster instead"
 	fi
 
-	local bindir base changed=false
+	local bindir base
 	if ! bindir=$(server_bindir) || ! command -v psql >/dev/null 2>&1; then
 		apt_install postgresql postgresql-contrib
 		bindir=$(server_bindir) || die "PostgreSQL server binaries not found after installing them"
 	fi
 	base=$(choose_base)
-	[ -f "$base/data/PG_VERSION" ] || init_cluster "$bindir" "$base"
-	if write_settings "$base"; then
-		changed=true
-	fi
 
-	if ! running "$bindir" "$base"; then
+	if [ -f "$base/data/PG_VERSION" ] && running "$bindir" "$base"; then
+		if write_settings "$base"; then
+			start_cluster "$bindir" "$base" restart
+		fi
+	elif answers "$PRIVATE_URL"; then
+		log "127.0.0.1:${PORT} is served by a cluster not of this checkout (another clone's?); using it"
+		printf '%s\n' "$PRIVATE_URL"
+		return 0
+	else
+		[ -f "$base/data/PG_VERSION" ] || init_cluster "$bindir" "$base"
+		write_settings "$base" || true
 		start_cluster "$bindir" "$base" start
-	elif [ "$changed" = true ]; then
-		start_cluster "$bindir" "$base" restart
 	fi
 	ensure_database
 	answers "$PRIVATE_URL" || die "the private cluster runs but ${PRIVATE_URL} does not answer"
