@@ -11,11 +11,11 @@ import (
 	"github.com/orderflow/orderflow/eventstore"
 )
 
-// maxRaceRetries bounds how often Append re-runs after losing a race on a
-// unique key to a concurrent append.
+// maxRaceRetries bounds how often an append re-runs after losing a race on
+// a unique key to a concurrent append.
 const maxRaceRetries = 16
 
-// Appending statuses returned by the eventstore.append SQL function.
+// Statuses returned by the eventstore.append SQL function and appendBatchSQL.
 const (
 	statusAppended = 0
 	statusConflict = 1
@@ -31,18 +31,26 @@ type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// Append implements eventstore.Store.
+// Append implements eventstore.Store. Concurrent appends are written
+// together, several to a transaction (group commit); each gets its own
+// result.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	req, err := newAppendRequest(stream, expected, events)
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
 	defer s.appended()
+	return s.batch.submit(ctx, req)
+}
+
+// appendAlone writes one request in its own transaction, re-running it when
+// a concurrent append wins a race on a unique key.
+func (s *Store) appendAlone(ctx context.Context, req appendRequest) (eventstore.AppendResult, error) {
 	for attempt := 0; ; attempt++ {
 		res, err := req.run(ctx, s.pool)
 		if isUniqueViolation(err) && attempt < maxRaceRetries {
-			// A concurrent append took the revision or an id first and has
-			// committed; the next run sees it and answers properly.
+			// The winner has committed by now: the next run sees it and
+			// answers with a conflict or appends after it.
 			continue
 		}
 		return res, err
@@ -71,10 +79,14 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected
 // Subscribers find the events without it too, at their next poll.
 func (s *Store) Notify() { s.appended() }
 
+// appendRequest is a validated Append, in the shape the SQL functions take.
 type appendRequest struct {
 	stream   string
 	expected eventstore.ExpectedRevision
-	args     []any
+	ids      [][16]byte
+	types    []string
+	data     [][]byte
+	meta     [][]byte
 }
 
 func newAppendRequest(stream string, expected eventstore.ExpectedRevision, events []eventstore.EventData) (appendRequest, error) {
@@ -82,52 +94,62 @@ func newAppendRequest(stream string, expected eventstore.ExpectedRevision, event
 	if err != nil {
 		return appendRequest{}, err
 	}
-	ids := make([][16]byte, len(enc))
-	types := make([]string, len(enc))
-	data := make([][]byte, len(enc))
-	meta := make([][]byte, len(enc))
-	for i, e := range enc {
-		ids[i], types[i], data[i], meta[i] = e.ID, e.Type, e.Data, e.RawMetadata
-	}
-	return appendRequest{
+	r := appendRequest{
 		stream:   stream,
 		expected: expected,
-		args:     []any{stream, expectedCode(expected), ids, types, data, meta},
-	}, nil
+		ids:      make([][16]byte, len(enc)),
+		types:    make([]string, len(enc)),
+		data:     make([][]byte, len(enc)),
+		meta:     make([][]byte, len(enc)),
+	}
+	for i, e := range enc {
+		r.ids[i], r.types[i], r.data[i], r.meta[i] = e.ID, e.Type, e.Data, e.RawMetadata
+	}
+	return r, nil
 }
 
+// run writes the request with the eventstore.append function.
 func (r appendRequest) run(ctx context.Context, q Querier) (eventstore.AppendResult, error) {
-	var (
-		status   int16
-		revision *int64
-		commit   *uint64
-		prepare  *int64
-	)
-	err := q.QueryRow(ctx, appendSQL, r.args...).Scan(&status, &revision, &commit, &prepare)
+	var o outcome
+	err := q.QueryRow(ctx, appendSQL, r.stream, expectedCode(r.expected), r.ids, r.types, r.data, r.meta).
+		Scan(&o.status, &o.revision, &o.commit, &o.prepare)
 	if err != nil {
 		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", r.stream, err)
 	}
-	switch status {
+	return o.result(r)
+}
+
+// outcome is one row returned by the append SQL functions.
+type outcome struct {
+	status   int16
+	revision *int64
+	commit   *uint64
+	prepare  *int64
+}
+
+// result turns the row into Append's result for req.
+func (o outcome) result(req appendRequest) (eventstore.AppendResult, error) {
+	switch o.status {
 	case statusAppended, statusReplayed:
 		return eventstore.AppendResult{
-			Revision: uint64(*revision),
-			Position: eventstore.Position{Commit: *commit, Prepare: uint64(*prepare)},
+			Revision: uint64(*o.revision),
+			Position: eventstore.Position{Commit: *o.commit, Prepare: uint64(*o.prepare)},
 		}, nil
 	case statusConflict:
-		c := &eventstore.ConflictError{Stream: r.stream, Expected: r.expected, ActualKnown: true}
-		if revision != nil {
-			c.Exists, c.Actual = true, uint64(*revision)
+		c := &eventstore.ConflictError{Stream: req.stream, Expected: req.expected, ActualKnown: true}
+		if o.revision != nil {
+			c.Exists, c.Actual = true, uint64(*o.revision)
 		}
 		return eventstore.AppendResult{}, c
 	case statusOverlap:
-		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", r.stream, eventstore.ErrPartialOverlap)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.stream, eventstore.ErrPartialOverlap)
 	default:
-		return eventstore.AppendResult{}, fmt.Errorf("append to %s: unknown status %d", r.stream, status)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: unknown status %d", req.stream, o.status)
 	}
 }
 
-// expectedCode encodes an expected revision for the eventstore.append SQL
-// function: -1 any, -2 no stream, -3 stream exists, n exact.
+// expectedCode encodes an expected revision for the SQL functions: -1 any,
+// -2 no stream, -3 stream exists, n exact.
 func expectedCode(e eventstore.ExpectedRevision) int64 {
 	if rev, ok := e.Revision(); ok {
 		return int64(rev)

@@ -15,9 +15,13 @@ import (
 // channel is the LISTEN/NOTIFY channel appends are announced on.
 const channel = "orderflow_eventstore"
 
+// notifyInterval is the shortest time between two NOTIFYs of one store.
+const notifyInterval = 5 * time.Millisecond
+
 // notifier sends NOTIFY after appends, outside their transactions (a NOTIFY
-// inside would serialise every append's commit on PostgreSQL's notify lock).
-// Signals that arrive while a NOTIFY is in flight coalesce into the next one.
+// inside would serialise every append's commit on PostgreSQL's notify lock),
+// at most once per notifyInterval: signals in between coalesce. Subscribers
+// in this process are woken directly and do not wait for it.
 type notifier struct {
 	pool    *pgxpool.Pool
 	logger  *slog.Logger
@@ -37,6 +41,8 @@ func (n *notifier) signal() {
 }
 
 func (n *notifier) run(ctx context.Context) {
+	tick := time.NewTicker(notifyInterval)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -46,6 +52,11 @@ func (n *notifier) run(ctx context.Context) {
 		if _, err := n.pool.Exec(ctx, "SELECT pg_notify($1, '')", channel); err != nil && ctx.Err() == nil {
 			// Only a wake-up is lost: subscribers still poll.
 			n.logger.WarnContext(ctx, "event store notify failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
 		}
 	}
 }

@@ -35,6 +35,9 @@ type Config struct {
 	PollInterval time.Duration
 	// MaxConns caps the connection pool; zero means DefaultMaxConns.
 	MaxConns int32
+	// Flushers is how many group commits may be in flight at once; zero
+	// means DefaultFlushers.
+	Flushers int
 }
 
 // Store is the PostgreSQL event store. It is safe for concurrent use.
@@ -44,6 +47,7 @@ type Store struct {
 	poll   time.Duration
 	wake   *wakeup
 	notify *notifier
+	batch  *batcher
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
@@ -56,6 +60,10 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("event store: parse database url: %w", err)
 	}
+	// The store's statements are few and their best plans do not depend on
+	// the values bound; re-planning every execution costs more than the
+	// execution itself.
+	pcfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	pcfg.MaxConns = DefaultMaxConns
 	if cfg.MaxConns > 0 {
 		pcfg.MaxConns = cfg.MaxConns
@@ -79,6 +87,15 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	bg, stop := context.WithCancel(context.Background())
 	s := &Store{pool: pool, logger: logger, poll: poll, wake: newWakeup(), stop: stop}
 	s.notify = newNotifier(pool, logger)
+	s.batch = &batcher{pool: pool, queue: make(chan *call), single: s.appendAlone}
+	flushers := cfg.Flushers
+	if flushers <= 0 {
+		flushers = DefaultFlushers
+	}
+	for range flushers {
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); s.batch.flush(bg) }()
+	}
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.notify.run(bg) }()
 	go func() { defer s.wg.Done(); listen(bg, pcfg.ConnConfig, s.wake, logger) }()

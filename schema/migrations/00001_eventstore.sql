@@ -24,7 +24,10 @@ CREATE TABLE eventstore.events (
 
 CREATE INDEX events_category_idx ON eventstore.events (category, transaction_id, position);
 
--- append stores a batch at the end of a stream in one round trip.
+-- append stores a batch at the end of a stream in one round trip, telling
+-- a retried batch from a conflict. Appends take a leaner statement first
+-- (eventstore/pg's appendBatchSQL) and come here only when that one reports
+-- a conflict or a unique-key violation.
 -- p_expected: -1 any, -2 no stream, -3 stream exists, n >= 0 exact revision.
 -- status: 0 appended, 1 wrong expected revision (revision = actual, NULL when
 -- the stream does not exist), 2 the batch was already stored (the original
@@ -49,10 +52,13 @@ DECLARE
     v_dmax        bigint;
     v_current     bigint;
 BEGIN
-    SELECT count(*), bool_and(e.stream_id = p_stream), min(e.revision - i.ord), max(e.revision - i.ord)
+    -- "= ANY" keeps the cached generic plan on the event_id index.
+    SELECT count(*), bool_and(e.stream_id = p_stream),
+           min(e.revision - array_position(p_ids, e.event_id)),
+           max(e.revision - array_position(p_ids, e.event_id))
       INTO v_found, v_same_stream, v_dmin, v_dmax
-      FROM unnest(p_ids) WITH ORDINALITY AS i(id, ord)
-      JOIN eventstore.events e ON e.event_id = i.id;
+      FROM eventstore.events e
+     WHERE e.event_id = ANY (p_ids);
     IF v_found > 0 THEN
         IF v_found = cardinality(p_ids) AND v_same_stream AND v_dmin = v_dmax THEN
             SELECT 2, e.revision, e.transaction_id, e.position
