@@ -24,10 +24,13 @@
 // batch whose events are all already stored, in the same stream and order,
 // returns the original AppendResult and writes nothing. A batch of which
 // only some events are stored returns an error wrapping ErrPartialOverlap and
-// writes nothing.
+// writes nothing. Both are promised within one stream and for a retry soon
+// after the original (EventStoreDB compares a window at the end of the
+// stream); PostgreSQL recognises an event id anywhere, at any age.
 //
 // Bad input writes nothing and returns an error wrapping ErrInvalid: an empty
-// batch, an empty or malformed stream name, an empty event type, an event
+// batch, an empty or malformed stream name, an empty event type or one
+// starting with "$" (reserved for the store's own events), an event
 // whose data or metadata is not JSON, an event over MaxEventSize, a nil event
 // id, or an id repeated in the batch.
 //

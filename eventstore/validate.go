@@ -94,6 +94,9 @@ func ValidateAppend(stream string, events []EventData) ([]EncodedEvent, error) {
 		if strings.TrimSpace(e.Type) == "" {
 			return nil, fmt.Errorf("%w: %s: type is empty", ErrInvalid, where)
 		}
+		if strings.HasPrefix(e.Type, "$") {
+			return nil, fmt.Errorf("%w: %s: type %q starts with \"$\", which is reserved for the store's own events", ErrInvalid, where, e.Type)
+		}
 		if len(e.Type) > MaxTypeLength {
 			return nil, fmt.Errorf("%w: %s: type is %d bytes long, the limit is %d", ErrInvalid, where, len(e.Type), MaxTypeLength)
 		}

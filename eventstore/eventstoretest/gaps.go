@@ -121,19 +121,24 @@ func RunGaps(ctx context.Context, s eventstore.Store, cfg GapConfig) (GapReport,
 	readErr := make(chan error, 1)
 	writersDone := make(chan struct{})
 	go func() {
+		finished := false
 		for {
-			wait := ctx
-			select {
-			case <-writersDone:
-				var cancel context.CancelFunc
-				wait, cancel = context.WithTimeout(ctx, 2*time.Second)
-				defer cancel()
-			default:
-			}
+			// Wait in short steps, so the end of the writers is noticed even
+			// by a subscriber that already has everything.
+			wait, cancel := context.WithTimeout(ctx, 2*time.Second)
 			events, err := sub.Next(wait)
+			cancel()
 			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-				readErr <- nil // quiet for two seconds after the writers finished
-				return
+				if finished {
+					readErr <- nil // quiet for two seconds after the writers finished
+					return
+				}
+				select {
+				case <-writersDone:
+					finished = true
+				default:
+				}
+				continue
 			}
 			if err != nil {
 				readErr <- err

@@ -29,6 +29,7 @@ func testValidation(t *testing.T, s eventstore.Store) {
 		{"stream name too long", cat + "-" + strings.Repeat("x", 300), Events("e", 0, 1)},
 		{"empty batch", good, nil},
 		{"empty event type", good, []eventstore.EventData{{ID: uuid.New(), Type: "", Data: []byte(`{}`)}}},
+		{"reserved event type", good, []eventstore.EventData{{ID: uuid.New(), Type: "$metadata", Data: []byte(`{}`)}}},
 		{"blank event type", good, []eventstore.EventData{{ID: uuid.New(), Type: "  ", Data: []byte(`{}`)}}},
 		{"data not JSON", good, []eventstore.EventData{{ID: uuid.New(), Type: "e", Data: []byte(`{"a":`)}}},
 		{"empty data", good, []eventstore.EventData{{ID: uuid.New(), Type: "e", Data: nil}}},
