@@ -1,0 +1,204 @@
+package command
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/write/domain"
+)
+
+// DefaultAttempts is how often Execute decides before giving up on a
+// stream that keeps changing under it.
+const DefaultAttempts = 8
+
+// pageSize is how many events Execute reads from a stream at once.
+const pageSize = 1000
+
+// Handler executes commands against one event store. It is safe for
+// concurrent use.
+type Handler struct {
+	store    eventstore.Store
+	now      func() time.Time
+	attempts int
+}
+
+// NewHandler returns a Handler that appends to store and takes the time of
+// each decision from now.
+func NewHandler(store eventstore.Store, now func() time.Time) *Handler {
+	return &Handler{store: store, now: now, attempts: DefaultAttempts}
+}
+
+// Store returns the event store the handler appends to.
+func (h *Handler) Store() eventstore.Store { return h.store }
+
+// Result is the outcome of a command that succeeded.
+type Result struct {
+	// Stream is the aggregate's stream.
+	Stream string
+	// Revision is the stream's revision after the command; for a command
+	// that changed nothing, the revision it saw (-1: the stream is empty).
+	Revision int64
+	// Position is the global position of the last event written, or of the
+	// last event of the stream for a command that changed nothing.
+	Position eventstore.Position
+	// Events are the events the command caused (or, for a replay, had
+	// caused); none when it changed nothing.
+	Events []domain.Event
+	// Replayed reports that the idempotency key had been used already: the
+	// original result is returned and nothing was written.
+	Replayed bool
+}
+
+// Decider decides what a command does to the current state at time now.
+type Decider[S any] func(state S, now time.Time) ([]domain.Event, error)
+
+// ErrTooManyConflicts is returned when the stream changed under the command
+// on every attempt.
+var ErrTooManyConflicts = errors.New("the aggregate kept changing; try again")
+
+// Execute loads aggregate id, runs decide and appends the events it returns
+// with the revision it saw. When another writer appended in between, it
+// reloads and decides again, up to DefaultAttempts times. Domain errors
+// come back unchanged (match them with errors.Is against domain.ErrInvalid,
+// domain.ErrRule, domain.ErrNotFound).
+func Execute[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string, meta Meta, decide Decider[S]) (Result, error) {
+	stream := agg.Stream(id)
+	for attempt := 1; ; attempt++ {
+		state, loaded, err := load(ctx, h.store, agg, stream)
+		if err != nil {
+			return Result{}, err
+		}
+		if meta.IdempotencyKey != "" {
+			if res, ok := replay(agg, stream, meta.IdempotencyKey, loaded); ok {
+				return res, nil
+			}
+		}
+		events, err := decide(state.state, h.now())
+		if err != nil {
+			return Result{}, err
+		}
+		if len(events) == 0 {
+			return Result{Stream: stream, Revision: state.revision, Position: state.position}, nil
+		}
+		data, err := encode(stream, events, meta)
+		if err != nil {
+			return Result{}, err
+		}
+		expected := eventstore.NoStream
+		if state.revision >= 0 {
+			expected = eventstore.Exact(uint64(state.revision))
+		}
+		res, err := h.store.Append(ctx, stream, expected, data...)
+		var conflict *eventstore.ConflictError
+		if errors.As(err, &conflict) && attempt < h.attempts {
+			if err := backoff(ctx, attempt); err != nil {
+				return Result{}, err
+			}
+			continue
+		}
+		if errors.As(err, &conflict) {
+			return Result{}, fmt.Errorf("%s: %w", stream, ErrTooManyConflicts)
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		return Result{Stream: stream, Revision: int64(res.Revision), Position: res.Position, Events: events}, nil
+	}
+}
+
+// loadedState is an aggregate folded from its stream.
+type loadedState[S any] struct {
+	state    S
+	revision int64 // -1 when the stream is empty
+	position eventstore.Position
+}
+
+// load reads the whole stream and folds it. It also returns the recorded
+// events when a replay check needs them (always, for simplicity).
+func load[S any](ctx context.Context, store eventstore.Store, agg Aggregate[S], stream string) (loadedState[S], []eventstore.RecordedEvent, error) {
+	st := loadedState[S]{revision: -1}
+	var all []eventstore.RecordedEvent
+	for from := uint64(0); ; {
+		page, err := store.ReadStream(ctx, stream, eventstore.ReadOptions{From: from, Count: pageSize})
+		if errors.Is(err, eventstore.ErrStreamNotFound) {
+			return st, nil, nil
+		}
+		if err != nil {
+			return st, nil, fmt.Errorf("load %s: %w", stream, err)
+		}
+		for _, r := range page {
+			e, err := agg.Decode(r.Type, r.Data)
+			if err != nil {
+				return st, nil, fmt.Errorf("load %s: event %d (%s): %w", stream, r.Revision, r.Type, err)
+			}
+			st.state = agg.Evolve(st.state, e)
+			st.revision, st.position = int64(r.Revision), r.Position
+		}
+		all = append(all, page...)
+		if len(page) < pageSize {
+			return st, all, nil
+		}
+		from = page[len(page)-1].Revision + 1
+	}
+}
+
+// replay finds the events an earlier run of the same command (same
+// idempotency key) wrote to the stream.
+func replay[S any](agg Aggregate[S], stream, key string, loaded []eventstore.RecordedEvent) (Result, bool) {
+	first := EventID(stream, key, 0)
+	for i, r := range loaded {
+		if r.ID != first {
+			continue
+		}
+		res := Result{Stream: stream, Replayed: true}
+		for j := i; j < len(loaded) && loaded[j].ID == EventID(stream, key, j-i); j++ {
+			e, err := agg.Decode(loaded[j].Type, loaded[j].Data)
+			if err != nil {
+				return Result{}, false
+			}
+			res.Events = append(res.Events, e)
+			res.Revision, res.Position = int64(loaded[j].Revision), loaded[j].Position
+		}
+		return res, true
+	}
+	return Result{}, false
+}
+
+func encode(stream string, events []domain.Event, meta Meta) ([]eventstore.EventData, error) {
+	md := meta.eventMetadata()
+	out := make([]eventstore.EventData, len(events))
+	for i, e := range events {
+		data, err := json.Marshal(e)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s for %s: %w", e.EventType(), stream, err)
+		}
+		id := uuid.New()
+		if meta.IdempotencyKey != "" {
+			id = EventID(stream, meta.IdempotencyKey, i)
+		}
+		out[i] = eventstore.EventData{ID: id, Type: e.EventType(), Data: data, Metadata: md}
+	}
+	return out, nil
+}
+
+// backoff waits a little, more after each conflict, with jitter so that
+// contending writers spread out.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt*attempt) * time.Millisecond
+	d += time.Duration(rand.Int64N(int64(d) + 1))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
