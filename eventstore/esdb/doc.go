@@ -12,9 +12,8 @@
 // as its user metadata. System events — those in a stream whose name starts
 // with "$" or whose type starts with "$" — are EventStoreDB's own bookkeeping
 // (statistics, stream metadata, tombstones) and are invisible to ReadAll,
-// Head and Subscribe. Port stream names cannot start with "$"; the port does
-// not forbid event types starting with "$", but such events, though stored
-// and returned by ReadStream, are skipped by the global readers too.
+// Head and Subscribe. The port rejects stream names and event types that
+// start with "$", so no event of ours is ever mistaken for one.
 //
 // # Idempotency and partial overlap
 //
