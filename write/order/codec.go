@@ -1,0 +1,104 @@
+package order
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/orderflow/orderflow/write/domain"
+)
+
+// Decode decodes the stored JSON payload of an order event of type typ and
+// returns the event (a Placed, Confirmed, ... value) in its current schema
+// version. A payload written with an older schema version is upcast to the
+// current one.
+//
+// Decode returns an error wrapping ErrUnknownEventType when typ is not an
+// order event, ErrUnsupportedVersion when the payload's "v" is missing or is
+// a version this code does not know (for instance one written by newer
+// code), and a JSON error when the payload is malformed, has fields the
+// event does not have, or has trailing data.
+func Decode(typ string, data []byte) (domain.Event, error) {
+	current, ok := currentVersion(typ)
+	if !ok {
+		return nil, fmt.Errorf("decode %q: %w", typ, ErrUnknownEventType)
+	}
+	v, err := payloadVersion(data)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", typ, err)
+	}
+	var e domain.Event
+	switch {
+	case typ == TypePlaced && v == PlacedVersion:
+		e, err = decodeStrict[Placed](data)
+	case typ == TypeConfirmed && v == ConfirmedVersion:
+		e, err = decodeStrict[Confirmed](data)
+	case typ == TypePaid && v == PaidVersion:
+		e, err = decodeStrict[Paid](data)
+	case typ == TypeShipped && v == ShippedVersion:
+		e, err = decodeStrict[Shipped](data)
+	case typ == TypeDelivered && v == DeliveredVersion:
+		e, err = decodeStrict[Delivered](data)
+	case typ == TypeCancelled && v == CancelledVersion:
+		e, err = decodeStrict[Cancelled](data)
+
+	// Older schema versions are upcast here: one case per old version,
+	// decoding the old shape and returning the current one, e.g.
+	//
+	//	case typ == TypePlaced && v == 1:
+	//		e, err = upcastPlacedV1(data)
+
+	default:
+		return nil, fmt.Errorf("decode %s: version %d, current is %d: %w", typ, v, current, ErrUnsupportedVersion)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("decode %s v%d: %w", typ, v, err)
+	}
+	return e, nil
+}
+
+// currentVersion returns the current schema version of event type typ, and
+// false when typ is not an order event type.
+func currentVersion(typ string) (int, bool) {
+	switch typ {
+	case TypePlaced:
+		return PlacedVersion, true
+	case TypeConfirmed:
+		return ConfirmedVersion, true
+	case TypePaid:
+		return PaidVersion, true
+	case TypeShipped:
+		return ShippedVersion, true
+	case TypeDelivered:
+		return DeliveredVersion, true
+	case TypeCancelled:
+		return CancelledVersion, true
+	}
+	return 0, false
+}
+
+// payloadVersion reads the schema version "v" of a JSON object payload.
+func payloadVersion(data []byte) (int, error) {
+	var probe struct {
+		V *int `json:"v"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return 0, err
+	}
+	if probe.V == nil {
+		return 0, fmt.Errorf("no schema version: %w", ErrUnsupportedVersion)
+	}
+	return *probe.V, nil
+}
+
+// decodeStrict decodes data into an E, rejecting fields E does not have.
+// (payloadVersion has already rejected data that is not one JSON value.)
+func decodeStrict[E domain.Event](data []byte) (domain.Event, error) {
+	var e E
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}

@@ -1,0 +1,161 @@
+package order
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/orderflow/orderflow/write/money"
+)
+
+// Limits on what a command may carry.
+const (
+	maxIDLength       = 100 // order ids, customer ids, SKUs
+	maxLines          = 100
+	maxQuantity       = 1000
+	maxAddressField   = 200
+	maxPostalCode     = 20
+	maxChargeID       = 200
+	maxTrackingNumber = 100
+	maxReason         = 500
+)
+
+// isID reports whether s is 1 to maxIDLength letters, digits or any of
+// "_.:@-": a string a stream name ("order-" + id, "inventory-" + sku) can
+// hold.
+func isID(s string) bool {
+	if s == "" || len(s) > maxIDLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("_.:@-", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// textProblem says what is wrong with a text field, or returns "" when
+// nothing is. A required field must hold more than white space; a field
+// may hold at most max characters and no control characters, except that
+// multiline text may hold line breaks and tabs.
+func textProblem(s string, required bool, max int, multiline bool) string {
+	switch {
+	case required && strings.TrimSpace(s) == "":
+		return "is required"
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8"
+	case utf8.RuneCountInString(s) > max:
+		return "is longer than " + strconv.Itoa(max) + " characters"
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+			return "contains control characters"
+		}
+	}
+	return ""
+}
+
+// isPositive reports whether m is a positive amount of a valid currency.
+func isPositive(m money.Money) bool {
+	return m.Amount > 0 && money.ValidateCurrency(m.Currency) == nil
+}
+
+// validatePlace checks what the client sent in c: everything but the
+// prices, which come from the catalog.
+func validatePlace(c Place) error {
+	if !isID(c.OrderID) {
+		return ErrInvalidOrderID
+	}
+	if p := textProblem(c.CustomerID, true, maxIDLength, false); p != "" {
+		return fmt.Errorf("customer id %s: %w", p, ErrInvalidCustomerID)
+	}
+	switch {
+	case len(c.Lines) == 0:
+		return ErrNoLines
+	case len(c.Lines) > maxLines:
+		return fmt.Errorf("%d lines: %w", len(c.Lines), ErrTooManyLines)
+	}
+	seen := make(map[string]int, len(c.Lines))
+	for i, l := range c.Lines {
+		n := i + 1
+		if !isID(l.SKU) {
+			return fmt.Errorf("line %d: %w", n, ErrInvalidSKU)
+		}
+		if first, dup := seen[l.SKU]; dup {
+			return fmt.Errorf("lines %d and %d: sku %q: %w", first, n, l.SKU, ErrDuplicateSKU)
+		}
+		seen[l.SKU] = n
+		if l.Quantity < 1 || l.Quantity > maxQuantity {
+			return fmt.Errorf("line %d: quantity %d: %w", n, l.Quantity, ErrInvalidQuantity)
+		}
+	}
+	return validateAddress(c.ShippingAddress)
+}
+
+// validateAddress checks every field of a shipping address.
+func validateAddress(a Address) error {
+	fields := []struct {
+		name     string
+		value    string
+		required bool
+		max      int
+	}{
+		{"name", a.Name, true, maxAddressField},
+		{"line1", a.Line1, true, maxAddressField},
+		{"line2", a.Line2, false, maxAddressField},
+		{"city", a.City, true, maxAddressField},
+		{"postalCode", a.PostalCode, true, maxPostalCode},
+	}
+	for _, f := range fields {
+		if p := textProblem(f.value, f.required, f.max, false); p != "" {
+			return fmt.Errorf("shipping address %s %s: %w", f.name, p, ErrInvalidAddress)
+		}
+	}
+	if !isCountryCode(a.Country) {
+		return fmt.Errorf("shipping address country must be two upper-case letters such as DE: %w", ErrInvalidAddress)
+	}
+	return nil
+}
+
+// isCountryCode reports whether s looks like an ISO 3166-1 alpha-2 code.
+func isCountryCode(s string) bool {
+	return len(s) == 2 && 'A' <= s[0] && s[0] <= 'Z' && 'A' <= s[1] && s[1] <= 'Z'
+}
+
+// priceLines prices the requested lines from the catalog's prices and sums
+// the total, checking that every product has a usable price, that all
+// share one currency, and that nothing overflows.
+func priceLines(reqs []LineRequest, prices map[string]money.Money) ([]Line, money.Money, error) {
+	lines := make([]Line, len(reqs))
+	var total money.Money
+	for i, r := range reqs {
+		n := i + 1
+		price, ok := prices[r.SKU]
+		switch {
+		case !ok:
+			return nil, money.Money{}, fmt.Errorf("line %d: sku %q: %w", n, r.SKU, ErrUnknownSKU)
+		case !isPositive(price):
+			return nil, money.Money{}, fmt.Errorf("line %d: sku %q: %w", n, r.SKU, ErrInvalidPrice)
+		case i == 0:
+			total.Currency = price.Currency
+		case price.Currency != total.Currency:
+			return nil, money.Money{}, fmt.Errorf("line %d: sku %q is priced in %s, line 1 in %s: %w", n, r.SKU, price.Currency, total.Currency, ErrMixedCurrencies)
+		}
+		sum, err := price.Times(int64(r.Quantity))
+		if err == nil {
+			total, err = total.Add(sum)
+		}
+		if err != nil {
+			return nil, money.Money{}, fmt.Errorf("line %d: %w", n, ErrTotalTooLarge)
+		}
+		lines[i] = Line{SKU: r.SKU, Quantity: r.Quantity, UnitPrice: price}
+	}
+	return lines, total, nil
+}
