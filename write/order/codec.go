@@ -15,9 +15,11 @@ import (
 //
 // Decode returns an error wrapping ErrUnknownEventType when typ is not an
 // order event, ErrUnsupportedVersion when the payload's "v" is missing or is
-// a version this code does not know (for instance one written by newer
-// code), and a JSON error when the payload is malformed, has fields the
-// event does not have, or has trailing data.
+// a version this code does not know (below 1, or written by newer code),
+// and ErrMalformedEvent when the payload is not one JSON object of the
+// event's shape (fields the event does not have are refused). The event is
+// a value (Placed, not *Placed), as Evolve expects. Decode is safe for
+// concurrent use.
 func Decode(typ string, data []byte) (domain.Event, error) {
 	current, ok := currentVersion(typ)
 	if !ok {
@@ -26,6 +28,9 @@ func Decode(typ string, data []byte) (domain.Event, error) {
 	v, err := payloadVersion(data)
 	if err != nil {
 		return nil, fmt.Errorf("decode %s: %w", typ, err)
+	}
+	if v < 1 || v > current {
+		return nil, fmt.Errorf("decode %s: version %d, known 1 to %d: %w", typ, v, current, ErrUnsupportedVersion)
 	}
 	var e domain.Event
 	switch {
@@ -48,11 +53,11 @@ func Decode(typ string, data []byte) (domain.Event, error) {
 	//	case typ == TypePlaced && v == 1:
 	//		e, err = upcastPlacedV1(data)
 
-	default:
-		return nil, fmt.Errorf("decode %s: version %d, current is %d: %w", typ, v, current, ErrUnsupportedVersion)
+	default: // a version was bumped without teaching Decode the old one
+		return nil, fmt.Errorf("decode %s: no decoder for version %d: %w", typ, v, ErrUnsupportedVersion)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("decode %s v%d: %w", typ, v, err)
+		return nil, fmt.Errorf("decode %s v%d: %w: %w", typ, v, ErrMalformedEvent, err)
 	}
 	return e, nil
 }
@@ -83,7 +88,7 @@ func payloadVersion(data []byte) (int, error) {
 		V *int `json:"v"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
 	}
 	if probe.V == nil {
 		return 0, fmt.Errorf("no schema version: %w", ErrUnsupportedVersion)

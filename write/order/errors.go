@@ -101,5 +101,8 @@ var (
 	ErrUnknownEventType = errors.New("not an order event type")
 	// ErrUnsupportedVersion: the payload has no schema version, or one this
 	// code cannot read.
-	ErrUnsupportedVersion = errors.New("unsupported schema version")
+	ErrUnsupportedVersion = errors.New("unsupported event schema version")
+	// ErrMalformedEvent: the payload is not the JSON object its type and
+	// version call for.
+	ErrMalformedEvent = errors.New("malformed event payload")
 )

@@ -43,7 +43,7 @@ type State struct {
 	// Version is the number of order events applied. After folding a whole
 	// stream it is the stream's length, so the stream's last revision is
 	// Version-1; 0 means the order does not exist.
-	Version int
+	Version int64
 }
 
 // Exists reports whether the order was placed.
