@@ -150,10 +150,11 @@ func TestDecidePlace(t *testing.T) {
 		{"valid", place(), nil},
 
 		{"order id empty", with(func(p *order.Place) { p.OrderID = "" }), order.ErrInvalidOrderID},
-		{"order id 100 characters", with(func(p *order.Place) { p.OrderID = longString('a', 100) }), nil},
-		{"order id 101 characters", with(func(p *order.Place) { p.OrderID = longString('a', 101) }), order.ErrInvalidOrderID},
-		{"order id with all allowed characters", with(func(p *order.Place) { p.OrderID = "aZ09_.:@-" }), nil},
+		{"order id 64 characters", with(func(p *order.Place) { p.OrderID = longString('a', 64) }), nil},
+		{"order id 65 characters", with(func(p *order.Place) { p.OrderID = longString('a', 65) }), order.ErrInvalidOrderID},
+		{"order id with all allowed characters", with(func(p *order.Place) { p.OrderID = "azAZ09_.-" }), nil},
 		{"order id with a space", with(func(p *order.Place) { p.OrderID = "o 1" }), order.ErrInvalidOrderID},
+		{"order id with a colon", with(func(p *order.Place) { p.OrderID = "o:1" }), order.ErrInvalidOrderID},
 		{"order id with a slash", with(func(p *order.Place) { p.OrderID = "o/1" }), order.ErrInvalidOrderID},
 		{"order id not ASCII", with(func(p *order.Place) { p.OrderID = "ö" }), order.ErrInvalidOrderID},
 
@@ -169,7 +170,12 @@ func TestDecidePlace(t *testing.T) {
 		{"101 lines", manyLines(101), order.ErrTooManyLines},
 		{"sku empty", with(func(p *order.Place) { p.Lines[0].SKU = "" }), order.ErrInvalidSKU},
 		{"sku with a space", with(func(p *order.Place) { p.Lines[0].SKU = "SKU 1" }), order.ErrInvalidSKU},
-		{"sku 101 characters", with(func(p *order.Place) { p.Lines[0].SKU = longString('S', 101) }), order.ErrInvalidSKU},
+		{"sku 65 characters", with(func(p *order.Place) { p.Lines[0].SKU = longString('S', 65) }), order.ErrInvalidSKU},
+		{"sku with an at sign", with(func(p *order.Place) { p.Lines[0].SKU = "SKU@1" }), order.ErrInvalidSKU},
+		{"sku 64 characters", with(func(p *order.Place) {
+			sku := longString('S', 64)
+			p.Lines[0].SKU, p.Prices[sku] = sku, eur(1)
+		}), nil},
 		{"same sku twice", with(func(p *order.Place) { p.Lines[1].SKU = "SKU-1" }), order.ErrDuplicateSKU},
 		{"quantity 0", with(func(p *order.Place) { p.Lines[0].Quantity = 0 }), order.ErrInvalidQuantity},
 		{"quantity negative", with(func(p *order.Place) { p.Lines[0].Quantity = -1 }), order.ErrInvalidQuantity},

@@ -15,10 +15,12 @@
 // # Rules
 //
 // Placing an order:
-//   - the order id is 1 to 100 letters, digits or any of "_.:@-" (it names
-//     a stream); the customer id is required, at most 100 characters;
-//   - an order has 1 to 100 lines; each names a SKU (1 to 100 letters,
-//     digits or "_.:@-") and a quantity from 1 to 1000;
+//   - the order id is 1 to 64 characters of letters, digits, '-', '_' and
+//     '.' (it names a stream, and write/inventory takes the same order
+//     ids); the customer id is required, at most 100 characters;
+//   - an order has 1 to 100 lines; each names a SKU (1 to 64 letters,
+//     digits, '-', '_' or '.', as write/inventory has them) and a quantity
+//     from 1 to 1000;
 //   - a SKU appears on at most one line: lines are not merged, a repeated
 //     SKU is rejected (ErrDuplicateSKU), so that the order the customer
 //     sees is the order they sent;

@@ -14,7 +14,7 @@ var (
 	// ErrInvalidOrderID: the order id is empty, too long or has characters
 	// a stream name cannot hold.
 	ErrInvalidOrderID = domain.Invalid("invalid_order_id",
-		"the order id must be 1 to 100 letters, digits or any of _.:@-")
+		"an order id is 1 to 64 characters of letters, digits, '-', '_' and '.'")
 	// ErrInvalidCustomerID: the customer id is empty or too long.
 	ErrInvalidCustomerID = domain.Invalid("invalid_customer_id",
 		"the customer id is required and must be at most 100 characters")
@@ -24,7 +24,7 @@ var (
 	ErrTooManyLines = domain.Invalid("too_many_lines", "an order can have at most 100 lines")
 	// ErrInvalidSKU: a line's SKU is empty, too long or malformed.
 	ErrInvalidSKU = domain.Invalid("invalid_sku",
-		"a SKU must be 1 to 100 letters, digits or any of _.:@-")
+		"a SKU is 1 to 64 characters of letters, digits, '-', '_' and '.'")
 	// ErrDuplicateSKU: two lines name the same SKU. Orders are not merged:
 	// put the whole quantity of a product on one line.
 	ErrDuplicateSKU = domain.Invalid("duplicate_sku",

@@ -12,7 +12,8 @@ import (
 
 // Limits on what a command may carry.
 const (
-	maxIDLength       = 100 // order ids, customer ids, SKUs
+	maxIDLength       = 64 // order ids and SKUs, as write/inventory has them
+	maxCustomerID     = 100
 	maxLines          = 100
 	maxQuantity       = 1000
 	maxAddressField   = 200
@@ -22,19 +23,18 @@ const (
 	maxReason         = 500
 )
 
-// isID reports whether s is 1 to maxIDLength letters, digits or any of
-// "_.:@-": a string a stream name ("order-" + id, "inventory-" + sku) can
-// hold.
+// isID reports whether s is 1 to maxIDLength characters, each a letter,
+// a digit, '-', '_' or '.': an id that can be part of a stream name
+// ("order-" + id, "inventory-" + sku) and that write/inventory accepts as
+// a SKU or an order id.
 func isID(s string) bool {
 	if s == "" || len(s) > maxIDLength {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		case strings.IndexByte("_.:@-", c) >= 0:
-		default:
+		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.'
+		if !ok {
 			return false
 		}
 	}
@@ -73,7 +73,7 @@ func validatePlace(c Place) error {
 	if !isID(c.OrderID) {
 		return ErrInvalidOrderID
 	}
-	if p := textProblem(c.CustomerID, true, maxIDLength, false); p != "" {
+	if p := textProblem(c.CustomerID, true, maxCustomerID, false); p != "" {
 		return fmt.Errorf("customer id %s: %w", p, ErrInvalidCustomerID)
 	}
 	switch {
