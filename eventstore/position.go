@@ -48,8 +48,14 @@ func ParsePosition(s string) (Position, error) {
 	}
 	c, err1 := strconv.ParseUint(commit, 10, 64)
 	p, err2 := strconv.ParseUint(prepare, 10, 64)
-	if err1 != nil || err2 != nil || commit[0] == '+' || prepare == "" || prepare[0] == '+' {
+	if err1 != nil || err2 != nil || !canonical(commit) || !canonical(prepare) {
 		return Position{}, fmt.Errorf("%w: position %q is not of the form commit.prepare", ErrInvalid, s)
 	}
 	return Position{Commit: c, Prepare: p}, nil
+}
+
+// canonical reports whether a decimal has no sign and no leading zero, so
+// that every position has exactly one string form.
+func canonical(digits string) bool {
+	return digits != "" && digits[0] != '+' && (digits[0] != '0' || len(digits) == 1)
 }

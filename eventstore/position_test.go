@@ -17,7 +17,7 @@ func TestPositionRoundTrip(t *testing.T) {
 }
 
 func TestParsePositionRejects(t *testing.T) {
-	for _, s := range []string{"", ".", "1", "1.", ".1", "a.b", "-1.2", "+1.2", "1.+2", "1.2.3", " 1.2", "18446744073709551616.0"} {
+	for _, s := range []string{"", ".", "1", "1.", ".1", "a.b", "-1.2", "+1.2", "1.+2", "1.2.3", " 1.2", "18446744073709551616.0", "00.0", "1.01"} {
 		if _, err := eventstore.ParsePosition(s); !errors.Is(err, eventstore.ErrInvalid) {
 			t.Errorf("ParsePosition(%q): %v, want ErrInvalid", s, err)
 		}
