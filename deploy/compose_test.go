@@ -118,6 +118,7 @@ func problems(p *types.Project) []string {
 		"EVENTSTORE_RUN_PROJECTIONS":            "None",
 		"EVENTSTORE_START_STANDARD_PROJECTIONS": "false",
 		"EVENTSTORE_NODE_PORT":                  "2113",
+		"EVENTSTORE_MAX_APPEND_SIZE":            "2097152",
 	} {
 		if got := env(es, k); got != want {
 			fail("eventstore %s = %q, want %q", k, got, want)
