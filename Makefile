@@ -17,9 +17,12 @@ POSTGRES := scripts/postgres.sh
 # Tests must finish within this on 2 cores; CI allows `make test` 15 minutes.
 TEST_TIMEOUT ?= 14m
 # What `make bench` runs: BENCH selects benchmarks, BENCHFLAGS adds flags
-# (e.g. BENCHFLAGS='-count 10' to feed benchstat).
+# (e.g. BENCHFLAGS='-benchtime 3s').
 BENCH      ?= .
 BENCHFLAGS ?=
+# Runs of each benchmark, for benchstat's medians; results land in BENCHDIR.
+BENCHCOUNT ?= 6
+BENCHDIR   ?= .data/bench
 # How long `make fuzz` runs each fuzz target.
 FUZZTIME ?= 30s
 
@@ -54,9 +57,12 @@ test: ## go vet, gofmt check, and every test with -race against PostgreSQL
 	echo '==> go test -race ./...' >&2; \
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 
-bench: tools ## run the benchmarks against PostgreSQL
+bench: tools ## run the benchmarks against PostgreSQL; benchstat compares each with its baseline
 	@$(with-postgres) \
-	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHFLAGS) ./...
+	mkdir -p $(BENCHDIR); \
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) -timeout 90m $(BENCHFLAGS) ./... | tee $(BENCHDIR)/latest.txt; \
+	echo '==> benchstat: our code (impl=store) against its raw baseline (impl=raw)' >&2; \
+	"$$($(GO) env GOPATH)/bin/benchstat" -col /impl $(BENCHDIR)/latest.txt
 
 fuzz: ## run each fuzz target for FUZZTIME
 	@$(with-postgres) \
