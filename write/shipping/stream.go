@@ -1,0 +1,36 @@
+package shipping
+
+import "fmt"
+
+// Category is the stream category of shipments: one stream per order,
+// named "shipment-{orderId}".
+const Category = "shipment"
+
+// MaxOrderIDLength is the longest order id ValidateOrderID accepts.
+const MaxOrderIDLength = 64
+
+// StreamID returns the name of the stream that holds the shipment of order
+// orderID: "shipment-" + orderID. It does not check orderID; call
+// ValidateOrderID first for input that comes from outside.
+func StreamID(orderID string) string { return Category + "-" + orderID }
+
+// ValidateOrderID reports whether id can name an order's shipment: 1 to
+// MaxOrderIDLength characters, each one of A-Z, a-z, 0-9, '-', '_' and '.'
+// (it becomes part of a stream name). It returns nil or an error wrapping
+// ErrInvalidOrderID.
+func ValidateOrderID(id string) error {
+	if id == "" {
+		return fmt.Errorf("%w: it is empty", ErrInvalidOrderID)
+	}
+	if len(id) > MaxOrderIDLength {
+		return fmt.Errorf("%w: it is longer than %d characters", ErrInvalidOrderID, MaxOrderIDLength)
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
+		if !ok {
+			return fmt.Errorf("%w: only letters A-Z and a-z, digits and - _ . are allowed", ErrInvalidOrderID)
+		}
+	}
+	return nil
+}
