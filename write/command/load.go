@@ -1,0 +1,11 @@
+package command
+
+import "context"
+
+// Load returns the current state of aggregate id, or the zero state when
+// its stream is empty. Use it to answer a question of another context's
+// aggregate, never to decide on it.
+func Load[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string) (S, error) {
+	st, _, err := load(ctx, h.store, agg, agg.Stream(id))
+	return st.state, err
+}

@@ -1,0 +1,87 @@
+// Package service is the write side's application layer: one method per
+// context that runs a domain command through write/command, plus the
+// cross-context lookups a command needs (catalog prices for a new order).
+// The REST API and the fulfillment saga both send their commands here.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/domain"
+	"github.com/orderflow/orderflow/write/inventory"
+	"github.com/orderflow/orderflow/write/order"
+	"github.com/orderflow/orderflow/write/payment"
+	"github.com/orderflow/orderflow/write/shipping"
+)
+
+// The aggregates of the four contexts.
+var (
+	orders    = command.Aggregate[order.State]{Category: order.Category, Evolve: order.Evolve, Decode: order.Decode}
+	stock     = command.Aggregate[inventory.State]{Category: inventory.Category, Evolve: inventory.Evolve, Decode: inventory.Decode}
+	payments  = command.Aggregate[payment.State]{Category: payment.Category, Evolve: payment.Evolve, Decode: payment.Decode}
+	shipments = command.Aggregate[shipping.State]{Category: shipping.Category, Evolve: shipping.Evolve, Decode: shipping.Decode}
+)
+
+// ErrRevisionMismatch is returned when a command names the revision it
+// expects (If-Match) and the aggregate is at another.
+var ErrRevisionMismatch = errors.New("the aggregate is not at the expected revision")
+
+// Service runs commands for every context. It is safe for concurrent use.
+type Service struct {
+	h *command.Handler
+}
+
+// New returns a Service that executes commands with h.
+func New(h *command.Handler) *Service { return &Service{h: h} }
+
+// Order runs cmd against order id. When ifRevision is not nil the order's
+// revision (its last event's stream revision) must equal it, or the command
+// fails with ErrRevisionMismatch.
+func (s *Service) Order(ctx context.Context, meta command.Meta, id string, cmd order.Command, ifRevision *int64) (command.Result, error) {
+	if _, placing := cmd.(order.Place); !placing && !order.ValidID(id) {
+		return command.Result{}, fmt.Errorf("order %q: %w", id, order.ErrOrderNotFound)
+	}
+	return command.Execute(ctx, s.h, orders, id, meta, func(st order.State, now time.Time) ([]domain.Event, error) {
+		if ifRevision != nil && st.Version-1 != *ifRevision {
+			return nil, fmt.Errorf("order %s is at revision %d, not %d: %w", id, st.Version-1, *ifRevision, ErrRevisionMismatch)
+		}
+		return order.Decide(st, cmd, now)
+	})
+}
+
+// Inventory runs cmd against the product sku.
+func (s *Service) Inventory(ctx context.Context, meta command.Meta, sku string, cmd inventory.Command) (command.Result, error) {
+	if err := inventory.ValidateSKU(sku); err != nil {
+		if _, registering := cmd.(inventory.RegisterProduct); !registering {
+			return command.Result{}, fmt.Errorf("product %q: %w", sku, inventory.ErrProductNotFound)
+		}
+		return command.Result{}, err
+	}
+	return command.Execute(ctx, s.h, stock, sku, meta, func(st inventory.State, now time.Time) ([]domain.Event, error) {
+		return inventory.Decide(st, cmd, now)
+	})
+}
+
+// Payment runs cmd against the payment of order orderID.
+func (s *Service) Payment(ctx context.Context, meta command.Meta, orderID string, cmd payment.Command) (command.Result, error) {
+	if !order.ValidID(orderID) {
+		return command.Result{}, fmt.Errorf("payment of order %q: %w", orderID, payment.ErrPaymentNotFound)
+	}
+	return command.Execute(ctx, s.h, payments, orderID, meta, func(st payment.State, now time.Time) ([]domain.Event, error) {
+		return payment.Decide(st, cmd, now)
+	})
+}
+
+// Shipment runs cmd against the shipment of order orderID.
+func (s *Service) Shipment(ctx context.Context, meta command.Meta, orderID string, cmd shipping.Command) (command.Result, error) {
+	if err := shipping.ValidateOrderID(orderID); err != nil {
+		return command.Result{}, fmt.Errorf("shipment of order %q: %w", orderID, shipping.ErrShipmentNotFound)
+	}
+	return command.Execute(ctx, s.h, shipments, orderID, meta, func(st shipping.State, now time.Time) ([]domain.Event, error) {
+		return shipping.Decide(st, cmd, now)
+	})
+}
