@@ -17,7 +17,7 @@ import (
 
 // newRouter returns serve's HTTP handler: /healthz, /readyz, and
 // problem+json answers for unknown paths and methods.
-func newRouter(logger *slog.Logger, checks ...health.Check) http.Handler {
+func newRouter(logger *slog.Logger, checks ...health.Check) chi.Router {
 	r := chi.NewRouter()
 	r.Use(httpserver.Recover(logger))
 	r.Get("/healthz", health.Live)

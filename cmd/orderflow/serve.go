@@ -2,11 +2,18 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/platform/httpserver"
 	"github.com/orderflow/orderflow/platform/migrate"
+	"github.com/orderflow/orderflow/write/api"
+	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/service"
 )
 
 // runServe migrates the database, opens the event store and serves HTTP
@@ -34,7 +41,20 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		}
 	}()
 
-	srv, err := httpserver.Listen(httpserver.Config{Addr: cfg.Addr}, newRouter(logger, readinessChecks(cfg.DatabaseURL, store)...), logger)
+	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("connect to the database: %w", err)
+	}
+	defer pool.Close()
+	commands := api.New(api.Config{
+		Service: service.New(command.NewHandler(store, time.Now)),
+		Pool:    pool,
+		Logger:  logger,
+	})
+
+	router := newRouter(logger, readinessChecks(cfg.DatabaseURL, store)...)
+	router.Mount(api.Prefix, commands.Routes())
+	srv, err := httpserver.Listen(httpserver.Config{Addr: cfg.Addr}, router, logger)
 	if err != nil {
 		return err
 	}

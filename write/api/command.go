@@ -1,0 +1,146 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/orderflow/orderflow/platform/problem"
+	"github.com/orderflow/orderflow/write/command"
+)
+
+// accepted is a command's successful answer.
+type accepted struct {
+	status   int
+	location string
+	etag     string
+	body     any
+}
+
+// commandFunc handles one command request whose body has been read.
+type commandFunc func(r *http.Request, body []byte, meta command.Meta) (accepted, error)
+
+// command wraps a command handler with body reading, request metadata and
+// Idempotency-Key: the first response to a key is stored and every retry
+// with the same request gets it back byte for byte; the same key with
+// another request is refused with 422.
+func (a *API) command(h commandFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := readBody(r)
+		if err != nil {
+			writeError(w, r, a.logger, err)
+			return
+		}
+		meta := requestMeta(r)
+		key := r.Header.Get("Idempotency-Key")
+		scope := r.Method + " " + r.URL.Path
+		print := fingerprint(r, body)
+		if key != "" {
+			if !validKey(key) {
+				writeError(w, r, a.logger, errIdempotencyKeyInvalid)
+				return
+			}
+			stored, ok, err := a.keys.lookup(r.Context(), scope, key)
+			if err != nil {
+				writeError(w, r, a.logger, err)
+				return
+			}
+			if ok {
+				a.replay(w, r, stored, print)
+				return
+			}
+			meta.IdempotencyKey = scope + "\x00" + key
+		}
+
+		resp := a.respond(r, h, body, meta)
+		if key != "" && resp.status < 500 {
+			resp.fingerprint = print
+			saved, err := a.keys.save(r.Context(), scope, key, resp)
+			if err != nil {
+				writeError(w, r, a.logger, err)
+				return
+			}
+			a.replay(w, r, saved, print)
+			return
+		}
+		send(w, resp)
+	}
+}
+
+// respond runs h and renders its answer or its error.
+func (a *API) respond(r *http.Request, h commandFunc, body []byte, meta command.Meta) storedResponse {
+	out, err := h(r, body, meta)
+	if err != nil {
+		p, known := problemFor(err)
+		if !known {
+			a.logger.ErrorContext(r.Context(), "command failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		p.Instance = r.URL.Path
+		b, _ := json.Marshal(p)
+		return storedResponse{status: p.Status, headers: map[string]string{"Content-Type": problem.ContentType}, body: append(b, '\n')}
+	}
+	b, err := json.Marshal(out.body)
+	if err != nil {
+		a.logger.ErrorContext(r.Context(), "encode response", "err", err)
+		return storedResponse{status: http.StatusInternalServerError, headers: map[string]string{"Content-Type": problem.ContentType}, body: []byte(`{"type":"about:blank","status":500}` + "\n")}
+	}
+	headers := map[string]string{"Content-Type": "application/json"}
+	if out.location != "" {
+		headers["Location"] = out.location
+	}
+	if out.etag != "" {
+		headers["ETag"] = out.etag
+	}
+	return storedResponse{status: out.status, headers: headers, body: append(b, '\n')}
+}
+
+// replay sends a stored response, unless it answered another request.
+func (a *API) replay(w http.ResponseWriter, r *http.Request, stored storedResponse, print []byte) {
+	if !bytes.Equal(stored.fingerprint, print) {
+		writeError(w, r, a.logger, errIdempotencyKeyReused)
+		return
+	}
+	send(w, stored)
+}
+
+func send(w http.ResponseWriter, resp storedResponse) {
+	for _, h := range replayedHeaders {
+		if v, ok := resp.headers[h]; ok {
+			w.Header().Set(h, v)
+		}
+	}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(resp.body)
+}
+
+// requestMeta collects what every event of the request carries.
+func requestMeta(r *http.Request) command.Meta {
+	m := command.Meta{
+		CommandID:     uuid.NewString(),
+		CorrelationID: r.Header.Get("X-Request-ID"),
+		TraceParent:   r.Header.Get("traceparent"),
+		TraceState:    r.Header.Get("tracestate"),
+	}
+	if m.CorrelationID == "" {
+		m.CorrelationID = m.CommandID
+	}
+	return m
+}
+
+// etag is the ETag of an aggregate at revision rev: the value If-Match
+// takes back.
+func etag(rev int64) string { return `"` + strconv.FormatInt(rev, 10) + `"` }
+
+// result is the body of every accepted command: where the events landed.
+type result struct {
+	Revision int64  `json:"revision"`
+	Position string `json:"position"`
+}
+
+func newResult(res command.Result) result {
+	return result{Revision: res.Revision, Position: res.Position.String()}
+}
