@@ -1,0 +1,162 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/eventstore/pg"
+	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/write/api"
+	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/service"
+)
+
+// env is a command API served over a real socket, on a fresh database.
+type env struct {
+	t     *testing.T
+	url   string
+	store eventstore.Store
+	svc   *service.Service
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	dbURL := dbtest.New(t)
+	ctx := context.Background()
+	store, err := pg.New(ctx, pg.Config{DatabaseURL: dbURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	svc := service.New(command.NewHandler(store, time.Now))
+	r := chi.NewRouter()
+	r.Mount(api.Prefix, api.New(api.Config{Service: svc, Pool: pool}).Routes())
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return &env{t: t, url: srv.URL + api.Prefix, store: store, svc: svc}
+}
+
+// response is an answer read whole.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("response body %q is not a JSON object: %v", r.body, err)
+	}
+	return m
+}
+
+// post sends body (a string, []byte or anything JSON-encodable) with the
+// given headers; Content-Type defaults to application/json.
+func (e *env) post(path string, body any, headers ...string) response {
+	e.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case string:
+		raw = []byte(b)
+	case []byte:
+		raw = b
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(http.MethodPost, e.url+path, bytes.NewReader(raw))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+			continue
+		}
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return e.do(req)
+}
+
+func (e *env) do(req *http.Request) response {
+	e.t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// mustPost posts and fails the test unless the status is want.
+func (e *env) mustPost(want int, path string, body any, headers ...string) response {
+	e.t.Helper()
+	r := e.post(path, body, headers...)
+	if r.status != want {
+		e.t.Fatalf("POST %s: status %d, want %d; body %s", path, r.status, want, r.body)
+	}
+	return r
+}
+
+// eventCount counts the events in the whole log.
+func (e *env) eventCount() int {
+	e.t.Helper()
+	n := 0
+	for from := eventstore.Start; ; {
+		page, err := e.store.ReadAll(context.Background(), from, 1000)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if len(page) == 0 {
+			return n
+		}
+		n += len(page)
+		from = page[len(page)-1].Position
+	}
+}
+
+// stream reads a whole stream.
+func (e *env) stream(name string) []eventstore.RecordedEvent {
+	e.t.Helper()
+	events, err := e.store.ReadStream(context.Background(), name, eventstore.ReadOptions{Count: 1000})
+	if err != nil {
+		e.t.Fatalf("read %s: %v", name, err)
+	}
+	return events
+}
+
+// catalog registers SKU-1 at 19.99 EUR and SKU-2 at 5.00 EUR, each with
+// stock.
+func (e *env) catalog() {
+	e.t.Helper()
+	e.mustPost(202, "/products", `{"sku":"SKU-1","name":"Widget","price":{"amount":1999,"currency":"EUR"}}`)
+	e.mustPost(202, "/products", `{"sku":"SKU-2","name":"Gadget","price":{"amount":500,"currency":"EUR"}}`)
+	e.mustPost(202, "/products/SKU-1/stock", `{"quantity":10}`)
+	e.mustPost(202, "/products/SKU-2/stock", `{"quantity":10}`)
+}
+
+const validOrder = `{"customerId":"c-1","lines":[{"sku":"SKU-1","quantity":2}],"shippingAddress":{"name":"A. Buyer","line1":"1 Main St","city":"Berlin","postalCode":"10115","country":"DE"}}`
