@@ -284,7 +284,7 @@ FROM eventstore.events WHERE (transaction_id, position) > ($1, $2) ORDER BY tran
 			pos  int64
 			rev  int64
 			id   [16]byte
-			meta []byte
+			meta pgtype.DriverBytes // as the store does: decoded before the next row
 		)
 		if err := rows.Scan(&e.Position.Commit, &pos, &id, &e.Stream, &rev, &e.Type, &e.Data, &meta, &e.Recorded); err != nil {
 			return nil, err
