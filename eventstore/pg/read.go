@@ -57,6 +57,10 @@ func (s *Store) ReadStream(ctx context.Context, stream string, opts eventstore.R
 	if len(events) > 0 {
 		return events, nil
 	}
+	if (opts.Direction == eventstore.Forwards && opts.From == 0) || (opts.Direction == eventstore.Backwards && opts.From == eventstore.End) {
+		// Reading from either end finds an event in every stream that has one.
+		return nil, fmt.Errorf("read %s: %w", stream, eventstore.ErrStreamNotFound)
+	}
 	var exists bool
 	if err := s.pool.QueryRow(ctx, streamExistsSQL, stream).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("read %s: %w", stream, err)

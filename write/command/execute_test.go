@@ -178,3 +178,31 @@ func TestEventIDIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestCreate(t *testing.T) {
+	h, s := newHandler(t)
+	ctx := context.Background()
+	first, err := command.Create(ctx, h, counters, "e", command.Meta{}, increment(1))
+	if err != nil || first.Revision != 0 {
+		t.Fatalf("create: %+v, %v", first, err)
+	}
+	// The stream exists now: Create falls back to deciding on its state.
+	if _, err := command.Create(ctx, h, counters, "e", command.Meta{}, increment(1)); !errors.Is(err, errLimit) {
+		t.Fatalf("create on an existing aggregate: %v, want the rule of its real state", err)
+	}
+	second, err := command.Create(ctx, h, counters, "e", command.Meta{}, increment(5))
+	if err != nil || second.Revision != 1 {
+		t.Fatalf("create on an existing aggregate with room: %+v, %v", second, err)
+	}
+	keyed, err := command.Create(ctx, h, counters, "f", command.Meta{IdempotencyKey: "k"}, increment(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := command.Create(ctx, h, counters, "f", command.Meta{IdempotencyKey: "k"}, increment(5))
+	if err != nil || !again.Replayed || again.Position != keyed.Position {
+		t.Fatalf("keyed retry: %+v, %v", again, err)
+	}
+	if stored, _ := s.ReadStream(ctx, "counter-f", eventstore.ReadOptions{Count: 10}); len(stored) != 1 {
+		t.Fatalf("keyed retry wrote again: %d events", len(stored))
+	}
+}

@@ -45,12 +45,16 @@ func (s *Service) Order(ctx context.Context, meta command.Meta, id string, cmd o
 	if _, placing := cmd.(order.Place); !placing && !order.ValidID(id) {
 		return command.Result{}, fmt.Errorf("order %q: %w", id, order.ErrOrderNotFound)
 	}
-	return command.Execute(ctx, s.h, orders, id, meta, func(st order.State, now time.Time) ([]domain.Event, error) {
+	decide := func(st order.State, now time.Time) ([]domain.Event, error) {
 		if ifRevision != nil && st.Version-1 != *ifRevision {
 			return nil, fmt.Errorf("order %s is at revision %d, not %d: %w", id, st.Version-1, *ifRevision, ErrRevisionMismatch)
 		}
 		return order.Decide(st, cmd, now)
-	})
+	}
+	if _, placing := cmd.(order.Place); placing && ifRevision == nil {
+		return command.Create(ctx, s.h, orders, id, meta, decide)
+	}
+	return command.Execute(ctx, s.h, orders, id, meta, decide)
 }
 
 // Inventory runs cmd against the product sku.
