@@ -46,8 +46,14 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return fmt.Errorf("connect to the database: %w", err)
 	}
 	defer pool.Close()
+	catalog := service.NewCatalog()
+	go func() {
+		if err := catalog.Run(ctx, store); err != nil && ctx.Err() == nil {
+			logger.ErrorContext(ctx, "catalog stopped; prices are read from product streams", "err", err)
+		}
+	}()
 	commands := api.New(api.Config{
-		Service: service.New(command.NewHandler(store, time.Now)),
+		Service: service.New(command.NewHandler(store, time.Now), catalog),
 		Pool:    pool,
 		Logger:  logger,
 	})

@@ -78,7 +78,11 @@ func benchServer(b *testing.B) (string, eventstore.Store) {
 		b.Fatal(err)
 	}
 	b.Cleanup(pool.Close)
-	svc := service.New(command.NewHandler(store, time.Now))
+	catalog := service.NewCatalog()
+	catalogCtx, stopCatalog := context.WithCancel(ctx)
+	go func() { _ = catalog.Run(catalogCtx, store) }()
+	b.Cleanup(stopCatalog)
+	svc := service.New(command.NewHandler(store, time.Now), catalog)
 	if _, err := svc.Inventory(ctx, command.Meta{}, "SKU-1", inventory.RegisterProduct{SKU: "SKU-1", Name: "Widget", Price: money.Money{Amount: 1999, Currency: "EUR"}}); err != nil {
 		b.Fatal(err)
 	}

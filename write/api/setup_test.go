@@ -43,7 +43,11 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	svc := service.New(command.NewHandler(store, time.Now))
+	catalog := service.NewCatalog()
+	catalogCtx, stopCatalog := context.WithCancel(ctx)
+	go func() { _ = catalog.Run(catalogCtx, store) }()
+	t.Cleanup(stopCatalog)
+	svc := service.New(command.NewHandler(store, time.Now), catalog)
 	r := chi.NewRouter()
 	r.Mount(api.Prefix, api.New(api.Config{Service: svc, Pool: pool}).Routes())
 	srv := httptest.NewServer(r)

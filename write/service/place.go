@@ -27,12 +27,19 @@ func (s *Service) PlaceOrder(ctx context.Context, meta command.Meta, cmd order.P
 }
 
 // Prices returns the current catalog price of each registered SKU among
-// skus; unknown or malformed SKUs are left out.
+// skus; unknown or malformed SKUs are left out. Prices come from the
+// Catalog when it has them, else from the product's stream.
 func (s *Service) Prices(ctx context.Context, skus []string) (map[string]money.Money, error) {
 	prices := make(map[string]money.Money, len(skus))
 	for _, sku := range skus {
 		if _, seen := prices[sku]; seen || inventory.ValidateSKU(sku) != nil {
 			continue
+		}
+		if s.catalog != nil {
+			if p, ok := s.catalog.price(sku); ok {
+				prices[sku] = p
+				continue
+			}
 		}
 		st, err := command.Load(ctx, s.h, stock, sku)
 		if err != nil {

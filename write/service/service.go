@@ -32,11 +32,13 @@ var ErrRevisionMismatch = errors.New("the aggregate is not at the expected revis
 
 // Service runs commands for every context. It is safe for concurrent use.
 type Service struct {
-	h *command.Handler
+	h       *command.Handler
+	catalog *Catalog
 }
 
-// New returns a Service that executes commands with h.
-func New(h *command.Handler) *Service { return &Service{h: h} }
+// New returns a Service that executes commands with h and looks prices up
+// in catalog; with a nil catalog it reads every product's stream instead.
+func New(h *command.Handler, catalog *Catalog) *Service { return &Service{h: h, catalog: catalog} }
 
 // Order runs cmd against order id. When ifRevision is not nil the order's
 // revision (its last event's stream revision) must equal it, or the command
