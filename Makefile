@@ -45,7 +45,7 @@ build: ## build bin/orderflow
 run: build ## start PostgreSQL, migrate, serve on http://127.0.0.1:8080
 	@$(with-postgres) \
 	./$(BIN) migrate; \
-	exec ./$(BIN) serve
+	exec ./$(BIN) serve --demo
 
 test: ## go vet, gofmt check, and every test with -race against PostgreSQL
 	@$(with-postgres) \

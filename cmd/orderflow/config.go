@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 )
 
 // Environment variables orderflow reads, all here and nowhere else.
@@ -14,6 +15,7 @@ const (
 	envEventStoreURL = "EVENTSTORE_URL"
 	envAddr          = "ORDERFLOW_ADDR"
 	envLogLevel      = "ORDERFLOW_LOG_LEVEL"
+	envDemo          = "ORDERFLOW_DEMO"
 )
 
 // defaultAddr is where serve listens when neither --addr nor ORDERFLOW_ADDR
@@ -33,6 +35,8 @@ type Config struct {
 	Addr string
 	// LogLevel is the least severe level logged.
 	LogLevel slog.Level
+	// Demo makes serve put demo products and stock in the catalog.
+	Demo bool
 }
 
 // settings says which parts of Config a subcommand takes.
@@ -42,6 +46,7 @@ const (
 	withDatabase settings = 1 << iota
 	withEventStore
 	withHTTP
+	withDemo
 )
 
 var (
@@ -67,6 +72,13 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	if cfg.Addr == "" {
 		cfg.Addr = defaultAddr
 	}
+	if v := getenv(envDemo); v != "" {
+		demo, err := strconv.ParseBool(v)
+		if err != nil {
+			return Config{}, fmt.Errorf("%w %s: %v", errBadEnv, envDemo, err)
+		}
+		cfg.Demo = demo
+	}
 	if lvl := getenv(envLogLevel); lvl != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
 			return Config{}, fmt.Errorf("%w %s: %v", errBadEnv, envLogLevel, err)
@@ -84,6 +96,9 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	}
 	if want&withHTTP != 0 {
 		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "HTTP listen address (env "+envAddr+")")
+	}
+	if want&withDemo != 0 {
+		fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "put demo products and stock in the catalog at start-up (env "+envDemo+")")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -19,7 +19,7 @@ import (
 // runServe migrates the database, opens the event store and serves HTTP
 // until ctx ends, then shuts down gracefully.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP, args, getenv, stderr)
+	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -52,8 +52,15 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 			logger.ErrorContext(ctx, "catalog stopped; prices are read from product streams", "err", err)
 		}
 	}()
+	svc := service.New(command.NewHandler(store, time.Now), catalog)
+	if cfg.Demo {
+		if err := seedDemo(ctx, svc); err != nil {
+			return err
+		}
+		logger.InfoContext(ctx, "demo catalog ready", "products", len(demoProducts))
+	}
 	commands := api.New(api.Config{
-		Service: service.New(command.NewHandler(store, time.Now), catalog),
+		Service: svc,
 		Pool:    pool,
 		Logger:  logger,
 	})
