@@ -1,82 +1,26 @@
 package inventory
 
-import (
-	"encoding/json"
-	"fmt"
+import "github.com/orderflow/orderflow/write/domain"
 
-	"github.com/orderflow/orderflow/write/domain"
-)
-
-// Decode turns a stored payload of event type typ back into its event,
-// upcast to the current schema version. The event is a value (StockAdded,
-// not *StockAdded), as Evolve expects. Decode returns an error wrapping
-// ErrUnknownEventType when typ is not an inventory event,
-// ErrUnsupportedVersion when the payload's "v" is missing, below 1 or newer
-// than this code knows, and ErrMalformedEvent when data is not the JSON
-// object the type calls for. It is safe for concurrent use and never
-// panics.
-func Decode(typ string, data []byte) (domain.Event, error) {
-	current := currentVersion(typ)
-	if current == 0 {
-		return nil, fmt.Errorf("decode %q: %w", typ, ErrUnknownEventType)
-	}
-	var head struct {
-		V *int `json:"v"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("decode %s: %w: %w", typ, ErrMalformedEvent, err)
-	}
-	if head.V == nil {
-		return nil, fmt.Errorf("decode %s: no schema version: %w", typ, ErrUnsupportedVersion)
-	}
-	if v := *head.V; v < 1 || v > current {
-		return nil, fmt.Errorf("decode %s: version %d, known 1 to %d: %w", typ, v, current, ErrUnsupportedVersion)
-	}
-	e, err := decodeVersion(typ, *head.V, data)
-	if err != nil {
-		return nil, fmt.Errorf("decode %s: %w: %w", typ, ErrMalformedEvent, err)
-	}
-	return e, nil
-}
-
-// decodeVersion decodes version v (1 <= v <= current) of a payload of type
-// typ into the current event struct.
+// codec reads every inventory event. Older schema versions are upcast by
+// specs passed after the current ones, e.g.
 //
-// Upcasters go here. When a payload changes, bump its version in events.go
-// and add a case for the old version above the type's current case: decode
-// the old shape into a struct of its own and convert it, e.g.
-//
-//	case typ == TypeStockAdded && v == 1:
-//		var old stockAddedV1
-//		if err := json.Unmarshal(data, &old); err != nil {
-//			return nil, err
-//		}
-//		return old.upcast(), nil
-func decodeVersion(typ string, v int, data []byte) (domain.Event, error) {
-	switch { // no older versions yet: every case below is the current one
-	case typ == TypeProductRegistered:
-		return unmarshal[ProductRegistered](data)
-	case typ == TypePriceChanged:
-		return unmarshal[PriceChanged](data)
-	case typ == TypeStockAdded:
-		return unmarshal[StockAdded](data)
-	case typ == TypeStockReserved:
-		return unmarshal[StockReserved](data)
-	case typ == TypeStockReservationRejected:
-		return unmarshal[StockReservationRejected](data)
-	case typ == TypeReservationReleased:
-		return unmarshal[ReservationReleased](data)
-	case typ == TypeStockShipped:
-		return unmarshal[StockShipped](data)
-	}
-	return nil, fmt.Errorf("%q: %w", typ, ErrUnknownEventType)
-}
+//	domain.EventSpec{Type: TypeStockAdded, Version: 1, Decode: upcastStockAddedV1},
+var codec = domain.NewCodec("inventory", []domain.EventSpec{
+	{Type: TypeProductRegistered, Version: productRegisteredV, Decode: domain.Strict[ProductRegistered]},
+	{Type: TypePriceChanged, Version: priceChangedV, Decode: domain.Strict[PriceChanged]},
+	{Type: TypeStockAdded, Version: stockAddedV, Decode: domain.Strict[StockAdded]},
+	{Type: TypeStockReserved, Version: stockReservedV, Decode: domain.Strict[StockReserved]},
+	{Type: TypeStockReservationRejected, Version: stockReservationRejectedV, Decode: domain.Strict[StockReservationRejected]},
+	{Type: TypeReservationReleased, Version: reservationReleasedV, Decode: domain.Strict[ReservationReleased]},
+	{Type: TypeStockShipped, Version: stockShippedV, Decode: domain.Strict[StockShipped]},
+})
 
-// unmarshal decodes data into a new E.
-func unmarshal[E domain.Event](data []byte) (domain.Event, error) {
-	var e E
-	if err := json.Unmarshal(data, &e); err != nil {
-		return nil, err
-	}
-	return e, nil
-}
+// Decode turns a stored payload of event type typ back into its event, in
+// its current schema version; the event is a value, as Evolve expects. It
+// returns an error wrapping ErrUnknownEventType when typ is not an
+// inventory event, ErrUnsupportedVersion when the payload's "v" is missing
+// or not a version this code reads, and ErrMalformedEvent when the payload
+// is not the JSON object of the event (unknown fields are refused). It is
+// safe for concurrent use and never panics.
+func Decode(typ string, data []byte) (domain.Event, error) { return codec.Decode(typ, data) }

@@ -21,7 +21,7 @@ const (
 
 // Current schema version of each payload. Decide writes these; Decode
 // accepts 1 up to these and upcasts older ones. Bump one only together with
-// an upcast case in decodeVersion.
+// an upcast spec in codec.go.
 const (
 	productRegisteredV        = 1
 	priceChangedV             = 1
@@ -39,28 +39,6 @@ func EventTypes() []string {
 		TypeProductRegistered, TypePriceChanged, TypeStockAdded, TypeStockReserved,
 		TypeStockReservationRejected, TypeReservationReleased, TypeStockShipped,
 	}
-}
-
-// currentVersion returns the current schema version of event type typ, or
-// 0 when typ is not an inventory event.
-func currentVersion(typ string) int {
-	switch typ {
-	case TypeProductRegistered:
-		return productRegisteredV
-	case TypePriceChanged:
-		return priceChangedV
-	case TypeStockAdded:
-		return stockAddedV
-	case TypeStockReserved:
-		return stockReservedV
-	case TypeStockReservationRejected:
-		return stockReservationRejectedV
-	case TypeReservationReleased:
-		return reservationReleasedV
-	case TypeStockShipped:
-		return stockShippedV
-	}
-	return 0
 }
 
 // ProductRegistered records that a SKU joined the catalog with its name and

@@ -1,109 +1,25 @@
 package order
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
+import "github.com/orderflow/orderflow/write/domain"
 
-	"github.com/orderflow/orderflow/write/domain"
-)
-
-// Decode decodes the stored JSON payload of an order event of type typ and
-// returns the event (a Placed, Confirmed, ... value) in its current schema
-// version. A payload written with an older schema version is upcast to the
-// current one.
+// codec reads every order event. Older schema versions are upcast by
+// specs passed after the current ones, e.g.
 //
-// Decode returns an error wrapping ErrUnknownEventType when typ is not an
-// order event, ErrUnsupportedVersion when the payload's "v" is missing or is
-// a version this code does not know (below 1, or written by newer code),
-// and ErrMalformedEvent when the payload is not one JSON object of the
-// event's shape (fields the event does not have are refused). The event is
-// a value (Placed, not *Placed), as Evolve expects. Decode is safe for
-// concurrent use.
-func Decode(typ string, data []byte) (domain.Event, error) {
-	current, ok := currentVersion(typ)
-	if !ok {
-		return nil, fmt.Errorf("decode %q: %w", typ, ErrUnknownEventType)
-	}
-	v, err := payloadVersion(data)
-	if err != nil {
-		return nil, fmt.Errorf("decode %s: %w", typ, err)
-	}
-	if v < 1 || v > current {
-		return nil, fmt.Errorf("decode %s: version %d, known 1 to %d: %w", typ, v, current, ErrUnsupportedVersion)
-	}
-	var e domain.Event
-	switch {
-	case typ == TypePlaced && v == PlacedVersion:
-		e, err = decodeStrict[Placed](data)
-	case typ == TypeConfirmed && v == ConfirmedVersion:
-		e, err = decodeStrict[Confirmed](data)
-	case typ == TypePaid && v == PaidVersion:
-		e, err = decodeStrict[Paid](data)
-	case typ == TypeShipped && v == ShippedVersion:
-		e, err = decodeStrict[Shipped](data)
-	case typ == TypeDelivered && v == DeliveredVersion:
-		e, err = decodeStrict[Delivered](data)
-	case typ == TypeCancelled && v == CancelledVersion:
-		e, err = decodeStrict[Cancelled](data)
+//	domain.EventSpec{Type: TypePlaced, Version: 1, Decode: upcastPlacedV1},
+var codec = domain.NewCodec("order", []domain.EventSpec{
+	{Type: TypePlaced, Version: PlacedVersion, Decode: domain.Strict[Placed]},
+	{Type: TypeConfirmed, Version: ConfirmedVersion, Decode: domain.Strict[Confirmed]},
+	{Type: TypePaid, Version: PaidVersion, Decode: domain.Strict[Paid]},
+	{Type: TypeShipped, Version: ShippedVersion, Decode: domain.Strict[Shipped]},
+	{Type: TypeDelivered, Version: DeliveredVersion, Decode: domain.Strict[Delivered]},
+	{Type: TypeCancelled, Version: CancelledVersion, Decode: domain.Strict[Cancelled]},
+})
 
-	// Older schema versions are upcast here: one case per old version,
-	// decoding the old shape and returning the current one, e.g.
-	//
-	//	case typ == TypePlaced && v == 1:
-	//		e, err = upcastPlacedV1(data)
-
-	default: // a version was bumped without teaching Decode the old one
-		return nil, fmt.Errorf("decode %s: no decoder for version %d: %w", typ, v, ErrUnsupportedVersion)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("decode %s v%d: %w: %w", typ, v, ErrMalformedEvent, err)
-	}
-	return e, nil
-}
-
-// currentVersion returns the current schema version of event type typ, and
-// false when typ is not an order event type.
-func currentVersion(typ string) (int, bool) {
-	switch typ {
-	case TypePlaced:
-		return PlacedVersion, true
-	case TypeConfirmed:
-		return ConfirmedVersion, true
-	case TypePaid:
-		return PaidVersion, true
-	case TypeShipped:
-		return ShippedVersion, true
-	case TypeDelivered:
-		return DeliveredVersion, true
-	case TypeCancelled:
-		return CancelledVersion, true
-	}
-	return 0, false
-}
-
-// payloadVersion reads the schema version "v" of a JSON object payload.
-func payloadVersion(data []byte) (int, error) {
-	var probe struct {
-		V *int `json:"v"`
-	}
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return 0, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
-	}
-	if probe.V == nil {
-		return 0, fmt.Errorf("no schema version: %w", ErrUnsupportedVersion)
-	}
-	return *probe.V, nil
-}
-
-// decodeStrict decodes data into an E, rejecting fields E does not have.
-// (payloadVersion has already rejected data that is not one JSON value.)
-func decodeStrict[E domain.Event](data []byte) (domain.Event, error) {
-	var e E
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil {
-		return nil, err
-	}
-	return e, nil
-}
+// Decode turns a stored payload of event type typ back into its event, in
+// its current schema version; the event is a value, as Evolve expects. It
+// returns an error wrapping ErrUnknownEventType when typ is not an
+// order event, ErrUnsupportedVersion when the payload's "v" is missing
+// or not a version this code reads, and ErrMalformedEvent when the payload
+// is not the JSON object of the event (unknown fields are refused). It is
+// safe for concurrent use and never panics.
+func Decode(typ string, data []byte) (domain.Event, error) { return codec.Decode(typ, data) }

@@ -1,8 +1,6 @@
 package order
 
 import (
-	"errors"
-
 	"github.com/orderflow/orderflow/write/domain"
 )
 
@@ -98,11 +96,11 @@ var (
 // and readers, not a rejected command.
 var (
 	// ErrUnknownEventType: the event type is not an order event.
-	ErrUnknownEventType = errors.New("not an order event type")
+	ErrUnknownEventType = domain.ErrUnknownEventType
 	// ErrUnsupportedVersion: the payload has no schema version, or one this
 	// code cannot read.
-	ErrUnsupportedVersion = errors.New("unsupported event schema version")
+	ErrUnsupportedVersion = domain.ErrUnsupportedVersion
 	// ErrMalformedEvent: the payload is not the JSON object its type and
 	// version call for.
-	ErrMalformedEvent = errors.New("malformed event payload")
+	ErrMalformedEvent = domain.ErrMalformedEvent
 )

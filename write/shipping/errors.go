@@ -1,8 +1,6 @@
 package shipping
 
 import (
-	"errors"
-
 	"github.com/orderflow/orderflow/write/domain"
 )
 
@@ -70,11 +68,11 @@ var (
 // Errors Decode returns, wrapped with the event type and detail.
 var (
 	// ErrUnknownEventType: the type is not a shipping event.
-	ErrUnknownEventType = errors.New("unknown shipping event type")
+	ErrUnknownEventType = domain.ErrUnknownEventType
 	// ErrUnsupportedVersion: the payload's schema version is newer than
 	// this code knows, or below 1.
-	ErrUnsupportedVersion = errors.New("unsupported event schema version")
+	ErrUnsupportedVersion = domain.ErrUnsupportedVersion
 	// ErrMalformedEvent: the payload is not the JSON object its type and
 	// version call for.
-	ErrMalformedEvent = errors.New("malformed event payload")
+	ErrMalformedEvent = domain.ErrMalformedEvent
 )

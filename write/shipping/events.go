@@ -15,7 +15,7 @@ const (
 
 // Current schema version of each payload. Decide writes these; Decode
 // accepts 1 up to these and upcasts older ones. Bump one only together with
-// an upcast case in decodeVersion.
+// an upcast spec in codec.go.
 const (
 	shipmentScheduledV  = 1
 	shipmentRejectedV   = 1
@@ -31,24 +31,6 @@ func EventTypes() []string {
 		TypeShipmentScheduled, TypeShipmentRejected, TypeShipmentCancelled,
 		TypeShipmentDispatched, TypeShipmentDelivered,
 	}
-}
-
-// currentVersion returns the current schema version of event type typ, or
-// 0 when typ is not a shipping event.
-func currentVersion(typ string) int {
-	switch typ {
-	case TypeShipmentScheduled:
-		return shipmentScheduledV
-	case TypeShipmentRejected:
-		return shipmentRejectedV
-	case TypeShipmentCancelled:
-		return shipmentCancelledV
-	case TypeShipmentDispatched:
-		return shipmentDispatchedV
-	case TypeShipmentDelivered:
-		return shipmentDeliveredV
-	}
-	return 0
 }
 
 // Address is where a shipment goes. Line2 and PostalCode may be empty (not

@@ -1,0 +1,109 @@
+package domain
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Errors a Codec's Decode wraps.
+var (
+	// ErrUnknownEventType: the type is not one of the context's events.
+	ErrUnknownEventType = errors.New("unknown event type")
+	// ErrUnsupportedVersion: the payload has no schema version "v", or one
+	// this code cannot read (below 1, or written by newer code).
+	ErrUnsupportedVersion = errors.New("unsupported event schema version")
+	// ErrMalformedEvent: the payload is not the JSON object its type and
+	// version call for.
+	ErrMalformedEvent = errors.New("malformed event payload")
+)
+
+// DecodeFunc decodes one schema version of one event type's payload into
+// the current event.
+type DecodeFunc func(data []byte) (Event, error)
+
+// EventSpec describes how to read one schema version of one event type.
+type EventSpec struct {
+	Type    string
+	Version int
+	Decode  DecodeFunc
+}
+
+// Codec decodes the stored events of one context: it reads the payload's
+// schema version "v", refuses versions it does not know, and hands older
+// versions to their upcasters. It is immutable and safe for concurrent use.
+type Codec struct {
+	context  string
+	current  map[string]int
+	decoders map[string]map[int]DecodeFunc
+}
+
+// NewCodec returns the codec of context ("order") whose events are current
+// (one spec per type, at its current version); upcasts read older versions
+// of those types into their current events.
+func NewCodec(context string, current []EventSpec, upcasts ...EventSpec) Codec {
+	c := Codec{context: context, current: map[string]int{}, decoders: map[string]map[int]DecodeFunc{}}
+	for _, s := range append(current, upcasts...) {
+		if c.decoders[s.Type] == nil {
+			c.decoders[s.Type] = map[int]DecodeFunc{}
+		}
+		c.decoders[s.Type][s.Version] = s.Decode
+	}
+	for _, s := range current {
+		c.current[s.Type] = s.Version
+	}
+	return c
+}
+
+// Types returns the context's event types, sorted.
+func (c Codec) Types() []string {
+	types := make([]string, 0, len(c.current))
+	for t := range c.current {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	return types
+}
+
+// Decode turns a stored payload of event type typ into its current event.
+// It returns an error wrapping ErrUnknownEventType, ErrUnsupportedVersion
+// or ErrMalformedEvent, and never panics.
+func (c Codec) Decode(typ string, data []byte) (Event, error) {
+	current, ok := c.current[typ]
+	if !ok {
+		return nil, fmt.Errorf("decode %q: not a %s event: %w", typ, c.context, ErrUnknownEventType)
+	}
+	var head struct {
+		V *int `json:"v"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("decode %s: %w: %w", typ, ErrMalformedEvent, err)
+	}
+	if head.V == nil {
+		return nil, fmt.Errorf("decode %s: no schema version: %w", typ, ErrUnsupportedVersion)
+	}
+	v := *head.V
+	decode, ok := c.decoders[typ][v]
+	if v < 1 || v > current || !ok {
+		return nil, fmt.Errorf("decode %s: version %d, known 1 to %d: %w", typ, v, current, ErrUnsupportedVersion)
+	}
+	e, err := decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s v%d: %w: %w", typ, v, ErrMalformedEvent, err)
+	}
+	return e, nil
+}
+
+// Strict decodes data into an E, refusing fields E does not have. It is
+// the DecodeFunc of a current version.
+func Strict[E Event](data []byte) (Event, error) {
+	var e E
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
