@@ -37,8 +37,9 @@ func (a *API) command(h commandFunc) http.HandlerFunc {
 		meta := requestMeta(r)
 		key := r.Header.Get("Idempotency-Key")
 		scope := r.Method + " " + r.URL.Path
-		print := fingerprint(r, body)
+		var print []byte
 		if key != "" {
+			print = fingerprint(r, body)
 			if !validKey(key) {
 				writeError(w, r, a.logger, errIdempotencyKeyInvalid)
 				return
