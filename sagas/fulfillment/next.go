@@ -1,0 +1,108 @@
+package fulfillment
+
+import "time"
+
+// ActionKind says what the saga does next.
+type ActionKind int
+
+// What the saga can do next.
+const (
+	// Nothing: the saga has not started or has finished.
+	Nothing ActionKind = iota
+	// Wait until Action.Until: a parked or failed step's retry time.
+	Wait
+	// Run the step Action.Step.
+	Run
+	// BeginCompensation: record that the saga compensates, for Reason.
+	BeginCompensation
+	// Complete: every forward step is done.
+	Complete
+	// FinishCompensation: every compensating step is done.
+	FinishCompensation
+)
+
+// Action is the saga's next move.
+type Action struct {
+	Kind ActionKind
+	// Step is the step to run (Run).
+	Step string
+	// SKU and Quantity are the line a reserve or release step is about.
+	SKU      string
+	Quantity int
+	// Until is when a waiting saga may go on (Wait).
+	Until time.Time
+	// Reason is why the saga compensates (BeginCompensation).
+	Reason string
+}
+
+// Name names the action for people.
+func (a Action) Name() string {
+	switch a.Kind {
+	case Run:
+		return a.Step
+	case Wait:
+		return "waiting"
+	case BeginCompensation:
+		return "compensating"
+	case Complete:
+		return "completing"
+	case FinishCompensation:
+		return "compensated"
+	default:
+		return "none"
+	}
+}
+
+// Next decides the saga's next move at time now. It is pure: the runner
+// performs the action and records its outcome, and a crash in between
+// makes it decide the same action again, whose command is idempotent.
+//
+// Forwards: reserve every line, confirm the order, request the payment,
+// charge it at the provider, record the capture, mark the order paid,
+// schedule the shipment, complete. A payment not captured by the deadline
+// starts the compensation. Compensating, in reverse: cancel the shipment,
+// refund any charge, release every reservation, cancel the order, finish.
+func Next(s State, now time.Time) Action {
+	if !s.Started() || s.Finished() {
+		return Action{Kind: Nothing}
+	}
+	if !s.Compensating && !s.Done[StepCharge] && !s.PaymentDeadline.IsZero() && !now.Before(s.PaymentDeadline) {
+		return Action{Kind: BeginCompensation, Reason: "payment not captured by " + s.PaymentDeadline.UTC().Format(time.RFC3339)}
+	}
+	if now.Before(s.RetryAt) {
+		return Action{Kind: Wait, Until: s.RetryAt}
+	}
+	if s.Compensating {
+		return compensate(s)
+	}
+	for _, l := range s.Lines {
+		if !s.Done[ReserveStep(l.SKU)] {
+			return Action{Kind: Run, Step: ReserveStep(l.SKU), SKU: l.SKU, Quantity: l.Quantity}
+		}
+	}
+	for _, step := range []string{StepConfirm, StepRequestPayment, StepCharge, StepRecordCapture, StepMarkPaid, StepScheduleShipment} {
+		if !s.Done[step] {
+			return Action{Kind: Run, Step: step}
+		}
+	}
+	return Action{Kind: Complete}
+}
+
+func compensate(s State) Action {
+	if s.Done[StepScheduleShipment] && !s.Done[StepCancelShipment] {
+		return Action{Kind: Run, Step: StepCancelShipment}
+	}
+	if s.ChargeAttempted && !s.Done[StepRefund] {
+		return Action{Kind: Run, Step: StepRefund}
+	}
+	for i := len(s.Lines) - 1; i >= 0; i-- {
+		l := s.Lines[i]
+		if s.Done[ReserveStep(l.SKU)] && !s.Done[ReleaseStep(l.SKU)] {
+			return Action{Kind: Run, Step: ReleaseStep(l.SKU), SKU: l.SKU, Quantity: l.Quantity}
+		}
+	}
+	if !s.Done[StepCancelOrder] {
+		return Action{Kind: Run, Step: StepCancelOrder}
+	}
+	return Action{Kind: FinishCompensation, Reason: s.Reason}
+}

@@ -1,0 +1,163 @@
+package fulfillment
+
+import (
+	"time"
+
+	"github.com/orderflow/orderflow/write/domain"
+	"github.com/orderflow/orderflow/write/money"
+)
+
+// Outcome is how a step ended.
+type Outcome string
+
+// Outcomes of a step.
+const (
+	// Done: the step did what it should.
+	Done Outcome = "done"
+	// Rejected: a business refusal (out of stock, declined, address not
+	// served); the saga compensates.
+	Rejected Outcome = "rejected"
+	// Parked: the step could not run now (the payment provider's circuit is
+	// open); it is tried again at RetryAt.
+	Parked Outcome = "parked"
+	// Failed: an unexpected error; the step is tried again at RetryAt.
+	Failed Outcome = "failed"
+)
+
+// Steps of the saga, forwards and compensating. Reserving and releasing
+// are one step per SKU: ReserveStep(sku), ReleaseStep(sku).
+const (
+	StepConfirm          = "confirm_order"
+	StepRequestPayment   = "request_payment"
+	StepCharge           = "charge"
+	StepRecordCapture    = "record_capture"
+	StepMarkPaid         = "mark_paid"
+	StepScheduleShipment = "schedule_shipment"
+	StepCancelShipment   = "cancel_shipment"
+	StepRefund           = "refund"
+	StepCancelOrder      = "cancel_order"
+)
+
+// ReserveStep is the step that reserves sku.
+func ReserveStep(sku string) string { return "reserve:" + sku }
+
+// ReleaseStep is the step that releases the reservation of sku.
+func ReleaseStep(sku string) string { return "release:" + sku }
+
+// HistoryEntry is one line of a saga's history, for people.
+type HistoryEntry struct {
+	Step    string
+	Outcome Outcome
+	Detail  string
+	At      time.Time
+}
+
+// State is a saga folded from its stream.
+type State struct {
+	OrderID         string
+	CustomerID      string
+	Lines           []Line
+	Total           money.Money
+	Address         Address
+	PaymentDeadline time.Time
+	StartedAt       time.Time
+
+	// Done holds the steps that are done.
+	Done map[string]bool
+	// ChargeAttempted is set once the provider may have been asked to
+	// charge: compensation must then look for a charge to refund.
+	ChargeAttempted bool
+	ChargeID        string
+	// RetryAt is when a parked or failed step may run again.
+	RetryAt time.Time
+	// LastError is the detail of the last step that did not succeed.
+	LastError string
+
+	Compensating bool
+	Reason       string
+	Completed    bool
+	Compensated  bool
+	FinishedAt   time.Time
+
+	History []HistoryEntry
+	Version int64
+}
+
+// Started reports whether the saga exists.
+func (s State) Started() bool { return s.OrderID != "" }
+
+// Finished reports whether the saga has ended, either way.
+func (s State) Finished() bool { return s.Completed || s.Compensated }
+
+// Step returns the step the saga is at, for people: the next one it will
+// run, "completed" or "compensated".
+func (s State) Step(now time.Time) string {
+	switch {
+	case s.Completed:
+		return "completed"
+	case s.Compensated:
+		return "compensated"
+	}
+	return Next(s, now).Name()
+}
+
+// Evolve applies one saga event to the state. It copies the maps it
+// changes, so earlier states stay as they were.
+func Evolve(s State, e domain.Event) State {
+	switch e := e.(type) {
+	case Started:
+		s.OrderID, s.CustomerID, s.Lines, s.Total = e.OrderID, e.CustomerID, e.Lines, e.Total
+		s.Address, s.PaymentDeadline, s.StartedAt = e.Address, e.PaymentDeadline, e.StartedAt
+		s.History = append(s.History, HistoryEntry{Step: "started", Outcome: Done, At: e.StartedAt})
+	case StepRecorded:
+		s.History = append(s.History, HistoryEntry{Step: e.Step, Outcome: e.Outcome, Detail: e.Detail, At: e.At})
+		if e.Step == StepCharge {
+			s.ChargeAttempted = true
+		}
+		s.RetryAt = time.Time{}
+		switch e.Outcome {
+		case Done:
+			done := make(map[string]bool, len(s.Done)+1)
+			for k, v := range s.Done {
+				done[k] = v
+			}
+			done[e.Step] = true
+			s.Done = done
+			if e.ChargeID != "" {
+				s.ChargeID = e.ChargeID
+			}
+		case Rejected:
+			s.LastError = e.Detail
+			if !s.Compensating {
+				s.Compensating, s.Reason = true, e.Step+": "+e.Detail
+			}
+		case Parked, Failed:
+			s.LastError = e.Detail
+			if e.RetryAt != nil {
+				s.RetryAt = *e.RetryAt
+			}
+		}
+	case CancelRequested:
+		s.History = append(s.History, HistoryEntry{Step: "cancel_requested", Outcome: Done, Detail: e.Reason, At: e.At})
+		if !s.Compensating {
+			s.Compensating, s.Reason = true, "cancelled by the customer: "+e.Reason
+			s.RetryAt = time.Time{}
+		}
+	case CompensationStarted:
+		s.History = append(s.History, HistoryEntry{Step: "compensation_started", Outcome: Done, Detail: e.Reason, At: e.At})
+		if !s.Compensating {
+			s.Compensating, s.Reason = true, e.Reason
+			s.RetryAt = time.Time{}
+		}
+	case Completed:
+		s.Completed, s.FinishedAt = true, e.At
+		s.History = append(s.History, HistoryEntry{Step: "completed", Outcome: Done, At: e.At})
+	case Compensated:
+		s.Compensated, s.FinishedAt = true, e.At
+		s.History = append(s.History, HistoryEntry{Step: "compensated", Outcome: Done, Detail: e.Reason, At: e.At})
+	default:
+		return s
+	}
+	s.Version++
+	return s
+}
