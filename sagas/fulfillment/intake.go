@@ -1,0 +1,154 @@
+package fulfillment
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/domain"
+	"github.com/orderflow/orderflow/write/order"
+)
+
+// intakeNamespace scopes the ids of saga events derived from the order
+// events that caused them: a duplicate delivery appends nothing new.
+var intakeNamespace = uuid.MustParse("8d3b6f1a-4c2e-4f7d-9a5b-0e1c3d5f7a92")
+
+// intake follows the order events from the saga's checkpoint: a placed
+// order starts a saga, a customer's cancellation asks a running one to
+// compensate. The checkpoint is saved after each batch; a batch handled
+// again after a crash changes nothing, since the saga events it appends
+// have ids derived from the order events.
+func (r *Runner) intake(ctx context.Context) error {
+	from, err := r.checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	sub, err := r.cfg.Store.Subscribe(ctx, eventstore.SubscribeOptions{Category: order.Category, From: from})
+	if err != nil {
+		return wrapf(err, "fulfillment intake")
+	}
+	defer sub.Close()
+	for {
+		events, err := sub.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return wrapf(err, "fulfillment intake")
+		}
+		var woken []string
+		for _, e := range events {
+			id, err := r.Handle(ctx, e)
+			if err != nil {
+				return err
+			}
+			if id != "" {
+				woken = append(woken, id)
+			}
+		}
+		if err := r.saveCheckpoint(ctx, events[len(events)-1].Position); err != nil {
+			return err
+		}
+		for _, id := range woken {
+			r.wake(id)
+		}
+	}
+}
+
+// Handle applies one order event to the sagas: it returns the order whose
+// saga should run now, or "" when the event means nothing to them. Handling
+// the same event again, or events out of order, comes to the same end.
+func (r *Runner) Handle(ctx context.Context, e eventstore.RecordedEvent) (string, error) {
+	if e.Type != order.TypePlaced && e.Type != order.TypeCancelled {
+		return "", nil
+	}
+	ev, err := order.Decode(e.Type, e.Data)
+	if err != nil {
+		r.cfg.Logger.ErrorContext(ctx, "fulfillment: undecodable order event skipped", "stream", e.Stream, "revision", e.Revision, "err", err)
+		return "", nil
+	}
+	var (
+		id  string
+		out domain.Event
+	)
+	switch ev := ev.(type) {
+	case order.Placed:
+		id = ev.OrderID
+		out = started(ev, r.cfg.PaymentTimeout)
+	case order.Cancelled:
+		if !ev.ByCustomer {
+			return "", nil // the saga's own compensation
+		}
+		id = orderID(e.Stream)
+		s, err := command.Load(ctx, r.handler, sagas, id)
+		if err != nil {
+			return "", err
+		}
+		if s.Finished() {
+			r.cfg.Logger.InfoContext(ctx, "fulfillment: cancellation after the saga finished, ignored", "order", id, "saga", s.Step(r.cfg.Now()))
+			return "", nil
+		}
+		out = CancelRequested{V: cancelRequestedV, Reason: ev.Reason, At: ev.CancelledAt}
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		return "", err
+	}
+	_, err = r.cfg.Store.Append(ctx, StreamID(id), eventstore.Any, eventstore.EventData{
+		ID:       uuid.NewSHA1(intakeNamespace, e.ID[:]),
+		Type:     out.EventType(),
+		Data:     data,
+		Metadata: eventstore.Metadata{CorrelationID: e.Metadata.CorrelationID, CausationID: e.ID.String(), UserID: "fulfillment", TraceParent: e.Metadata.TraceParent},
+	})
+	if err != nil {
+		return "", wrapf(err, "saga %s: record %s", id, out.EventType())
+	}
+	if err := r.park(ctx, id, r.cfg.Now()); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+func started(p order.Placed, timeout time.Duration) Started {
+	lines := make([]Line, len(p.Lines))
+	for i, l := range p.Lines {
+		lines[i] = Line{SKU: l.SKU, Quantity: l.Quantity}
+	}
+	a := p.ShippingAddress
+	return Started{
+		V: startedV, OrderID: p.OrderID, CustomerID: p.CustomerID, Lines: lines, Total: p.Total,
+		Address:         Address{Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country},
+		PaymentDeadline: p.PlacedAt.Add(timeout),
+		StartedAt:       p.PlacedAt,
+	}
+}
+
+// orderID is the id in an order stream's name.
+func orderID(stream string) string { return stream[len(order.Category)+1:] }
+
+// checkpoint returns where the intake left off.
+func (r *Runner) checkpoint(ctx context.Context) (eventstore.Position, error) {
+	var c, p int64
+	err := r.cfg.Pool.QueryRow(ctx, `SELECT commit_pos, prepare_pos FROM sagas.checkpoints WHERE name = $1`, sagaName).Scan(&c, &p)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return eventstore.Start, nil
+	}
+	if err != nil {
+		return eventstore.Position{}, fmt.Errorf("read the fulfillment checkpoint: %w", err)
+	}
+	return eventstore.Position{Commit: uint64(c), Prepare: uint64(p)}, nil
+}
+
+func (r *Runner) saveCheckpoint(ctx context.Context, pos eventstore.Position) error {
+	_, err := r.cfg.Pool.Exec(ctx, `INSERT INTO sagas.checkpoints (name, commit_pos, prepare_pos) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos, updated_at = now()`,
+		sagaName, int64(pos.Commit), int64(pos.Prepare))
+	return wrapIf(err, "save the fulfillment checkpoint")
+}

@@ -1,0 +1,148 @@
+package fulfillment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/domain"
+	"github.com/orderflow/orderflow/write/inventory"
+	"github.com/orderflow/orderflow/write/order"
+	"github.com/orderflow/orderflow/write/payment"
+	"github.com/orderflow/orderflow/write/service"
+	"github.com/orderflow/orderflow/write/shipping"
+)
+
+// stepper performs the saga's steps. Every command it sends carries an
+// idempotency key made of the order and the step, so performing a step
+// again (after a crash, or a duplicate delivery) changes nothing more.
+type stepper struct {
+	svc             *service.Service
+	payments        Payments
+	carrier         string
+	servedCountries []string
+	retryAfter      time.Duration
+}
+
+// key is the idempotency key of a step of a saga.
+func key(orderID, step string) string { return "fulfillment/" + orderID + "/" + step }
+
+// perform runs a.Step for the saga in s and returns its outcome.
+func (p stepper) perform(ctx context.Context, s State, a Action, now time.Time) StepRecorded {
+	rec := StepRecorded{V: stepRecordedV, Step: a.Step, At: now}
+	detail, chargeID, err := p.run(ctx, s, a)
+	rec.Detail, rec.ChargeID = detail, chargeID
+	switch {
+	case err == nil:
+		rec.Outcome = Done
+	case errors.Is(err, ErrPaymentDeclined), errors.Is(err, domain.ErrRule), errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrNotFound), errors.Is(err, errRejected):
+		rec.Outcome, rec.Detail = Rejected, err.Error()
+	case errors.Is(err, ErrPaymentUnavailable):
+		retry := now.Add(p.retryAfter)
+		rec.Outcome, rec.Detail, rec.RetryAt = Parked, err.Error(), &retry
+	default:
+		retry := now.Add(p.retryAfter)
+		rec.Outcome, rec.Detail, rec.RetryAt = Failed, err.Error(), &retry
+	}
+	return rec
+}
+
+// errRejected marks a refusal that arrives as an event rather than an
+// error (stock reservation rejected, shipment rejected).
+var errRejected = errors.New("rejected")
+
+func (p stepper) run(ctx context.Context, s State, a Action) (detail, chargeID string, err error) {
+	id := s.OrderID
+	meta := command.Meta{CommandID: key(id, a.Step), CorrelationID: id, UserID: "fulfillment", IdempotencyKey: key(id, a.Step)}
+	switch {
+	case strings.HasPrefix(a.Step, "reserve:"):
+		res, err := p.svc.Inventory(ctx, meta, a.SKU, inventory.Reserve{OrderID: id, Quantity: int64(a.Quantity)})
+		if err != nil {
+			return "", "", err
+		}
+		for _, e := range res.Events {
+			if r, ok := e.(inventory.StockReservationRejected); ok {
+				return "", "", fmt.Errorf("%s: %d requested, %d available: %w", a.SKU, r.Requested, r.Available, errRejected)
+			}
+		}
+		return "", "", nil
+	case strings.HasPrefix(a.Step, "release:"):
+		_, err := p.svc.Inventory(ctx, meta, a.SKU, inventory.Release{OrderID: id, Reason: s.Reason})
+		return "", "", err
+	}
+	switch a.Step {
+	case StepConfirm:
+		_, err = p.svc.Order(ctx, meta, id, order.Confirm{}, nil)
+	case StepRequestPayment:
+		_, err = p.svc.Payment(ctx, meta, id, payment.Request{OrderID: id, Amount: s.Total})
+	case StepCharge:
+		chargeID, err = p.payments.Charge(ctx, key(id, StepCharge), id, s.Total)
+		var declined *DeclinedError
+		if errors.As(err, &declined) {
+			meta.IdempotencyKey = key(id, "record_decline")
+			if _, ferr := p.svc.Payment(ctx, meta, id, payment.Fail{Reason: "declined by the provider", Code: declined.Code}); ferr != nil {
+				return "", "", ferr
+			}
+		}
+		return "", chargeID, err
+	case StepRecordCapture:
+		_, err = p.svc.Payment(ctx, meta, id, payment.Capture{ChargeID: s.ChargeID, Amount: s.Total})
+	case StepMarkPaid:
+		_, err = p.svc.Order(ctx, meta, id, order.MarkPaid{Amount: s.Total, ChargeID: s.ChargeID}, nil)
+	case StepScheduleShipment:
+		var res command.Result
+		res, err = p.svc.Shipment(ctx, meta, id, shipping.Schedule{OrderID: id, Address: shipping.Address(s.Address), Carrier: p.carrier, ServedCountries: p.servedCountries})
+		for _, e := range res.Events {
+			if r, ok := e.(shipping.ShipmentRejected); ok {
+				return "", "", fmt.Errorf("%s: %w", r.Reason, errRejected)
+			}
+		}
+	case StepCancelShipment:
+		_, err = p.svc.Shipment(ctx, meta, id, shipping.Cancel{Reason: s.Reason})
+	case StepRefund:
+		return p.refund(ctx, s, meta)
+	case StepCancelOrder:
+		_, err = p.svc.Order(ctx, meta, id, order.Cancel{Reason: s.Reason, ByCustomer: false}, nil)
+		if errors.Is(err, order.ErrOrderNotCancellable) {
+			return "", "", nil // already cancelled (by the customer), or beyond reach: nothing to undo
+		}
+	default:
+		return "", "", fmt.Errorf("unknown step %q", a.Step)
+	}
+	return "", "", err
+}
+
+// refund gives back whatever the provider charged under the saga's charge
+// key, even a charge the saga never heard back about (an ambiguous
+// timeout), and records it on the payment.
+func (p stepper) refund(ctx context.Context, s State, meta command.Meta) (string, string, error) {
+	id := s.OrderID
+	chargeID, found, err := p.payments.LookupCharge(ctx, key(id, StepCharge))
+	if err != nil {
+		return "", "", err
+	}
+	if !found {
+		return "nothing was charged", "", nil
+	}
+	refundID, err := p.payments.Refund(ctx, key(id, StepRefund), chargeID)
+	if err != nil {
+		return "", "", err
+	}
+	if !s.Done[StepRecordCapture] {
+		// The saga never recorded this charge: record it now, so that the
+		// payment's history shows what is being refunded.
+		request, capture := meta, meta
+		request.IdempotencyKey, capture.IdempotencyKey = key(id, "refund/request"), key(id, "refund/capture")
+		if _, err := p.svc.Payment(ctx, request, id, payment.Request{OrderID: id, Amount: s.Total}); err != nil {
+			return "", "", err
+		}
+		if _, err := p.svc.Payment(ctx, capture, id, payment.Capture{ChargeID: chargeID, Amount: s.Total}); err != nil {
+			return "", "", err
+		}
+	}
+	_, err = p.svc.Payment(ctx, meta, id, payment.Refund{RefundID: refundID, Reason: s.Reason})
+	return "refunded " + chargeID, chargeID, err
+}

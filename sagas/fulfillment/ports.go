@@ -1,0 +1,39 @@
+package fulfillment
+
+import (
+	"context"
+	"errors"
+
+	"github.com/orderflow/orderflow/write/money"
+)
+
+// Payments is the payment provider as the saga uses it. Every call carries
+// an idempotency key: the same key never charges or refunds twice.
+type Payments interface {
+	// Charge charges amount for reference and returns the charge id. A
+	// decline is an error matching ErrPaymentDeclined (a *DeclinedError
+	// says why); a provider that cannot be reached now matches
+	// ErrPaymentUnavailable.
+	Charge(ctx context.Context, key, reference string, amount money.Money) (chargeID string, err error)
+	// Refund refunds a charge in full and returns the refund id.
+	Refund(ctx context.Context, key, chargeID string) (refundID string, err error)
+	// LookupCharge finds the successful charge made with key, if any.
+	LookupCharge(ctx context.Context, key string) (chargeID string, found bool, err error)
+}
+
+var (
+	// ErrPaymentDeclined: the provider refused the charge; the saga
+	// compensates.
+	ErrPaymentDeclined = errors.New("payment declined")
+	// ErrPaymentUnavailable: the provider cannot be reached now (circuit
+	// open, bulkhead full, retries exhausted); the saga parks the step.
+	ErrPaymentUnavailable = errors.New("payment provider unavailable")
+)
+
+// DeclinedError is a decline with the provider's code.
+type DeclinedError struct{ Code string }
+
+func (e *DeclinedError) Error() string { return "payment declined: " + e.Code }
+
+// Is makes errors.Is(err, ErrPaymentDeclined) true.
+func (e *DeclinedError) Is(target error) bool { return target == ErrPaymentDeclined }
