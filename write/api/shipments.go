@@ -21,19 +21,16 @@ type shipmentResponse struct {
 }
 
 // shipmentDispatched: POST /shipments/{orderId}/dispatched is the carrier
-// telling us it took the parcel. The shipment records it, then the order is
-// marked shipped; a retry with the same Idempotency-Key completes whatever
-// a failure left undone.
+// telling us it took the parcel: the shipment, the reserved stock and the
+// order all record it (service.Dispatched); a retry with the same
+// Idempotency-Key completes whatever a failure left undone.
 func (a *API) shipmentDispatched(r *http.Request, body []byte, meta command.Meta) (accepted, error) {
 	var req dispatchedRequest
 	if err := decodeStrict(body, &req); err != nil {
 		return accepted{}, err
 	}
 	id := chi.URLParam(r, "orderId")
-	if _, err := a.svc.Shipment(r.Context(), meta, id, shipping.Dispatch{TrackingNumber: req.TrackingNumber}); err != nil {
-		return accepted{}, err
-	}
-	res, err := a.svc.Order(r.Context(), meta, id, order.MarkShipped{TrackingNumber: req.TrackingNumber}, nil)
+	res, err := a.svc.Dispatched(r.Context(), meta, id, req.TrackingNumber)
 	if err != nil {
 		return accepted{}, err
 	}

@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/money"
 	"github.com/orderflow/orderflow/write/order"
 	"github.com/orderflow/orderflow/write/shipping"
@@ -19,6 +21,9 @@ func TestCarrierCallbacks(t *testing.T) {
 	id := e.mustPost(202, "/orders", validOrder).json(t)["orderId"].(string)
 	ctx, meta := context.Background(), command.Meta{CommandID: "saga"}
 	steps := []func() (command.Result, error){
+		func() (command.Result, error) {
+			return e.svc.Inventory(ctx, meta, "SKU-1", inventory.Reserve{OrderID: id, Quantity: 2})
+		},
 		func() (command.Result, error) { return e.svc.Order(ctx, meta, id, order.Confirm{}, nil) },
 		func() (command.Result, error) {
 			return e.svc.Order(ctx, meta, id, order.MarkPaid{Amount: money.Money{Amount: 3998, Currency: "EUR"}, ChargeID: "ch_1"}, nil)
@@ -63,5 +68,9 @@ func TestCarrierCallbacks(t *testing.T) {
 	}
 	if n := len(e.stream(shipping.StreamID(id))); n != 3 {
 		t.Fatalf("shipment history has %d events, want scheduled, dispatched, delivered", n)
+	}
+	stock := e.stream(inventory.StreamID("SKU-1"))
+	if last := stock[len(stock)-1]; last.Type != inventory.TypeStockShipped || !strings.Contains(string(last.Data), `"quantity":2`) {
+		t.Fatalf("the dispatched order's stock was not shipped: last inventory event %s %s", last.Type, last.Data)
 	}
 }
