@@ -70,6 +70,7 @@ var openAPICommands = []openAPICommand{
 			shipping.ErrInvalidTrackingNumber, shipping.ErrShipmentNotFound, shipping.ErrShipmentRejected,
 			shipping.ErrShipmentCancelled, shipping.ErrAlreadyDispatched,
 			order.ErrInvalidTrackingNumber, order.ErrOrderNotFound, order.ErrOrderNotShippable, order.ErrAlreadyShipped,
+			inventory.ErrNotReserved, inventory.ErrReservationReleased, inventory.ErrProductNotFound,
 		},
 	},
 	{
