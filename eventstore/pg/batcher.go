@@ -2,6 +2,7 @@ package pg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -75,7 +76,12 @@ type batcher struct {
 	pool   *pgxpool.Pool
 	queue  chan *call
 	single func(ctx context.Context, req appendRequest) (eventstore.AppendResult, error)
+	// closed is closed when the store closes: no flusher takes calls then.
+	closed <-chan struct{}
 }
+
+// ErrClosed is returned by an Append on a closed Store.
+var ErrClosed = errors.New("event store closed")
 
 // submit queues req and waits for its result or the end of ctx. A call
 // abandoned by its ctx may still be written: its caller retries with the
@@ -86,6 +92,8 @@ func (b *batcher) submit(ctx context.Context, req appendRequest) (eventstore.App
 	case b.queue <- c:
 	case <-ctx.Done():
 		return eventstore.AppendResult{}, ctx.Err()
+	case <-b.closed:
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.stream, ErrClosed)
 	}
 	select {
 	case <-c.done:

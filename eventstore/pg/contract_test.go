@@ -2,6 +2,7 @@ package pg_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -75,4 +76,15 @@ func (h heldStore) AppendHeld(ctx context.Context, stream string, expected event
 	}
 	h.Notify()
 	return res, nil
+}
+
+func TestAppendAfterClose(t *testing.T) {
+	s, _ := newStore(t)
+	s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := s.Append(ctx, "order-1", eventstore.Any, eventstoretest.Event("e", 1))
+	if !errors.Is(err, pg.ErrClosed) {
+		t.Fatalf("append after close: %v, want pg.ErrClosed", err)
+	}
 }

@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	bg, stop := context.WithCancel(context.Background())
 	s := &Store{pool: pool, logger: logger, poll: poll, wake: newWakeup(), stop: stop}
 	s.notify = newNotifier(pool, logger)
-	s.batch = &batcher{pool: pool, queue: make(chan *call), single: s.appendAlone}
+	s.batch = &batcher{pool: pool, queue: make(chan *call), single: s.appendAlone, closed: bg.Done()}
 	flushers := cfg.Flushers
 	if flushers <= 0 {
 		flushers = DefaultFlushers
