@@ -54,7 +54,7 @@ var (
 		detail: fmt.Sprintf("the Idempotency-Key must be 1 to %d printable ASCII characters", MaxIdempotencyKeyLength)}
 	errKeyReused = &apiError{status: http.StatusUnprocessableEntity, code: CodeIdempotencyKeyReused,
 		detail: "this Idempotency-Key was already used with a different request"}
-	errChargeNotFound = &apiError{status: http.StatusNotFound, code: CodeChargeNotFound, detail: "no such charge"}
+	errChargeNotFound  = &apiError{status: http.StatusNotFound, code: CodeChargeNotFound, detail: "no such charge"}
 	errAlreadyRefunded = &apiError{status: http.StatusConflict, code: CodeAlreadyRefunded,
 		detail: "the charge was already refunded under another Idempotency-Key"}
 	errNotRefundable = &apiError{status: http.StatusConflict, code: CodeNotRefundable,

@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -42,13 +43,22 @@ func (r reply) str(name string) string {
 // empty, an Idempotency-Key; JSON bodies go as application/json.
 func call(t testing.TB, method, url, key string, body any) reply {
 	t.Helper()
+	r, err := tryCall(method, url, key, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// tryCall is call for goroutines other than the test's.
+func tryCall(method, url, key string, body any) (reply, error) {
 	var rd io.Reader
 	if body != nil {
 		raw, ok := body.(string)
 		if !ok {
 			b, err := json.Marshal(body)
 			if err != nil {
-				t.Fatal(err)
+				return reply{}, err
 			}
 			raw = string(b)
 		}
@@ -56,7 +66,7 @@ func call(t testing.TB, method, url, key string, body any) reply {
 	}
 	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
-		t.Fatal(err)
+		return reply{}, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -66,18 +76,18 @@ func call(t testing.TB, method, url, key string, body any) reply {
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		return reply{}, fmt.Errorf("%s %s: %w", method, url, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return reply{}, err
 	}
 	r := reply{status: resp.StatusCode, header: resp.Header}
 	if err := json.Unmarshal(raw, &r.body); err != nil {
-		t.Fatalf("%s %s: body %q is not a JSON object: %v", method, url, raw, err)
+		return reply{}, fmt.Errorf("%s %s: body %q is not a JSON object: %w", method, url, raw, err)
 	}
-	return r
+	return r, nil
 }
 
 // wantProblem fails the test unless r is a problem with status and code.
