@@ -1,0 +1,162 @@
+// Package paymentprovider is the client the fulfillment saga charges and
+// refunds through. It speaks the payment provider's HTTP API (the one
+// paymentprovider/sandbox serves) and makes every call through
+// failsafe-go policies, outermost first:
+//
+//   - a retry policy: up to Config.Retries retries of retryable failures
+//     only (timeouts, connection errors, 5xx but 501, 429), with capped
+//     exponential backoff and jitter, waiting at least the Retry-After a
+//     429 or 503 asks for; a decline or any other 4xx is never retried;
+//   - a bulkhead: at most Config.MaxConcurrent calls reach the provider at
+//     once; a call beyond that fails at once with ErrBulkheadFull;
+//   - a circuit breaker: Config.BreakerFailureThreshold consecutive
+//     failures (timeouts, connection errors, 5xx) open it; while it is open
+//     calls fail at once with ErrCircuitOpen; after Config.BreakerDelay one
+//     trial call may pass, and its success closes it again;
+//   - a timeout of Config.Timeout on each attempt.
+//
+// Every charge and refund carries an idempotency key, which the provider
+// uses to never charge or refund twice. After an ambiguous failure (a
+// timeout, a dropped connection or a gateway error: the provider may have
+// charged) Charge looks the charge up by its key before it tries again.
+package paymentprovider
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/failsafe-go/failsafe-go"
+	"github.com/failsafe-go/failsafe-go/circuitbreaker"
+)
+
+// Defaults for the zero fields of Config.
+const (
+	DefaultTimeout                 = 2 * time.Second
+	DefaultMaxConcurrent           = 8
+	DefaultRetries                 = 4
+	DefaultRetryDelay              = 100 * time.Millisecond
+	DefaultMaxRetryDelay           = 2 * time.Second
+	DefaultBreakerFailureThreshold = 5
+	DefaultBreakerDelay            = 10 * time.Second
+)
+
+// Config says where the provider is and how hard to try. Zero fields take
+// the defaults above.
+type Config struct {
+	// BaseURL is the provider's root, e.g. http://127.0.0.1:8081. Required.
+	BaseURL string
+	// Timeout bounds each attempt (each HTTP request and its answer).
+	Timeout time.Duration
+	// MaxConcurrent bounds the calls in flight to the provider (the
+	// bulkhead).
+	MaxConcurrent int
+	// Retries is how many times a retryable failure is tried again;
+	// negative means never.
+	Retries int
+	// RetryDelay is the backoff before the first retry; it doubles for each
+	// further retry up to MaxRetryDelay, give or take RetryDelay/2 of
+	// jitter. A Retry-After from the provider takes its place when given.
+	RetryDelay time.Duration
+	// MaxRetryDelay caps the backoff.
+	MaxRetryDelay time.Duration
+	// BreakerFailureThreshold is how many consecutive failures open the
+	// circuit.
+	BreakerFailureThreshold int
+	// BreakerDelay is how long the circuit stays open before a trial call.
+	BreakerDelay time.Duration
+	// Logger receives circuit changes (warn, info) and retries (debug); nil
+	// discards them.
+	Logger *slog.Logger
+}
+
+// Client calls the payment provider. Create it with New. It is safe for
+// concurrent use; its circuit breaker and bulkhead are shared by all
+// calls.
+type Client struct {
+	base     string
+	http     *http.Client
+	logger   *slog.Logger
+	breaker  circuitbreaker.CircuitBreaker[*http.Response]
+	executor failsafe.Executor[*http.Response]
+	counters counters
+}
+
+// counters back State.
+type counters struct {
+	inFlight           atomic.Int64
+	calls              atomic.Uint64
+	attempts           atomic.Uint64
+	retries            atomic.Uint64
+	rejectedByBreaker  atomic.Uint64
+	rejectedByBulkhead atomic.Uint64
+	unavailable        atomic.Uint64
+}
+
+// New returns a client of the provider at cfg.BaseURL. It returns an error
+// when the URL is not an absolute http or https URL or a field is
+// negative where that means nothing.
+func New(cfg Config) (*Client, error) {
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("payment provider URL %q: want an absolute http or https URL with no query", cfg.BaseURL)
+	}
+	if cfg.Timeout < 0 || cfg.MaxConcurrent < 0 || cfg.RetryDelay < 0 || cfg.MaxRetryDelay < 0 ||
+		cfg.BreakerFailureThreshold < 0 || cfg.BreakerDelay < 0 {
+		return nil, errors.New("payment provider client: negative timeout, concurrency, delay or threshold")
+	}
+	cfg = withDefaults(cfg)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = cfg.MaxConcurrent
+	c := &Client{
+		base: strings.TrimSuffix(u.String(), "/"),
+		http: &http.Client{
+			Transport: transport,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		},
+		logger: cfg.Logger,
+	}
+	c.breaker = c.newBreaker(cfg)
+	c.executor = failsafe.With(c.newRetryPolicy(cfg), newBulkhead(cfg), c.breaker, newTimeout(cfg))
+	return c, nil
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxConcurrent == 0 {
+		cfg.MaxConcurrent = DefaultMaxConcurrent
+	}
+	switch {
+	case cfg.Retries == 0:
+		cfg.Retries = DefaultRetries
+	case cfg.Retries < 0:
+		cfg.Retries = 0
+	}
+	if cfg.RetryDelay == 0 {
+		cfg.RetryDelay = DefaultRetryDelay
+	}
+	if cfg.MaxRetryDelay == 0 {
+		cfg.MaxRetryDelay = DefaultMaxRetryDelay
+	}
+	cfg.MaxRetryDelay = max(cfg.MaxRetryDelay, cfg.RetryDelay)
+	if cfg.BreakerFailureThreshold == 0 {
+		cfg.BreakerFailureThreshold = DefaultBreakerFailureThreshold
+	}
+	if cfg.BreakerDelay == 0 {
+		cfg.BreakerDelay = DefaultBreakerDelay
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return cfg
+}

@@ -1,0 +1,63 @@
+package paymentprovider
+
+import "github.com/failsafe-go/failsafe-go/circuitbreaker"
+
+// BreakerState is the state of the client's circuit breaker.
+type BreakerState string
+
+// Circuit breaker states.
+const (
+	// BreakerClosed lets calls through.
+	BreakerClosed BreakerState = "closed"
+	// BreakerOpen refuses calls with ErrCircuitOpen.
+	BreakerOpen BreakerState = "open"
+	// BreakerHalfOpen lets a trial call through; its outcome closes or
+	// opens the circuit.
+	BreakerHalfOpen BreakerState = "half-open"
+)
+
+// State is a snapshot of the client's resilience machinery, for metrics.
+// The counters count since New.
+type State struct {
+	// Breaker is the circuit breaker's state.
+	Breaker BreakerState
+	// InFlight is the number of HTTP requests to the provider in flight.
+	InFlight int64
+	// Calls counts calls of Charge, LookupCharge and Refund that got past
+	// their argument checks.
+	Calls uint64
+	// Attempts counts HTTP requests sent to the provider, lookups after an
+	// ambiguous failure included.
+	Attempts uint64
+	// Retries counts retries scheduled.
+	Retries uint64
+	// RejectedByBreaker counts calls refused by the open circuit.
+	RejectedByBreaker uint64
+	// RejectedByBulkhead counts calls refused by the full bulkhead.
+	RejectedByBulkhead uint64
+	// Unavailable counts calls that ran out of retries.
+	Unavailable uint64
+}
+
+// State returns the client's state now. It is safe to call at any time.
+func (c *Client) State() State {
+	var b BreakerState
+	switch c.breaker.State() {
+	case circuitbreaker.OpenState:
+		b = BreakerOpen
+	case circuitbreaker.HalfOpenState:
+		b = BreakerHalfOpen
+	default:
+		b = BreakerClosed
+	}
+	return State{
+		Breaker:            b,
+		InFlight:           c.counters.inFlight.Load(),
+		Calls:              c.counters.calls.Load(),
+		Attempts:           c.counters.attempts.Load(),
+		Retries:            c.counters.retries.Load(),
+		RejectedByBreaker:  c.counters.rejectedByBreaker.Load(),
+		RejectedByBulkhead: c.counters.rejectedByBulkhead.Load(),
+		Unavailable:        c.counters.unavailable.Load(),
+	}
+}
