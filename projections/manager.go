@@ -1,0 +1,187 @@
+package projections
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/orderflow/orderflow/eventstore"
+)
+
+// Defaults of Config.
+const (
+	DefaultLeaseTTL     = 5 * time.Second
+	DefaultBatchSize    = 512
+	DefaultRebuildBatch = 2048
+)
+
+// Config configures a Manager.
+type Config struct {
+	// Pool is the PostgreSQL database of the read models, migrated (package
+	// platform/migrate). Required.
+	Pool *pgxpool.Pool
+	// Store is the event store whose global log the projections consume.
+	// Required.
+	Store eventstore.Store
+	// Projections is the registry: every projection this process knows.
+	// Names and views must be unique.
+	Projections []Projection
+	// Logger receives the runtime's diagnostics; nil discards them.
+	Logger *slog.Logger
+	// Owner identifies this process in leases; empty means host name,
+	// process id and a random suffix. Two processes must not share one.
+	Owner string
+	// LeaseTTL is how long a lease lasts without being extended: a dead
+	// owner is replaced within about LeaseTTL. It must exceed the time one
+	// batch takes. Zero means DefaultLeaseTTL.
+	LeaseTTL time.Duration
+	// BatchSize is the most events a runner applies in one transaction;
+	// zero means DefaultBatchSize.
+	BatchSize int
+	// RebuildBatchSize is the same for rebuilds; zero means
+	// DefaultRebuildBatch.
+	RebuildBatchSize int
+	// CountEvents, when set, counts the events of the global log; rebuilds
+	// use it for the total of their progress reports. Nil leaves the total
+	// unknown (reported as 0) until the rebuild has caught up.
+	CountEvents func(ctx context.Context) (int64, error)
+	// Now is the clock of status reports (lag); nil means time.Now.
+	Now func() time.Time
+}
+
+// Manager runs, rebuilds, redrives and reports on a registry of
+// projections. It is safe for concurrent use.
+type Manager struct {
+	pool         *pgxpool.Pool
+	store        eventstore.Store
+	projections  []Projection
+	byName       map[string]Projection
+	logger       *slog.Logger
+	owner        string
+	ttl          time.Duration
+	batchSize    int
+	rebuildBatch int
+	countEvents  func(ctx context.Context) (int64, error)
+	now          func() time.Time
+
+	hooks   hooks
+	metrics metrics
+}
+
+// hooks let tests stop the runtime at chosen points.
+type hooks struct {
+	// beforeCommit runs in a runner's batch transaction, just before COMMIT.
+	beforeCommit func(name string)
+	// beforeSwap runs in a rebuild's swap transaction, just before COMMIT.
+	beforeSwap func(name string)
+}
+
+// metrics count what the runtime did, for tests and logs.
+type metrics struct {
+	batches   atomic.Int64 // batch transactions committed by runners
+	retried   atomic.Int64 // batches retried event by event
+	leaseLost atomic.Int64 // batches refused because the lease was lost
+	applied   atomic.Int64 // events applied or parked by runners
+}
+
+// New checks the registry and returns a Manager. It fails with an error
+// wrapping ErrInvalidProjection when a projection breaks the contract or
+// two share a name or a view.
+func New(cfg Config) (*Manager, error) {
+	if cfg.Pool == nil || cfg.Store == nil {
+		return nil, fmt.Errorf("projections: Pool and Store are required")
+	}
+	m := &Manager{
+		pool:         cfg.Pool,
+		store:        cfg.Store,
+		projections:  slices.Clone(cfg.Projections),
+		byName:       make(map[string]Projection),
+		logger:       cfg.Logger,
+		owner:        cfg.Owner,
+		ttl:          cfg.LeaseTTL,
+		batchSize:    cfg.BatchSize,
+		rebuildBatch: cfg.RebuildBatchSize,
+		countEvents:  cfg.CountEvents,
+		now:          cfg.Now,
+	}
+	if m.logger == nil {
+		m.logger = slog.New(slog.DiscardHandler)
+	}
+	if m.owner == "" {
+		m.owner = defaultOwner()
+	}
+	if m.ttl <= 0 {
+		m.ttl = DefaultLeaseTTL
+	}
+	if m.batchSize <= 0 {
+		m.batchSize = DefaultBatchSize
+	}
+	if m.rebuildBatch <= 0 {
+		m.rebuildBatch = DefaultRebuildBatch
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	views := make(map[string]string)
+	for _, p := range m.projections {
+		if err := validate(p); err != nil {
+			return nil, err
+		}
+		if _, dup := m.byName[p.Name()]; dup {
+			return nil, fmt.Errorf("%w: two projections are named %q", ErrInvalidProjection, p.Name())
+		}
+		m.byName[p.Name()] = p
+		for _, v := range p.Views() {
+			if other, dup := views[v]; dup {
+				return nil, fmt.Errorf("%w: projections %s and %s both have the view %q", ErrInvalidProjection, other, p.Name(), v)
+			}
+			views[v] = p.Name()
+		}
+	}
+	slices.SortFunc(m.projections, func(a, b Projection) int { return strings.Compare(a.Name(), b.Name()) })
+	return m, nil
+}
+
+// Names returns the names of the registered projections, sorted.
+func (m *Manager) Names() []string {
+	names := make([]string, len(m.projections))
+	for i, p := range m.projections {
+		names[i] = p.Name()
+	}
+	return names
+}
+
+// projection returns the registered projection name, or an error wrapping
+// ErrUnknownProjection.
+func (m *Manager) projection(name string) (Projection, error) {
+	p, ok := m.byName[name]
+	if !ok {
+		known := "none are registered"
+		if len(m.projections) > 0 {
+			known = "known: " + strings.Join(m.Names(), ", ")
+		}
+		return nil, fmt.Errorf("%w %q (%s)", ErrUnknownProjection, name, known)
+	}
+	return p, nil
+}
+
+// defaultOwner names this process: host, process id and a random suffix.
+func defaultOwner() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return host + "-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b[:])
+}

@@ -1,0 +1,171 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/orderflow/orderflow/eventstore"
+)
+
+// errNotRunnable means the runner found, once it held the lease, that the
+// live generation is missing or of another version: the supervisor decides
+// what to do.
+var errNotRunnable = errors.New("projection has no live generation of this version")
+
+// The statements around each batch of a runner. The prologue bounds how
+// long the transaction may sit idle (a stalled process must not keep its
+// locks past its lease) and locks the checkpoint row. The epilogue extends
+// the lease, only if this process still owns it, and advances the
+// checkpoint, only from where this batch started and only if the lease was
+// extended; it reports both.
+const (
+	idleTimeoutSQL = `SELECT set_config('idle_in_transaction_session_timeout', $1, true)`
+	lockRowSQL     = `SELECT 1 FROM projections.checkpoints WHERE name = $1 FOR UPDATE`
+	advanceSQL     = `WITH lease AS (
+    UPDATE projections.leases
+    SET expires_at = clock_timestamp() + $3 * interval '1 millisecond', rate = $4
+    WHERE name = $1 AND owner = $2
+    RETURNING 1
+), cp AS (
+    UPDATE projections.checkpoints
+    SET commit_pos = $7, prepare_pos = $8, last_recorded_at = $9,
+        last_error = NULL, error_at = NULL, updated_at = now()
+    WHERE name = $1 AND generation = $10 AND commit_pos = $5 AND prepare_pos = $6
+      AND EXISTS (SELECT 1 FROM lease)
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM lease), EXISTS (SELECT 1 FROM cp)`
+)
+
+// runner follows the log for one projection's live generation while this
+// process owns its lease.
+type runner struct {
+	m     *Manager
+	t     target
+	after eventstore.Position
+	meter *meter
+}
+
+// runLive waits for the lease of p, then applies the log to its live
+// generation from the checkpoint until ctx ends or something fails. It
+// returns whether it committed anything, and why it stopped: ErrLeaseLost
+// or ErrFenced when another writer got in the way, errNotRunnable when the
+// live generation is not p's version, ctx.Err(), or a failure.
+func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, err error) {
+	name := p.Name()
+	if err := m.acquire(ctx, name); err != nil {
+		return false, err
+	}
+	defer m.release(name)
+	cp, found, err := loadCheckpoint(ctx, m.pool, name)
+	if err != nil {
+		return false, err
+	}
+	if !found || cp.version != p.Version() {
+		return false, errNotRunnable
+	}
+	// Generations older than the live one are left over from a rebuild
+	// that stopped after its swap; nobody reads them.
+	if err := dropGenerations(ctx, m.pool, name, func(g int) bool { return g < cp.generation }); err != nil {
+		return false, err
+	}
+	sub, err := m.store.Subscribe(ctx, eventstore.SubscribeOptions{From: cp.position, BatchSize: m.batchSize})
+	if err != nil {
+		return false, fmt.Errorf("subscribe: %w", err)
+	}
+	f := startFeed(ctx, sub)
+	defer f.stop()
+	r := &runner{m: m, t: newTarget(p, cp.generation), after: cp.position, meter: newMeter(m.now())}
+	m.logger.InfoContext(ctx, "projection running", "projection", name, "generation", cp.generation,
+		"version", cp.version, "from", cp.position.String(), "owner", m.owner)
+
+	idle := time.NewTimer(m.ttl / 3)
+	defer idle.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return progressed, ctx.Err()
+		case <-idle.C:
+			if err := m.extend(ctx, name, r.meter.rate(m.now())); err != nil {
+				return progressed, err
+			}
+		case b := <-f.batches:
+			if b.err != nil {
+				return progressed, fmt.Errorf("read the log: %w", b.err)
+			}
+			if err := r.apply(ctx, b.events); err != nil {
+				return progressed, err
+			}
+			progressed = true
+		}
+		idle.Reset(m.ttl / 3)
+	}
+}
+
+// apply commits one batch of the subscription: the events not seen yet,
+// the dead letters of those refused, the new checkpoint and the extended
+// lease, in one transaction.
+func (r *runner) apply(ctx context.Context, batch []eventstore.RecordedEvent) error {
+	events := unseen(batch, r.after)
+	if len(events) == 0 {
+		return nil
+	}
+	m, name := r.m, r.t.name
+	fromCommit, fromPrepare, err := dbPosition(r.after)
+	if err != nil {
+		return err
+	}
+	spec := txSpec{
+		prologue: func(w *Writer) {
+			w.Exec(idleTimeoutSQL, fmt.Sprint(m.ttlMillis()))
+			w.Exec(lockRowSQL, name)
+		},
+		epilogue: func(w *Writer, o outcome) func() error {
+			commit, prepare, err := dbPosition(o.last)
+			if err != nil {
+				return func() error { return err }
+			}
+			now := m.now()
+			r.meter.add(now, o.handled)
+			var leased, advanced bool
+			w.batch.Queue(advanceSQL, name, m.owner, m.ttlMillis(), r.meter.rate(now),
+				fromCommit, fromPrepare, commit, prepare, o.recorded, r.t.gen,
+			).QueryRow(func(row pgx.Row) error { return row.Scan(&leased, &advanced) })
+			return func() error {
+				switch {
+				case !leased:
+					return fmt.Errorf("commit batch of %s: %w", name, ErrLeaseLost)
+				case !advanced:
+					return fmt.Errorf("commit batch of %s: %w", name, ErrFenced)
+				}
+				return nil
+			}
+		},
+	}
+	if hook := m.hooks.beforeCommit; hook != nil {
+		spec.beforeCommit = func() { hook(name) }
+	}
+	o, retried, err := r.t.commitBatch(ctx, m.pool, events, spec)
+	if retried {
+		m.metrics.retried.Add(1)
+	}
+	if err != nil {
+		if errors.Is(err, ErrLeaseLost) {
+			m.metrics.leaseLost.Add(1)
+		}
+		return err
+	}
+	m.metrics.batches.Add(1)
+	m.metrics.applied.Add(int64(o.handled))
+	r.after = o.last
+	for _, pe := range o.parked {
+		m.logger.WarnContext(ctx, "event parked", "projection", name, "generation", r.t.gen,
+			"event", pe.event.ID, "stream", pe.event.Stream, "revision", pe.event.Revision,
+			"type", pe.event.Type, "reason", pe.reason)
+	}
+	return nil
+}

@@ -1,0 +1,97 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+)
+
+// Backoff after a failure, doubling up to the maximum.
+const (
+	minBackoff = 100 * time.Millisecond
+	maxBackoff = 10 * time.Second
+)
+
+// Run runs every registered projection until ctx ends, then returns nil
+// once every transaction in flight has ended and the leases it held are
+// given up.
+//
+// For each projection it keeps doing what the state of the database asks:
+// when the projection has no live generation, or one built by an older
+// Version, it rebuilds it (Rebuild; with several processes, one rebuilds
+// and the others wait); when the live generation is of its version, it
+// waits for the lease and follows the log; when it is of a newer version
+// (an older binary during a rolling deploy), it stands by. Failures are
+// logged, noted on the checkpoint (status "failed") and retried with
+// backoff; they never end Run.
+func (m *Manager) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, p := range m.projections {
+		wg.Go(func() { m.supervise(ctx, p) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// supervise is Run for one projection.
+func (m *Manager) supervise(ctx context.Context, p Projection) {
+	name := p.Name()
+	log := m.logger.With("projection", name)
+	backoff := minBackoff
+	warnedNewer := false
+	for ctx.Err() == nil {
+		progressed, err := m.step(ctx, p)
+		if progressed {
+			backoff = minBackoff
+		}
+		var wait time.Duration
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err == nil, errors.Is(err, ErrLeaseLost), errors.Is(err, ErrFenced), errors.Is(err, errNotRunnable):
+			if err != nil {
+				log.InfoContext(ctx, "projection writer stopped; looking again", "reason", err)
+			}
+		case errors.Is(err, ErrRebuildRunning):
+			wait = m.ttl / 2
+		case errors.Is(err, ErrNewerVersionLive):
+			if !warnedNewer {
+				log.WarnContext(ctx, "a newer version of the projection is live; standing by", "version", p.Version())
+				warnedNewer = true
+			}
+			wait = m.ttl
+		default:
+			log.ErrorContext(ctx, "projection failed; retrying", "err", err, "backoff", backoff)
+			m.recordError(name, err)
+			wait = backoff
+			backoff = min(2*backoff, maxBackoff)
+		}
+		if wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+	}
+}
+
+// step does what the checkpoint of p asks for once: rebuild, follow the
+// log, or report that a newer version is live.
+func (m *Manager) step(ctx context.Context, p Projection) (progressed bool, err error) {
+	cp, found, err := loadCheckpoint(ctx, m.pool, p.Name())
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case !found || cp.version < p.Version():
+		if _, err := m.rebuild(ctx, p, nil); err != nil {
+			return false, err
+		}
+		return true, nil
+	case cp.version > p.Version():
+		return false, ErrNewerVersionLive
+	}
+	return m.runLive(ctx, p)
+}
