@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,11 +17,21 @@ const (
 	envAddr          = "ORDERFLOW_ADDR"
 	envLogLevel      = "ORDERFLOW_LOG_LEVEL"
 	envDemo          = "ORDERFLOW_DEMO"
+	envSandboxAddr   = "ORDERFLOW_SANDBOX_ADDR"
+	envPaymentURL    = "PAYMENT_PROVIDER_URL"
 )
 
 // defaultAddr is where serve listens when neither --addr nor ORDERFLOW_ADDR
 // says otherwise.
 const defaultAddr = "127.0.0.1:8080"
+
+// defaultSandboxAddr is where payments-sandbox listens by default, and
+// defaultPaymentURL where the payment provider is looked for: the same
+// place, so the two meet with no configuration.
+const (
+	defaultSandboxAddr = "127.0.0.1:8081"
+	defaultPaymentURL  = "http://" + defaultSandboxAddr
+)
 
 // Config is orderflow's configuration. A flag wins over its environment
 // variable, which wins over the default.
@@ -37,6 +48,11 @@ type Config struct {
 	LogLevel slog.Level
 	// Demo makes serve put demo products and stock in the catalog.
 	Demo bool
+	// SandboxAddr is the HTTP listen address of payments-sandbox.
+	SandboxAddr string
+	// PaymentProviderURL is the base URL of the payment provider the
+	// saga charges and refunds through.
+	PaymentProviderURL string
 }
 
 // settings says which parts of Config a subcommand takes.
@@ -47,6 +63,10 @@ const (
 	withEventStore
 	withHTTP
 	withDemo
+	// withSandbox takes --addr as payments-sandbox's address; never
+	// together with withHTTP.
+	withSandbox
+	withPaymentProvider
 )
 
 var (
@@ -99,6 +119,14 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	}
 	if want&withDemo != 0 {
 		fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "put demo products and stock in the catalog at start-up (env "+envDemo+")")
+	}
+	if want&withSandbox != 0 {
+		cfg.SandboxAddr = cmp.Or(getenv(envSandboxAddr), defaultSandboxAddr)
+		fs.StringVar(&cfg.SandboxAddr, "addr", cfg.SandboxAddr, "HTTP listen address of the sandbox payment provider (env "+envSandboxAddr+")")
+	}
+	if want&withPaymentProvider != 0 {
+		cfg.PaymentProviderURL = cmp.Or(getenv(envPaymentURL), defaultPaymentURL)
+		fs.StringVar(&cfg.PaymentProviderURL, "payment-provider-url", cfg.PaymentProviderURL, "base URL of the payment provider (env "+envPaymentURL+")")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -1,9 +1,10 @@
 // Command orderflow is the one binary of the orderflow order system. Its
 // subcommands:
 //
-//	orderflow serve     migrate the database, open the event store, serve HTTP
-//	orderflow migrate   apply pending database migrations
-//	orderflow version   print the build's version
+//	orderflow serve             migrate the database, open the event store, serve HTTP
+//	orderflow migrate           apply pending database migrations
+//	orderflow payments-sandbox  serve the sandbox payment provider
+//	orderflow version           print the build's version
 //
 // Configuration comes from flags and environment variables (see config.go
 // and the README); logs are JSON lines on stderr.
@@ -41,9 +42,10 @@ func main() {
 const usage = `usage: orderflow <command> [flags]
 
 commands:
-  serve     migrate the database, open the event store and serve HTTP
-  migrate   apply pending database migrations
-  version   print the version
+  serve             migrate the database, open the event store and serve HTTP
+  migrate           apply pending database migrations
+  payments-sandbox  serve the sandbox payment provider (test mode, in memory)
+  version           print the version
 
 Run 'orderflow <command> -h' for a command's flags.
 `
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runServe(ctx, args, getenv, stderr)
 	case "migrate":
 		err = runMigrate(ctx, args, getenv, stdout, stderr)
+	case "payments-sandbox":
+		err = runPaymentsSandbox(ctx, args, getenv, stderr)
 	case "version":
 		err = runVersion(args, stdout, stderr)
 	case "help", "-h", "-help", "--help":
