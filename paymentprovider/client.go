@@ -17,7 +17,7 @@
 //
 // Every charge and refund carries an idempotency key, which the provider
 // uses to never charge or refund twice. After an ambiguous failure (a
-// timeout, a dropped connection or a gateway error: the provider may have
+// timeout, a dropped connection, a 500, 502 or 504: the provider may have
 // charged) Charge looks the charge up by its key before it tries again.
 package paymentprovider
 

@@ -95,7 +95,7 @@ func retryable(resp *http.Response, err error) bool {
 		switch {
 		case errors.Is(err, circuitbreaker.ErrOpen), errors.Is(err, bulkhead.ErrFull),
 			errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
-			errors.Is(err, errMalformedAnswer),
+			errors.Is(err, errMalformedAnswer), errors.Is(err, ErrInvalidRequest),
 			errors.As(err, &unknownAuthority), errors.As(err, &invalidCert), errors.As(err, &hostname), errors.As(err, &tlsRecord):
 			return false
 		}

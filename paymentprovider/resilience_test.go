@@ -190,3 +190,24 @@ func TestOutageUnderLoad(t *testing.T) {
 		t.Fatalf("sandbox stats %+v", st)
 	}
 }
+
+// TestCallerCancellation: a call whose context ends returns the context's
+// error at once, without retrying, and the circuit does not count it.
+func TestCallerCancellation(t *testing.T) {
+	sb, base := startSandbox(t, sandbox.Controls{TimeoutAfterCharge: true})
+	c := newClient(t, base, paymentprovider.Config{Timeout: time.Minute, BreakerFailureThreshold: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for sb.Stats().ChargesMade == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := c.Charge(ctx, "k", "order-1", eur(100))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if s := c.State(); s.Retries != 0 || s.Attempts != 1 || s.Breaker != paymentprovider.BreakerClosed {
+		t.Fatalf("client state %+v", s)
+	}
+}

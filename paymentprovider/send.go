@@ -44,7 +44,7 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 	}
 	hr, err := http.NewRequestWithContext(ctx, req.method, target, body)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errMalformedAnswer, err)
+		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
 	}
 	hr.Header.Set("Accept", "application/json, application/problem+json")
 	if req.body != nil {

@@ -53,7 +53,7 @@ func (s *Sandbox) lookupCharge(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	keys, ok := q["idempotency_key"]
 	if !ok || len(keys) != 1 || len(q) != 1 || !validKey(keys[0]) {
-		writeProblem(w, &apiError{status: http.StatusBadRequest, code: CodeIdempotencyKeyBad,
+		writeProblem(w, &apiError{status: http.StatusBadRequest, code: CodeIdempotencyKeyInvalid,
 			detail: "look a charge up by its key: ?idempotency_key=K, one key of 1 to 255 printable ASCII characters"})
 		return
 	}

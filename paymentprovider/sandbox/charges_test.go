@@ -17,9 +17,9 @@ func TestChargeRequests(t *testing.T) {
 		code   string // empty for success
 	}{
 		{name: "charged", key: "k", body: charge(1999, "order-1"), status: http.StatusCreated},
-		{name: "no key", body: charge(1999, "order-1"), status: http.StatusBadRequest, code: sandbox.CodeIdempotencyKeyAbsent},
-		{name: "key with a space", key: "a b", body: charge(1999, "order-1"), status: http.StatusBadRequest, code: sandbox.CodeIdempotencyKeyBad},
-		{name: "key too long", key: strings.Repeat("k", 256), body: charge(1999, "order-1"), status: http.StatusBadRequest, code: sandbox.CodeIdempotencyKeyBad},
+		{name: "no key", body: charge(1999, "order-1"), status: http.StatusBadRequest, code: sandbox.CodeIdempotencyKeyMissing},
+		{name: "key with a space", key: "a b", body: charge(1999, "order-1"), status: http.StatusBadRequest, code: sandbox.CodeIdempotencyKeyInvalid},
+		{name: "key too long", key: strings.Repeat("k", 256), body: charge(1999, "order-1"), status: http.StatusBadRequest, code: sandbox.CodeIdempotencyKeyInvalid},
 		{name: "malformed", key: "k", body: `{"amount":`, status: http.StatusBadRequest, code: sandbox.CodeBodyInvalid},
 		{name: "unknown field", key: "k", body: `{"amount":1,"currency":"EUR","reference":"r","tip":1}`, status: http.StatusBadRequest, code: sandbox.CodeBodyInvalid},
 		{name: "two objects", key: "k", body: `{"amount":1,"currency":"EUR","reference":"r"} {}`, status: http.StatusBadRequest, code: sandbox.CodeBodyInvalid},
@@ -113,8 +113,8 @@ func TestLookupCharge(t *testing.T) {
 		t.Fatalf("lookup: %d %v, made %v", found.status, found.body, made.body)
 	}
 	wantProblem(t, call(t, http.MethodGet, base+"/v1/charges?idempotency_key=key-2", "", nil), http.StatusNotFound, sandbox.CodeChargeNotFound)
-	wantProblem(t, call(t, http.MethodGet, base+"/v1/charges", "", nil), http.StatusBadRequest, sandbox.CodeIdempotencyKeyBad)
-	wantProblem(t, call(t, http.MethodGet, base+"/v1/charges?idempotency_key=a&idempotency_key=b", "", nil), http.StatusBadRequest, sandbox.CodeIdempotencyKeyBad)
+	wantProblem(t, call(t, http.MethodGet, base+"/v1/charges", "", nil), http.StatusBadRequest, sandbox.CodeIdempotencyKeyInvalid)
+	wantProblem(t, call(t, http.MethodGet, base+"/v1/charges?idempotency_key=a&idempotency_key=b", "", nil), http.StatusBadRequest, sandbox.CodeIdempotencyKeyInvalid)
 	if st := sb.Stats(); st.Lookups != 2 || st.ChargesMade != 1 {
 		t.Fatalf("stats %+v", st)
 	}

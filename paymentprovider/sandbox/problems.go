@@ -15,23 +15,23 @@ const ProblemTypePrefix = "urn:orderflow:payments-sandbox:"
 
 // The codes of the problems the sandbox answers with.
 const (
-	CodeBodyInvalid          = "body_invalid"           // 400: not one JSON object of the request's shape
-	CodeBodyTooLarge         = "body_too_large"         // 413
-	CodeUnsupportedMedia     = "unsupported_media_type" // 415: Content-Type is not application/json
-	CodeIdempotencyKeyAbsent = "idempotency_key_missing"
-	CodeIdempotencyKeyBad    = "idempotency_key_invalid"
-	CodeIdempotencyKeyReused = "idempotency_key_reused" // 422: the key came with another request
-	CodeInvalidField         = "invalid_field"          // 422: a field's value is not allowed
-	CodeChargeDeclined       = "charge_declined"        // 402
-	CodeChargeNotFound       = "charge_not_found"       // 404
-	CodeAlreadyRefunded      = "charge_already_refunded"
-	CodeNotRefundable        = "charge_not_refundable" // 409: a declined charge took no money
-	CodeOutage               = "provider_unavailable"  // 503 with Retry-After: the outage control
-	CodeRateLimited          = "rate_limited"          // 429 with Retry-After
-	CodeInjectedError        = "injected_error"        // 500 or 503: the error controls
-	CodeInternal             = "internal_error"        // 500: a bug in the sandbox
-	CodeNotFound             = "not_found"
-	CodeMethodNotAllowed     = "method_not_allowed"
+	CodeBodyInvalid           = "body_invalid"            // 400: not one JSON object of the request's shape
+	CodeBodyTooLarge          = "body_too_large"          // 413
+	CodeUnsupportedMedia      = "unsupported_media_type"  // 415: Content-Type is not application/json
+	CodeIdempotencyKeyMissing = "idempotency_key_missing" // 400
+	CodeIdempotencyKeyInvalid = "idempotency_key_invalid" // 400
+	CodeIdempotencyKeyReused  = "idempotency_key_reused"  // 422: the key came with another request
+	CodeInvalidField          = "invalid_field"           // 422: a field's value is not allowed
+	CodeChargeDeclined        = "charge_declined"         // 402
+	CodeChargeNotFound        = "charge_not_found"        // 404
+	CodeAlreadyRefunded       = "charge_already_refunded" // 409: refunded under another key
+	CodeNotRefundable         = "charge_not_refundable"   // 409: a declined charge took no money
+	CodeOutage                = "provider_unavailable"    // 503 with Retry-After: the outage control
+	CodeRateLimited           = "rate_limited"            // 429 with Retry-After
+	CodeInjectedError         = "injected_error"          // 500 or 503: the error controls
+	CodeInternal              = "internal_error"          // 500: a bug in the sandbox
+	CodeNotFound              = "not_found"               // 404: no such endpoint
+	CodeMethodNotAllowed      = "method_not_allowed"      // 405
 )
 
 // apiError is a problem the sandbox answers with.
@@ -48,9 +48,9 @@ func (e *apiError) Error() string { return e.code + ": " + e.detail }
 var (
 	errNotFound         = &apiError{status: http.StatusNotFound, code: CodeNotFound, detail: "no such endpoint"}
 	errMethodNotAllowed = &apiError{status: http.StatusMethodNotAllowed, code: CodeMethodNotAllowed, detail: "this endpoint does not take that method"}
-	errKeyMissing       = &apiError{status: http.StatusBadRequest, code: CodeIdempotencyKeyAbsent,
+	errKeyMissing       = &apiError{status: http.StatusBadRequest, code: CodeIdempotencyKeyMissing,
 		detail: "send an Idempotency-Key header: the same key with the same request never charges or refunds twice"}
-	errKeyInvalid = &apiError{status: http.StatusBadRequest, code: CodeIdempotencyKeyBad,
+	errKeyInvalid = &apiError{status: http.StatusBadRequest, code: CodeIdempotencyKeyInvalid,
 		detail: fmt.Sprintf("the Idempotency-Key must be 1 to %d printable ASCII characters", MaxIdempotencyKeyLength)}
 	errKeyReused = &apiError{status: http.StatusUnprocessableEntity, code: CodeIdempotencyKeyReused,
 		detail: "this Idempotency-Key was already used with a different request"}

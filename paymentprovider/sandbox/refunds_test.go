@@ -32,7 +32,7 @@ func TestRefunds(t *testing.T) {
 		{"a declined charge", "r-3", declined, http.StatusConflict, sandbox.CodeNotRefundable},
 		{"an unknown charge", "r-4", "ch_nope", http.StatusNotFound, sandbox.CodeChargeNotFound},
 		{"a key used for another charge", "r-1", other, http.StatusUnprocessableEntity, sandbox.CodeIdempotencyKeyReused},
-		{"no key", "", other, http.StatusBadRequest, sandbox.CodeIdempotencyKeyAbsent},
+		{"no key", "", other, http.StatusBadRequest, sandbox.CodeIdempotencyKeyMissing},
 		{"no charge", "r-5", "", http.StatusUnprocessableEntity, sandbox.CodeInvalidField},
 	}
 	for _, tt := range tests {
