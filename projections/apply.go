@@ -64,8 +64,9 @@ type txSpec struct {
 	// applying did, and returns a check to run once they have been sent:
 	// its error rolls the transaction back.
 	epilogue func(w *Writer, o outcome) (check func() error)
-	// beforeCommit, when set, runs just before COMMIT (tests).
-	beforeCommit func()
+	// afterWrites, when set, runs once the events' statements have been
+	// sent and before the epilogue (tests stall a writer there).
+	afterWrites func()
 }
 
 // errApply marks a batch that failed because of an event (not of the
@@ -76,8 +77,9 @@ func (e errApply) Error() string { return e.err.Error() }
 func (e errApply) Unwrap() error { return e.err }
 
 // commitBatch applies events (none of them seen before) in one transaction
-// framed by spec, and commits. The fast path queues every event's
-// statements and sends them at once. When that fails because of an event,
+// framed by spec, and commits. The fast path queues the prologue and every
+// event's statements and sends them at once; then the epilogue, then
+// COMMIT. When that fails because of an event,
 // the transaction is rolled back and the batch is applied again in a new
 // one, event by event under a savepoint each; the events that still fail
 // are parked. Transient errors (see transient) are returned as they are,
@@ -98,7 +100,7 @@ func (t target) attempt(ctx context.Context, pool *pgxpool.Pool, events []events
 	if err != nil {
 		return outcome{}, fmt.Errorf("begin: %w", err)
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it does nothing
+	defer rollback(tx)
 	w := newWriter(tx, t.schema)
 	if spec.prologue != nil {
 		spec.prologue(w)
@@ -116,21 +118,23 @@ func (t target) attempt(ctx context.Context, pool *pgxpool.Pool, events []events
 			return o, err
 		}
 	}
-	check := func() error { return nil }
-	if spec.epilogue != nil {
-		check = spec.epilogue(w, o)
-	}
 	if err := w.flush(ctx); err != nil {
 		if !eachApart && !transient(err) && !tx.Conn().IsClosed() {
 			return o, errApply{err}
 		}
 		return o, err
 	}
-	if err := check(); err != nil {
-		return o, err
+	if spec.afterWrites != nil {
+		spec.afterWrites()
 	}
-	if spec.beforeCommit != nil {
-		spec.beforeCommit()
+	if spec.epilogue != nil {
+		check := spec.epilogue(w, o)
+		if err := w.flush(ctx); err != nil {
+			return o, err
+		}
+		if err := check(); err != nil {
+			return o, err
+		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return o, fmt.Errorf("commit: %w", err)
@@ -213,4 +217,13 @@ func (t target) apply(ctx context.Context, w *Writer, e eventstore.RecordedEvent
 		}
 	}()
 	return t.p.Apply(ctx, w, e)
+}
+
+// rollback ends tx if it is still open: deferred after Begin, it does
+// nothing once the transaction has committed. It does not wait on a dead
+// connection for long.
+func rollback(tx pgx.Tx) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = tx.Rollback(ctx)
 }

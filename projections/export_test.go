@@ -2,8 +2,9 @@ package projections
 
 // Test-only access to the runtime's hooks and counters.
 
-// SetBeforeCommit makes every runner batch call f just before COMMIT.
-func SetBeforeCommit(m *Manager, f func(name string)) { m.hooks.beforeCommit = f }
+// SetAfterWrites makes every runner batch call f once its writes are sent,
+// before its lease check and COMMIT.
+func SetAfterWrites(m *Manager, f func(name string)) { m.hooks.afterWrites = f }
 
 // SetBeforeSwap makes every swap call f just before COMMIT.
 func SetBeforeSwap(m *Manager, f func(name string)) { m.hooks.beforeSwap = f }

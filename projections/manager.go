@@ -80,8 +80,9 @@ type Manager struct {
 
 // hooks let tests stop the runtime at chosen points.
 type hooks struct {
-	// beforeCommit runs in a runner's batch transaction, just before COMMIT.
-	beforeCommit func(name string)
+	// afterWrites runs in a runner's batch transaction once the events'
+	// statements have been sent, before the lease check and COMMIT.
+	afterWrites func(name string)
 	// beforeSwap runs in a rebuild's swap transaction, just before COMMIT.
 	beforeSwap func(name string)
 }

@@ -129,7 +129,7 @@ func (m *Manager) prepareShadow(ctx context.Context, b *builder, live int) error
 	if err != nil {
 		return fmt.Errorf("rebuild %s: %w", name, err)
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it does nothing
+	defer rollback(tx)
 	if err := dropGenerations(ctx, tx, name, func(g int) bool { return g != live }); err != nil {
 		return fmt.Errorf("rebuild %s: %w", name, err)
 	}

@@ -68,7 +68,7 @@ func (m *Manager) redriveOne(ctx context.Context, p Projection, d DeadLetter) (o
 	if err != nil {
 		return false, nil, err
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it does nothing
+	defer rollback(tx)
 	cp, found, err := lockCheckpoint(ctx, tx, d.Projection)
 	if err != nil {
 		return false, nil, err

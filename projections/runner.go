@@ -146,8 +146,8 @@ func (r *runner) apply(ctx context.Context, batch []eventstore.RecordedEvent) er
 			}
 		},
 	}
-	if hook := m.hooks.beforeCommit; hook != nil {
-		spec.beforeCommit = func() { hook(name) }
+	if hook := m.hooks.afterWrites; hook != nil {
+		spec.afterWrites = func() { hook(name) }
 	}
 	o, retried, err := r.t.commitBatch(ctx, m.pool, events, spec)
 	if retried {

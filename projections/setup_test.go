@@ -58,7 +58,10 @@ func (e *env) manager(owner string, ps ...projections.Projection) *projections.M
 
 func (e *env) managerWith(cfg projections.Config) *projections.Manager {
 	e.t.Helper()
-	cfg.Pool, cfg.Store = e.pool, e.store
+	cfg.Pool = e.pool
+	if cfg.Store == nil {
+		cfg.Store = e.store
+	}
 	if cfg.LeaseTTL == 0 {
 		cfg.LeaseTTL = testTTL
 	}

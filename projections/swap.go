@@ -56,7 +56,7 @@ func (m *Manager) swapOnce(ctx context.Context, b *builder, live int) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit it does nothing
+	defer rollback(tx)
 	if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, fmt.Sprint(swapLockTimeout.Milliseconds())); err != nil {
 		return err
 	}

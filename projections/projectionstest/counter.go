@@ -16,7 +16,10 @@ import (
 )
 
 // Counter is a projection that keeps, per stream, the number of events,
-// the sum of their "amount" fields and the last revision. Version 2 of it
+// the sum of their "amount" fields and the highest revision. Its rows do not
+// depend on the order events arrive in, so a redriven event leaves them as
+// if it had never been parked; only applying an event twice (or never)
+// changes them. Version 2 of it
 // drops the sum and keeps the last event type instead, so that a version
 // change shows in the read model.
 //
@@ -84,12 +87,14 @@ func (c *Counter) Apply(_ context.Context, w *projections.Writer, e eventstore.R
 	}
 	if c.version >= 2 {
 		w.Exec(fmt.Sprintf(`INSERT INTO %[1]s.%[2]s AS t (stream, events, last_revision, last_type) VALUES ($1, 1, $2, $3)
-ON CONFLICT (stream) DO UPDATE SET events = t.events + 1, last_revision = excluded.last_revision, last_type = excluded.last_type`,
+ON CONFLICT (stream) DO UPDATE SET events = t.events + 1, last_revision = greatest(t.last_revision, excluded.last_revision),
+    last_type = CASE WHEN excluded.last_revision > t.last_revision THEN excluded.last_type ELSE t.last_type END`,
 			w.Schema(), c.name), e.Stream, int64(e.Revision), e.Type)
 		return nil
 	}
 	w.Exec(fmt.Sprintf(`INSERT INTO %[1]s.%[2]s AS t (stream, events, total, last_revision) VALUES ($1, 1, $2, $3)
-ON CONFLICT (stream) DO UPDATE SET events = t.events + 1, total = t.total + excluded.total, last_revision = excluded.last_revision`,
+ON CONFLICT (stream) DO UPDATE SET events = t.events + 1, total = t.total + excluded.total,
+    last_revision = greatest(t.last_revision, excluded.last_revision)`,
 		w.Schema(), c.name), e.Stream, amount, int64(e.Revision))
 	return nil
 }
