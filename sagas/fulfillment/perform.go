@@ -41,13 +41,19 @@ func (p stepper) perform(ctx context.Context, s State, a Action, now time.Time) 
 	case errors.Is(err, ErrPaymentDeclined), errors.Is(err, domain.ErrRule), errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrNotFound), errors.Is(err, errRejected):
 		rec.Outcome, rec.Detail = Rejected, err.Error()
 	case errors.Is(err, ErrPaymentUnavailable):
-		retry := now.Add(p.retryAfter)
+		retry := now.Add(backoff(p.retryAfter, s.Attempts))
 		rec.Outcome, rec.Detail, rec.RetryAt = Parked, err.Error(), &retry
 	default:
-		retry := now.Add(p.retryAfter)
+		retry := now.Add(backoff(p.retryAfter, s.Attempts))
 		rec.Outcome, rec.Detail, rec.RetryAt = Failed, err.Error(), &retry
 	}
 	return rec
+}
+
+// backoff is how long a step waits after attempts runs that did not end
+// it: base, doubling each time, at most 32 times base.
+func backoff(base time.Duration, attempts int) time.Duration {
+	return base << min(attempts, 5)
 }
 
 // errRejected marks a refusal that arrives as an event rather than an

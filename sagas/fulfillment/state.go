@@ -70,6 +70,9 @@ type State struct {
 	ChargeID        string
 	// RetryAt is when a parked or failed step may run again.
 	RetryAt time.Time
+	// Attempts counts the parked or failed runs since the last step that
+	// ended; retries back off with it.
+	Attempts int
 	// LastError is the detail of the last step that did not succeed.
 	LastError string
 
@@ -117,6 +120,7 @@ func Evolve(s State, e domain.Event) State {
 		s.RetryAt = time.Time{}
 		switch e.Outcome {
 		case Done:
+			s.Attempts = 0
 			done := make(map[string]bool, len(s.Done)+1)
 			for k, v := range s.Done {
 				done[k] = v
@@ -127,11 +131,13 @@ func Evolve(s State, e domain.Event) State {
 				s.ChargeID = e.ChargeID
 			}
 		case Rejected:
+			s.Attempts = 0
 			s.LastError = e.Detail
 			if !s.Compensating {
 				s.Compensating, s.Reason = true, e.Step+": "+e.Detail
 			}
 		case Parked, Failed:
+			s.Attempts++
 			s.LastError = e.Detail
 			if e.RetryAt != nil {
 				s.RetryAt = *e.RetryAt

@@ -1,0 +1,57 @@
+package fulfillment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/orderflow/orderflow/paymentprovider"
+	"github.com/orderflow/orderflow/write/money"
+)
+
+// ProviderPayments adapts the payment provider client to what the saga
+// needs: declines become *DeclinedError, and a provider that cannot be
+// reached now (open circuit, full bulkhead, retries exhausted) becomes
+// ErrPaymentUnavailable, which parks the step.
+func ProviderPayments(c *paymentprovider.Client) Payments { return providerPayments{c} }
+
+type providerPayments struct{ c *paymentprovider.Client }
+
+func (p providerPayments) Charge(ctx context.Context, key, reference string, amount money.Money) (string, error) {
+	ch, err := p.c.Charge(ctx, key, reference, amount)
+	if err != nil {
+		return "", classify(err)
+	}
+	return ch.ID, nil
+}
+
+func (p providerPayments) Refund(ctx context.Context, key, chargeID string) (string, error) {
+	re, err := p.c.Refund(ctx, key, chargeID)
+	if err != nil {
+		return "", classify(err)
+	}
+	return re.ID, nil
+}
+
+func (p providerPayments) LookupCharge(ctx context.Context, key string) (string, bool, error) {
+	ch, found, err := p.c.LookupCharge(ctx, key)
+	if err != nil {
+		return "", false, classify(err)
+	}
+	if !found || ch.Status != paymentprovider.ChargeSucceeded {
+		return "", false, nil
+	}
+	return ch.ID, true, nil
+}
+
+func classify(err error) error {
+	var declined *paymentprovider.DeclineError
+	switch {
+	case errors.As(err, &declined):
+		return &DeclinedError{Code: declined.Code}
+	case errors.Is(err, paymentprovider.ErrCircuitOpen), errors.Is(err, paymentprovider.ErrBulkheadFull), errors.Is(err, paymentprovider.ErrUnavailable):
+		return fmt.Errorf("%w: %w", ErrPaymentUnavailable, err)
+	default:
+		return err
+	}
+}

@@ -1,0 +1,169 @@
+package fulfillment_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/orderflow/orderflow/eventstore/pg"
+	"github.com/orderflow/orderflow/paymentprovider"
+	"github.com/orderflow/orderflow/paymentprovider/sandbox"
+	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/inventory"
+	"github.com/orderflow/orderflow/write/money"
+	"github.com/orderflow/orderflow/write/order"
+	"github.com/orderflow/orderflow/write/payment"
+	"github.com/orderflow/orderflow/write/service"
+	"github.com/orderflow/orderflow/write/shipping"
+)
+
+// world is a database, an event store, the write side, a real sandbox
+// payment provider over HTTP and a running saga.
+type world struct {
+	t       *testing.T
+	ctx     context.Context
+	h       *command.Handler
+	svc     *service.Service
+	sandbox *sandbox.Sandbox
+	runner  *fulfillment.Runner
+	stop    func()
+}
+
+func newWorld(t *testing.T, paymentTimeout time.Duration) *world {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	dbURL := dbtest.New(t)
+	store, err := pg.New(ctx, pg.Config{DatabaseURL: dbURL, PollInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := sandbox.New(sandbox.Config{Seed: 1})
+	srv := httptest.NewServer(sb)
+	client, err := paymentprovider.New(paymentprovider.Config{
+		BaseURL: srv.URL, Timeout: time.Second, Retries: 2, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond,
+		BreakerFailureThreshold: 3, BreakerDelay: 200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := command.NewHandler(store, time.Now)
+	svc := service.New(h, nil)
+	runner := fulfillment.New(fulfillment.Config{
+		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
+		PaymentTimeout: paymentTimeout, RetryAfter: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond,
+		Carrier: "DHL", ServedCountries: []string{"DE", "FR"},
+	})
+	done := make(chan error, 1)
+	go func() { done <- runner.Run(ctx) }()
+	w := &world{t: t, ctx: ctx, h: h, svc: svc, sandbox: sb, runner: runner}
+	w.stop = func() {
+		cancel()
+		<-done
+	}
+	t.Cleanup(func() {
+		w.stop()
+		sb.Close()
+		srv.Close()
+		pool.Close()
+		store.Close()
+	})
+	return w
+}
+
+// with returns w reporting to the subtest t.
+func (w *world) with(t *testing.T) *world {
+	c := *w
+	c.t = t
+	return &c
+}
+
+func (w *world) product(sku string, price int64, stock int64) {
+	w.t.Helper()
+	if _, err := w.svc.Inventory(w.ctx, command.Meta{}, sku, inventory.RegisterProduct{SKU: sku, Name: sku, Price: money.Money{Amount: price, Currency: "EUR"}}); err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.svc.Inventory(w.ctx, command.Meta{}, sku, inventory.AddStock{Quantity: stock}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *world) place(country string, lines ...order.LineRequest) string {
+	w.t.Helper()
+	id := uuid.NewString()
+	_, err := w.svc.PlaceOrder(w.ctx, command.Meta{}, order.Place{OrderID: id, CustomerID: "c-1", Lines: lines,
+		ShippingAddress: order.Address{Name: "A. Buyer", Line1: "1 Main St", City: "Town", PostalCode: "1", Country: country}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return id
+}
+
+// saga returns the saga of order id as it is now.
+func (w *world) saga(id string) fulfillment.State {
+	w.t.Helper()
+	s, err := command.Load(w.ctx, w.h, command.Aggregate[fulfillment.State]{Category: fulfillment.Category, Evolve: fulfillment.Evolve, Decode: fulfillment.Decode}, id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
+
+func (w *world) compensating(id string) bool { return w.saga(id).Compensating }
+
+// finished waits for the saga of order id to end and returns it.
+func (w *world) finished(id string) fulfillment.State {
+	w.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s := w.saga(id)
+		if s.Finished() {
+			return s
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatalf("saga %s did not finish: at %s, last error %q, history %+v", id, s.Step(time.Now()), s.LastError, s.History)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (w *world) order(id string) order.State {
+	s, err := command.Load(w.ctx, w.h, command.Aggregate[order.State]{Category: order.Category, Evolve: order.Evolve, Decode: order.Decode}, id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
+
+func (w *world) payment(id string) payment.State {
+	s, err := command.Load(w.ctx, w.h, command.Aggregate[payment.State]{Category: payment.Category, Evolve: payment.Evolve, Decode: payment.Decode}, id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
+
+func (w *world) shipment(id string) shipping.State {
+	s, err := command.Load(w.ctx, w.h, command.Aggregate[shipping.State]{Category: shipping.Category, Evolve: shipping.Evolve, Decode: shipping.Decode}, id)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
+
+func (w *world) stock(sku string) inventory.State {
+	s, err := command.Load(w.ctx, w.h, command.Aggregate[inventory.State]{Category: inventory.Category, Evolve: inventory.Evolve, Decode: inventory.Decode}, sku)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
+}
