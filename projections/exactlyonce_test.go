@@ -37,7 +37,7 @@ func TestExactlyOnceUnderCrashes(t *testing.T) {
 		writers.Go(func() {
 			for i := 0; writing.Err() == nil; i++ {
 				stream := fmt.Sprintf("counter-%d", (i*3+w)%23)
-				if _, err := e.store.Append(context.Background(), stream, eventstore.Any, projectionstest.Event("counter.added", int64(i%7))); err != nil {
+				if err := e.appendEvent(context.Background(), stream, projectionstest.Event("counter.added", int64(i%7))); err != nil {
 					t.Error(err)
 					return
 				}

@@ -47,10 +47,11 @@ func TestPoisonParkedAndRedriven(t *testing.T) {
 		case "refused":
 			ev.Type = "counter.poison"
 		}
-		if _, err := e.store.Append(ctxFor(t), fmt.Sprintf("counter-%d", i%4), eventstore.Any, ev); err != nil {
+		if err := e.appendEvent(ctxFor(t), fmt.Sprintf("counter-%d", i%4), ev); err != nil {
 			t.Fatal(err)
 		}
 	}
+	e.log() // every event visible: the runner reads full batches
 	m = e.managerWith(projections.Config{Owner: "a", Projections: []projections.Projection{c}, BatchSize: 10})
 	start(t, m)
 	e.waitCaughtUp("counter")

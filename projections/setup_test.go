@@ -28,6 +28,30 @@ type env struct {
 	url   string
 	store *pg.Store
 	pool  *pgxpool.Pool
+
+	mu       sync.Mutex
+	appended eventstore.Position // the last event appended through the env
+}
+
+// appendEvent appends one event and remembers its position.
+func (e *env) appendEvent(ctx context.Context, stream string, ev eventstore.EventData) error {
+	res, err := e.store.Append(ctx, stream, eventstore.Any, ev)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.appended.Less(res.Position) {
+		e.appended = res.Position
+	}
+	return nil
+}
+
+// lastAppended is the position of the last event appended through the env.
+func (e *env) lastAppended() eventstore.Position {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.appended
 }
 
 func newEnv(t testing.TB) *env {
@@ -111,21 +135,32 @@ func ctxFor(t testing.TB) context.Context {
 func (e *env) appendN(n, streams int) {
 	e.t.Helper()
 	for i := range n {
-		if _, err := e.store.Append(ctxFor(e.t), fmt.Sprintf("counter-%d", i%streams), eventstore.Any,
-			projectionstest.Event("counter.added", int64(i+1))); err != nil {
+		if err := e.appendEvent(ctxFor(e.t), fmt.Sprintf("counter-%d", i%streams), projectionstest.Event("counter.added", int64(i+1))); err != nil {
 			e.t.Fatal(err)
 		}
 	}
 }
 
-// log reads the whole log.
+// log reads the whole log, including the last event appended through the
+// env. (The global log only shows events below the oldest transaction
+// running on the server, which tests running in parallel hold back for
+// moments.)
 func (e *env) log() []eventstore.RecordedEvent {
 	e.t.Helper()
-	events, err := projectionstest.ReadLog(ctxFor(e.t), e.store)
-	if err != nil {
-		e.t.Fatal(err)
+	last := e.lastAppended()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		events, err := projectionstest.ReadLog(ctxFor(e.t), e.store)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if len(events) > 0 && !events[len(events)-1].Position.Less(last) || last.IsZero() {
+			return events
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("the log does not show %s", last)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
-	return events
 }
 
 // model reads the read model of a Counter through its view.
@@ -184,10 +219,14 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-// waitCaughtUp waits until the checkpoint of name has reached the head.
+// waitCaughtUp waits until the checkpoint of name has reached the head
+// and the last event appended through the env.
 func (e *env) waitCaughtUp(name string) {
 	e.t.Helper()
 	head := e.head()
+	if last := e.lastAppended(); head.Less(last) {
+		head = last
+	}
 	waitFor(e.t, 30*time.Second, name+" to reach "+head.String(), func() bool {
 		return !e.checkpoint(name).Position.Less(head)
 	})

@@ -79,6 +79,7 @@ func TestStatus(t *testing.T) {
 	applied := e.log()
 	lastApplied := applied[len(applied)-1]
 	e.appendN(30, 3)
+	e.log() // every event visible
 	now := lastApplied.Recorded.Add(90 * time.Second)
 	clk.freeze(now)
 	st = statusOf(t, m, "counter")

@@ -54,8 +54,10 @@ type Querier interface {
 }
 
 // Read reads a Counter read model from table (e.g. "readmodel.counter").
+// Its statement is not cached: the columns of the view change with the
+// projection's version.
 func Read(ctx context.Context, db Querier, table string) (Model, error) {
-	rows, err := db.Query(ctx, "SELECT * FROM "+table)
+	rows, err := db.Query(ctx, "SELECT * FROM "+table, pgx.QueryExecModeDescribeExec)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", table, err)
 	}
