@@ -5,9 +5,11 @@ import (
 	"time"
 )
 
-// claimFor is how long a saga picked by the scheduler stays claimed: Drive
-// parks or forgets it long before.
-const claimFor = 30 * time.Second
+// claimFor is how long a saga picked by the scheduler stays claimed. Drive
+// parks or forgets it long before; a runner that dies holding it delays the
+// saga by at most this much, and a slow Drive that outlives it costs only
+// repeated, idempotent work.
+const claimFor = 5 * time.Second
 
 // park records that the saga of order id wants to run at until.
 func (r *Runner) park(ctx context.Context, id string, until time.Time) error {

@@ -31,8 +31,23 @@ type world struct {
 	h       *command.Handler
 	svc     *service.Service
 	sandbox *sandbox.Sandbox
-	runner  *fulfillment.Runner
+	cfg     fulfillment.Config
 	stop    func()
+}
+
+// start runs a new saga runner; stop ends it, as a crash would: whatever
+// it was doing is cut off where it stood.
+func (w *world) start() {
+	ctx, cancel := context.WithCancel(w.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = fulfillment.New(w.cfg).Run(ctx)
+	}()
+	w.stop = func() {
+		cancel()
+		<-done
+	}
 }
 
 func newWorld(t *testing.T, paymentTimeout time.Duration) *world {
@@ -58,20 +73,16 @@ func newWorld(t *testing.T, paymentTimeout time.Duration) *world {
 	}
 	h := command.NewHandler(store, time.Now)
 	svc := service.New(h, nil)
-	runner := fulfillment.New(fulfillment.Config{
+	cfg := fulfillment.Config{
 		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
 		PaymentTimeout: paymentTimeout, RetryAfter: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond,
 		Carrier: "DHL", ServedCountries: []string{"DE", "FR"},
-	})
-	done := make(chan error, 1)
-	go func() { done <- runner.Run(ctx) }()
-	w := &world{t: t, ctx: ctx, h: h, svc: svc, sandbox: sb, runner: runner}
-	w.stop = func() {
-		cancel()
-		<-done
 	}
+	w := &world{t: t, ctx: ctx, h: h, svc: svc, sandbox: sb, cfg: cfg}
+	w.start()
 	t.Cleanup(func() {
 		w.stop()
+		cancel()
 		sb.Close()
 		srv.Close()
 		pool.Close()
@@ -99,13 +110,19 @@ func (w *world) product(sku string, price int64, stock int64) {
 
 func (w *world) place(country string, lines ...order.LineRequest) string {
 	w.t.Helper()
-	id := uuid.NewString()
-	_, err := w.svc.PlaceOrder(w.ctx, command.Meta{}, order.Place{OrderID: id, CustomerID: "c-1", Lines: lines,
-		ShippingAddress: order.Address{Name: "A. Buyer", Line1: "1 Main St", City: "Town", PostalCode: "1", Country: country}})
+	id, err := w.tryPlace(country, lines...)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	return id
+}
+
+// tryPlace places an order; it is safe to call from any goroutine.
+func (w *world) tryPlace(country string, lines ...order.LineRequest) (string, error) {
+	id := uuid.NewString()
+	_, err := w.svc.PlaceOrder(w.ctx, command.Meta{}, order.Place{OrderID: id, CustomerID: "c-1", Lines: lines,
+		ShippingAddress: order.Address{Name: "A. Buyer", Line1: "1 Main St", City: "Town", PostalCode: "1", Country: country}})
+	return id, err
 }
 
 // saga returns the saga of order id as it is now.
