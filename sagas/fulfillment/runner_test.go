@@ -31,6 +31,7 @@ type world struct {
 	h       *command.Handler
 	svc     *service.Service
 	sandbox *sandbox.Sandbox
+	client  *paymentprovider.Client
 	cfg     fulfillment.Config
 	stop    func()
 }
@@ -65,7 +66,7 @@ func newWorld(t *testing.T, paymentTimeout time.Duration) *world {
 	sb := sandbox.New(sandbox.Config{Seed: 1})
 	srv := httptest.NewServer(sb)
 	client, err := paymentprovider.New(paymentprovider.Config{
-		BaseURL: srv.URL, Timeout: time.Second, Retries: 2, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond,
+		BaseURL: srv.URL, Timeout: time.Second, Retries: 2, MaxConcurrent: 3, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond,
 		BreakerFailureThreshold: 3, BreakerDelay: 200 * time.Millisecond,
 	})
 	if err != nil {
@@ -78,7 +79,7 @@ func newWorld(t *testing.T, paymentTimeout time.Duration) *world {
 		PaymentTimeout: paymentTimeout, RetryAfter: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond,
 		Carrier: "DHL", ServedCountries: []string{"DE", "FR"},
 	}
-	w := &world{t: t, ctx: ctx, h: h, svc: svc, sandbox: sb, cfg: cfg}
+	w := &world{t: t, ctx: ctx, h: h, svc: svc, sandbox: sb, client: client, cfg: cfg}
 	w.start()
 	t.Cleanup(func() {
 		w.stop()
