@@ -42,10 +42,12 @@ help: ## list the targets
 build: ## build bin/orderflow
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/orderflow
 
-run: build ## start PostgreSQL, migrate, serve on http://127.0.0.1:8080
+run: build ## start PostgreSQL, migrate, run the sandbox payment provider and serve on http://127.0.0.1:8080
 	@$(with-postgres) \
 	./$(BIN) migrate; \
-	exec ./$(BIN) serve --demo
+	./$(BIN) payments-sandbox & sandbox=$$!; \
+	trap 'kill $$sandbox 2>/dev/null; wait $$sandbox 2>/dev/null' EXIT; \
+	./$(BIN) serve --demo
 
 test: ## go vet, gofmt check, and every test with -race against PostgreSQL
 	@$(with-postgres) \

@@ -8,17 +8,19 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"time"
 )
 
 // Environment variables orderflow reads, all here and nowhere else.
 const (
-	envDatabaseURL   = "DATABASE_URL"
-	envEventStoreURL = "EVENTSTORE_URL"
-	envAddr          = "ORDERFLOW_ADDR"
-	envLogLevel      = "ORDERFLOW_LOG_LEVEL"
-	envDemo          = "ORDERFLOW_DEMO"
-	envSandboxAddr   = "ORDERFLOW_SANDBOX_ADDR"
-	envPaymentURL    = "PAYMENT_PROVIDER_URL"
+	envDatabaseURL    = "DATABASE_URL"
+	envEventStoreURL  = "EVENTSTORE_URL"
+	envAddr           = "ORDERFLOW_ADDR"
+	envLogLevel       = "ORDERFLOW_LOG_LEVEL"
+	envDemo           = "ORDERFLOW_DEMO"
+	envSandboxAddr    = "ORDERFLOW_SANDBOX_ADDR"
+	envPaymentTimeout = "ORDERFLOW_PAYMENT_TIMEOUT"
+	envPaymentURL     = "PAYMENT_PROVIDER_URL"
 )
 
 // defaultAddr is where serve listens when neither --addr nor ORDERFLOW_ADDR
@@ -31,6 +33,8 @@ const defaultAddr = "127.0.0.1:8080"
 const (
 	defaultSandboxAddr = "127.0.0.1:8081"
 	defaultPaymentURL  = "http://" + defaultSandboxAddr
+	// defaultPaymentTimeout is how long a payment may take by default.
+	defaultPaymentTimeout = 5 * time.Minute
 )
 
 // Config is orderflow's configuration. A flag wins over its environment
@@ -53,6 +57,9 @@ type Config struct {
 	// PaymentProviderURL is the base URL of the payment provider the
 	// saga charges and refunds through.
 	PaymentProviderURL string
+	// PaymentTimeout is how long after an order is placed its payment may
+	// take before the saga gives up and compensates.
+	PaymentTimeout time.Duration
 }
 
 // settings says which parts of Config a subcommand takes.
@@ -127,6 +134,15 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	if want&withPaymentProvider != 0 {
 		cfg.PaymentProviderURL = cmp.Or(getenv(envPaymentURL), defaultPaymentURL)
 		fs.StringVar(&cfg.PaymentProviderURL, "payment-provider-url", cfg.PaymentProviderURL, "base URL of the payment provider (env "+envPaymentURL+")")
+		cfg.PaymentTimeout = defaultPaymentTimeout
+		if v := getenv(envPaymentTimeout); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return Config{}, fmt.Errorf("%w %s: want a positive duration such as 5m, got %q", errBadEnv, envPaymentTimeout, v)
+			}
+			cfg.PaymentTimeout = d
+		}
+		fs.DurationVar(&cfg.PaymentTimeout, "payment-timeout", cfg.PaymentTimeout, "how long a payment may take before the order is compensated (env "+envPaymentTimeout+")")
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -19,7 +19,7 @@ import (
 // runServe migrates the database, opens the event store and serves HTTP
 // until ctx ends, then shuts down gracefully.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo, args, getenv, stderr)
+	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo|withPaymentProvider, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -58,6 +58,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 			return err
 		}
 		logger.InfoContext(ctx, "demo catalog ready", "products", len(demoProducts))
+	}
+	if err := runSaga(ctx, cfg, store, svc, pool, logger); err != nil {
+		return err
 	}
 	commands := api.New(api.Config{
 		Service: svc,

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/paymentprovider"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/write/service"
+)
+
+// carrier is the shipping carrier the saga books.
+const carrier = "DHL"
+
+// runSaga runs the fulfillment saga until ctx ends, logging why it stopped
+// if it stops before.
+func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger) error {
+	client, err := paymentprovider.New(paymentprovider.Config{BaseURL: cfg.PaymentProviderURL, Logger: logger})
+	if err != nil {
+		return err
+	}
+	runner := fulfillment.New(fulfillment.Config{
+		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
+		PaymentTimeout: cfg.PaymentTimeout, Carrier: carrier, Logger: logger,
+		// The countries the carrier delivers to.
+		ServedCountries: []string{"AT", "BE", "DE", "DK", "ES", "FR", "IE", "IT", "LU", "NL", "PL", "PT", "SE"},
+	})
+	go func() {
+		if err := runner.Run(ctx); err != nil && ctx.Err() == nil {
+			logger.ErrorContext(ctx, "fulfillment saga stopped", "err", err)
+		}
+	}()
+	return nil
+}
