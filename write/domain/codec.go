@@ -75,16 +75,19 @@ func (c Codec) Decode(typ string, data []byte) (Event, error) {
 	if !ok {
 		return nil, fmt.Errorf("decode %q: not a %s event: %w", typ, c.context, ErrUnknownEventType)
 	}
-	var head struct {
-		V *int `json:"v"`
+	v, ok := leadingVersion(data)
+	if !ok {
+		var head struct {
+			V *int `json:"v"`
+		}
+		if err := json.Unmarshal(data, &head); err != nil {
+			return nil, fmt.Errorf("decode %s: %w: %w", typ, ErrMalformedEvent, err)
+		}
+		if head.V == nil {
+			return nil, fmt.Errorf("decode %s: no schema version: %w", typ, ErrUnsupportedVersion)
+		}
+		v = *head.V
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("decode %s: %w: %w", typ, ErrMalformedEvent, err)
-	}
-	if head.V == nil {
-		return nil, fmt.Errorf("decode %s: no schema version: %w", typ, ErrUnsupportedVersion)
-	}
-	v := *head.V
 	decode, ok := c.decoders[typ][v]
 	if v < 1 || v > current || !ok {
 		return nil, fmt.Errorf("decode %s: version %d, known 1 to %d: %w", typ, v, current, ErrUnsupportedVersion)
@@ -106,4 +109,22 @@ func Strict[E Event](data []byte) (Event, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// leadingVersion reads the schema version of a payload that starts with it,
+// as every payload this code writes does ({"v":1,...}), without parsing the
+// rest twice. Anything else is left to the full parse.
+func leadingVersion(data []byte) (int, bool) {
+	const prefix = `{"v":`
+	if !bytes.HasPrefix(data, []byte(prefix)) {
+		return 0, false
+	}
+	v, i := 0, len(prefix)
+	for ; i < len(data) && i < len(prefix)+6 && '0' <= data[i] && data[i] <= '9'; i++ {
+		v = v*10 + int(data[i]-'0')
+	}
+	if i == len(prefix) || i >= len(data) || (data[i] != ',' && data[i] != '}') || (data[len(prefix)] == '0' && i > len(prefix)+1) {
+		return 0, false
+	}
+	return v, true
 }

@@ -47,6 +47,12 @@ func TestCodecDecode(t *testing.T) {
 		{"not JSON", "thing.renamed", `{"v":`, nil, domain.ErrMalformedEvent},
 		{"unknown field", "thing.renamed", `{"v":2,"name":"a","extra":1}`, nil, domain.ErrMalformedEvent},
 		{"wrong type", "thing.renamed", `{"v":2,"name":7}`, nil, domain.ErrMalformedEvent},
+		{"version not first", "thing.renamed", `{"name":"a","v":2}`, renamed{V: 2, Name: "a"}, nil},
+		{"spaced", "thing.renamed", ` { "v" : 2, "name": "a" }`, renamed{V: 2, Name: "a"}, nil},
+		{"version with a leading zero", "thing.renamed", `{"v":02,"name":"a"}`, nil, domain.ErrMalformedEvent},
+		{"version as a string", "thing.renamed", `{"v":"2","name":"a"}`, nil, domain.ErrMalformedEvent},
+		{"version followed by garbage", "thing.renamed", `{"v":2x}`, nil, domain.ErrMalformedEvent},
+		{"fractional version", "thing.renamed", `{"v":2.5,"name":"a"}`, nil, domain.ErrMalformedEvent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,4 +65,23 @@ func TestCodecDecode(t *testing.T) {
 	if types := codec.Types(); len(types) != 1 || types[0] != "thing.renamed" {
 		t.Fatalf("Types() = %v", types)
 	}
+}
+
+func FuzzCodecDecode(f *testing.F) {
+	for _, seed := range []string{`{"v":2,"name":"a"}`, `{"v":1,"title":"b"}`, `{"v":2}`, `{"v":02}`, `{"v":2,`, `{"name":"a","v":2}`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		e, err := codec.Decode("thing.renamed", []byte(data))
+		if err != nil {
+			return
+		}
+		// Whatever decodes was valid JSON with a known version.
+		var probe struct {
+			V *int `json:"v"`
+		}
+		if jerr := json.Unmarshal([]byte(data), &probe); jerr != nil || probe.V == nil || (*probe.V != 1 && *probe.V != 2) {
+			t.Fatalf("decoded %q into %v though it is not a version 1 or 2 payload", data, e)
+		}
+	})
 }
