@@ -18,6 +18,17 @@ func (r *Runner) park(ctx context.Context, id string, until time.Time) error {
 	return wrapIf(err, "park saga %s", id)
 }
 
+// parkAll records that the sagas of orders ids want to run at until.
+func (r *Runner) parkAll(ctx context.Context, ids []string, until time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := r.cfg.Pool.Exec(ctx, `INSERT INTO sagas.active (saga, saga_id, wake_at)
+		SELECT $1, id, $3 FROM unnest($2::text[]) AS id
+		ON CONFLICT (saga, saga_id) DO UPDATE SET wake_at = excluded.wake_at`, sagaName, ids, until)
+	return wrapIf(err, "park %d sagas", len(ids))
+}
+
 // forget records that the saga of order id has finished.
 func (r *Runner) forget(ctx context.Context, id string) error {
 	_, err := r.cfg.Pool.Exec(ctx, `DELETE FROM sagas.active WHERE saga = $1 AND saga_id = $2`, sagaName, id)

@@ -2,8 +2,12 @@ package fulfillment
 
 import (
 	"context"
-	"time"
+	"encoding/json"
+	"errors"
 
+	"github.com/google/uuid"
+
+	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
 )
@@ -15,35 +19,21 @@ var sagas = command.Aggregate[State]{Category: Category, Evolve: Evolve, Decode:
 const maxStepsPerDrive = 64
 
 // Drive runs the saga of order id as far as it can go now: every step it
-// can take, each recorded in the saga's stream with the revision it saw.
-// A saga that must wait is parked in sagas.active until its retry time or
-// payment deadline; a finished one is removed from it. Drive is safe to
-// call again at any time, from any process.
+// can take, each recorded in the saga's stream with the revision it saw, so
+// that two drivers racing on one saga never both record a step (the loser
+// reloads; the step it performed again was idempotent). A saga that must
+// wait is parked in sagas.active until its retry time or payment deadline;
+// a finished one is removed from it. Drive is safe to call again at any
+// time, from any process.
 func (r *Runner) Drive(ctx context.Context, id string) error {
+	state, rev, err := r.load(ctx, id)
+	if err != nil {
+		return err
+	}
 	for range maxStepsPerDrive {
-		var (
-			state  State
-			action Action
-		)
-		_, err := command.Execute(ctx, r.handler, sagas, id, command.Meta{CorrelationID: id, UserID: "fulfillment"},
-			func(s State, now time.Time) ([]domain.Event, error) {
-				state, action = s, Next(s, now)
-				switch action.Kind {
-				case Run:
-					return []domain.Event{r.steps.perform(ctx, s, action, now)}, nil
-				case BeginCompensation:
-					return []domain.Event{CompensationStarted{V: compensationStartedV, Reason: action.Reason, At: now}}, nil
-				case Complete:
-					return []domain.Event{Completed{V: completedV, At: now}}, nil
-				case FinishCompensation:
-					return []domain.Event{Compensated{V: compensatedV, Reason: action.Reason, At: now}}, nil
-				default:
-					return nil, nil
-				}
-			})
-		if err != nil {
-			return wrapf(err, "drive saga %s", id)
-		}
+		now := r.cfg.Now()
+		action := Next(state, now)
+		var e domain.Event
 		switch action.Kind {
 		case Nothing:
 			if state.Started() {
@@ -56,7 +46,80 @@ func (r *Runner) Drive(ctx context.Context, id string) error {
 				until = state.PaymentDeadline
 			}
 			return r.park(ctx, id, until)
+		case Run:
+			e = r.steps.perform(ctx, state, action, now)
+		case BeginCompensation:
+			e = CompensationStarted{V: compensationStartedV, Reason: action.Reason, At: now}
+		case Complete:
+			e = Completed{V: completedV, At: now}
+		case FinishCompensation:
+			e = Compensated{V: compensatedV, Reason: action.Reason, At: now}
 		}
+		if ctx.Err() != nil {
+			return ctx.Err() // the step may be cut short: record nothing
+		}
+		next, err := r.record(ctx, id, rev, e)
+		if errors.Is(err, eventstore.ErrWrongExpectedRevision) {
+			// Another driver moved the saga on: start again from its state.
+			if state, rev, err = r.load(ctx, id); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		state, rev = Evolve(state, e), next
 	}
 	return r.park(ctx, id, r.cfg.Now())
+}
+
+// load folds the saga of order id; rev is -1 when it has no events.
+func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
+	var (
+		s    State
+		rev  int64 = -1
+		from uint64
+	)
+	for {
+		page, err := r.cfg.Store.ReadStream(ctx, StreamID(id), eventstore.ReadOptions{From: from, Count: 256})
+		if errors.Is(err, eventstore.ErrStreamNotFound) {
+			return s, rev, nil
+		}
+		if err != nil {
+			return s, rev, wrapf(err, "load saga %s", id)
+		}
+		for _, e := range page {
+			ev, err := Decode(e.Type, e.Data)
+			if err != nil {
+				return s, rev, wrapf(err, "load saga %s", id)
+			}
+			s, rev = Evolve(s, ev), int64(e.Revision)
+		}
+		if len(page) < 256 {
+			return s, rev, nil
+		}
+		from = page[len(page)-1].Revision + 1
+	}
+}
+
+// record appends e to the saga of order id, expecting it at rev, and
+// returns the saga's new revision.
+func (r *Runner) record(ctx context.Context, id string, rev int64, e domain.Event) (int64, error) {
+	data, err := json.Marshal(e)
+	if err != nil {
+		return rev, wrapf(err, "saga %s: encode %s", id, e.EventType())
+	}
+	expected := eventstore.NoStream
+	if rev >= 0 {
+		expected = eventstore.Exact(uint64(rev))
+	}
+	res, err := r.cfg.Store.Append(ctx, StreamID(id), expected, eventstore.EventData{
+		ID: uuid.New(), Type: e.EventType(), Data: data,
+		Metadata: eventstore.Metadata{CorrelationID: id, UserID: "fulfillment"},
+	})
+	if err != nil {
+		return rev, err
+	}
+	return int64(res.Revision), nil
 }

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/write/command"
@@ -43,15 +45,25 @@ func (r *Runner) intake(ctx context.Context) error {
 			}
 			return wrapf(err, "fulfillment intake")
 		}
-		var woken []string
-		for _, e := range events {
-			id, err := r.Handle(ctx, e)
-			if err != nil {
+		// Sagas do not care in which order their events arrive (a duplicate
+		// or a shuffled delivery ends the same), so a batch is handled
+		// concurrently.
+		woken := make([]string, len(events))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(intakeConcurrency)
+		for i, e := range events {
+			g.Go(func() error {
+				id, err := r.handle(gctx, e)
+				woken[i] = id
 				return err
-			}
-			if id != "" {
-				woken = append(woken, id)
-			}
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		woken = slices.DeleteFunc(woken, func(id string) bool { return id == "" })
+		if err := r.parkAll(ctx, woken, r.cfg.Now()); err != nil {
+			return err
 		}
 		if err := r.saveCheckpoint(ctx, events[len(events)-1].Position); err != nil {
 			return err
@@ -62,10 +74,23 @@ func (r *Runner) intake(ctx context.Context) error {
 	}
 }
 
+// intakeConcurrency bounds the order events handled at once.
+const intakeConcurrency = 16
+
 // Handle applies one order event to the sagas: it returns the order whose
-// saga should run now, or "" when the event means nothing to them. Handling
-// the same event again, or events out of order, comes to the same end.
+// saga should run now (and marks it due), or "" when the event means
+// nothing to them. Handling the same event again, or events out of order,
+// comes to the same end.
 func (r *Runner) Handle(ctx context.Context, e eventstore.RecordedEvent) (string, error) {
+	id, err := r.handle(ctx, e)
+	if err != nil || id == "" {
+		return id, err
+	}
+	return id, r.park(ctx, id, r.cfg.Now())
+}
+
+// handle is Handle without marking the saga due.
+func (r *Runner) handle(ctx context.Context, e eventstore.RecordedEvent) (string, error) {
 	if e.Type != order.TypePlaced && e.Type != order.TypeCancelled {
 		return "", nil
 	}
@@ -109,9 +134,6 @@ func (r *Runner) Handle(ctx context.Context, e eventstore.RecordedEvent) (string
 	})
 	if err != nil {
 		return "", wrapf(err, "saga %s: record %s", id, out.EventType())
-	}
-	if err := r.park(ctx, id, r.cfg.Now()); err != nil {
-		return "", err
 	}
 	return id, nil
 }

@@ -26,7 +26,8 @@ import (
 // world is a database, an event store, the write side, a real sandbox
 // payment provider over HTTP and a running saga.
 type world struct {
-	t       *testing.T
+	t       testing.TB
+	dbURL   string
 	ctx     context.Context
 	h       *command.Handler
 	svc     *service.Service
@@ -53,6 +54,13 @@ func (w *world) start() {
 
 func newWorld(t *testing.T, paymentTimeout time.Duration) *world {
 	t.Helper()
+	return newWorldTB(t, paymentTimeout, 0)
+}
+
+// newWorldTB builds a world for a test or a benchmark; workers sizes the
+// saga runner (0: its default).
+func newWorldTB(t testing.TB, paymentTimeout time.Duration, workers int) *world {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dbURL := dbtest.New(t)
 	store, err := pg.New(ctx, pg.Config{DatabaseURL: dbURL, PollInterval: 20 * time.Millisecond})
@@ -77,9 +85,9 @@ func newWorld(t *testing.T, paymentTimeout time.Duration) *world {
 	cfg := fulfillment.Config{
 		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
 		PaymentTimeout: paymentTimeout, RetryAfter: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond,
-		Carrier: "DHL", ServedCountries: []string{"DE", "FR"},
+		Carrier: "DHL", ServedCountries: []string{"DE", "FR"}, Workers: workers,
 	}
-	w := &world{t: t, ctx: ctx, h: h, svc: svc, sandbox: sb, client: client, cfg: cfg}
+	w := &world{t: t, dbURL: dbURL, ctx: ctx, h: h, svc: svc, sandbox: sb, client: client, cfg: cfg}
 	w.start()
 	t.Cleanup(func() {
 		w.stop()
