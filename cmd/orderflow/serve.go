@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/orderflow/orderflow/notifications"
 	"github.com/orderflow/orderflow/platform/httpserver"
 	"github.com/orderflow/orderflow/platform/migrate"
 	"github.com/orderflow/orderflow/write/api"
@@ -62,6 +63,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err := runSaga(ctx, cfg, store, svc, pool, logger); err != nil {
 		return err
 	}
+	go func() {
+		if err := notifications.New(store, pool, logger).Run(ctx); err != nil && ctx.Err() == nil {
+			logger.ErrorContext(ctx, "notifications stopped", "err", err)
+		}
+	}()
 	commands := api.New(api.Config{
 		Service: svc,
 		Pool:    pool,
