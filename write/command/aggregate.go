@@ -12,6 +12,11 @@ type Aggregate[S any] struct {
 	Evolve func(S, domain.Event) S
 	// Decode turns a stored event back into a domain event.
 	Decode func(typ string, data []byte) (domain.Event, error)
+	// Clone, when set, lets the handler keep the aggregate's latest state
+	// in memory and read only the events after it (worth it for long
+	// streams). It must return a state that shares nothing Evolve changes
+	// in place.
+	Clone func(S) S
 }
 
 // Stream returns the stream name of aggregate id.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"time"
 
@@ -24,15 +25,16 @@ const pageSize = 1000
 // Handler executes commands against one event store. It is safe for
 // concurrent use.
 type Handler struct {
-	store    eventstore.Store
-	now      func() time.Time
-	attempts int
+	store     eventstore.Store
+	now       func() time.Time
+	attempts  int
+	snapshots *snapshots
 }
 
 // NewHandler returns a Handler that appends to store and takes the time of
 // each decision from now.
 func NewHandler(store eventstore.Store, now func() time.Time) *Handler {
-	return &Handler{store: store, now: now, attempts: DefaultAttempts}
+	return &Handler{store: store, now: now, attempts: DefaultAttempts, snapshots: newSnapshots(DefaultSnapshots)}
 }
 
 // Store returns the event store the handler appends to.
@@ -71,13 +73,14 @@ var ErrTooManyConflicts = errors.New("the aggregate kept changing; try again")
 func Execute[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string, meta Meta, decide Decider[S]) (Result, error) {
 	stream := agg.Stream(id)
 	for attempt := 1; ; attempt++ {
-		state, loaded, err := load(ctx, h.store, agg, stream)
+		state, err := load(ctx, h, agg, stream)
 		if err != nil {
 			return Result{}, err
 		}
 		if meta.IdempotencyKey != "" {
-			if res, ok := replay(agg, stream, meta.IdempotencyKey, loaded); ok {
-				return res, nil
+			res, ok, err := replay(ctx, h.store, agg, stream, meta.IdempotencyKey, state.ids)
+			if err != nil || ok {
+				return res, err
 			}
 		}
 		events, err := decide(state.state, h.now())
@@ -109,6 +112,7 @@ func Execute[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string
 		if err != nil {
 			return Result{}, err
 		}
+		remember(h, agg, stream, state, events, data, res)
 		return Result{Stream: stream, Revision: int64(res.Revision), Position: res.Position, Events: events}, nil
 	}
 }
@@ -118,57 +122,110 @@ type loadedState[S any] struct {
 	state    S
 	revision int64 // -1 when the stream is empty
 	position eventstore.Position
+	// ids maps the id of every event of the stream to its revision.
+	ids map[uuid.UUID]uint64
 }
 
-// load reads the whole stream and folds it. It also returns the recorded
-// events when a replay check needs them (always, for simplicity).
-func load[S any](ctx context.Context, store eventstore.Store, agg Aggregate[S], stream string) (loadedState[S], []eventstore.RecordedEvent, error) {
+// load folds the stream: from the handler's snapshot when the aggregate can
+// be cloned (reading only newer events), else from its start.
+func load[S any](ctx context.Context, h *Handler, agg Aggregate[S], stream string) (loadedState[S], error) {
 	st := loadedState[S]{revision: -1}
-	var all []eventstore.RecordedEvent
-	for from := uint64(0); ; {
-		page, err := store.ReadStream(ctx, stream, eventstore.ReadOptions{From: from, Count: pageSize})
+	snap, cached := h.snapshots.get(stream)
+	cached = cached && agg.Clone != nil
+	if cached {
+		st.state, st.revision, st.position = agg.Clone(snap.state.(S)), snap.revision, snap.position
+	}
+	var tail []eventstore.RecordedEvent
+	// From a snapshot, read from its own last event on: the stream is then
+	// never empty, which saves the store asking whether it exists.
+	for from := uint64(max(st.revision, 0)); ; {
+		page, err := h.store.ReadStream(ctx, stream, eventstore.ReadOptions{From: from, Count: pageSize})
 		if errors.Is(err, eventstore.ErrStreamNotFound) {
-			return st, nil, nil
+			break
 		}
 		if err != nil {
-			return st, nil, fmt.Errorf("load %s: %w", stream, err)
+			return st, fmt.Errorf("load %s: %w", stream, err)
+		}
+		if len(page) > 0 && cached && int64(page[0].Revision) == snap.revision {
+			page = page[1:]
+			from++
 		}
 		for _, r := range page {
 			e, err := agg.Decode(r.Type, r.Data)
 			if err != nil {
-				return st, nil, fmt.Errorf("load %s: event %d (%s): %w", stream, r.Revision, r.Type, err)
+				return st, fmt.Errorf("load %s: event %d (%s): %w", stream, r.Revision, r.Type, err)
 			}
 			st.state = agg.Evolve(st.state, e)
 			st.revision, st.position = int64(r.Revision), r.Position
 		}
-		all = append(all, page...)
-		if len(page) < pageSize {
-			return st, all, nil
+		tail = append(tail, page...)
+		if len(page) == 0 || len(page) < pageSize-1 {
+			break
 		}
 		from = page[len(page)-1].Revision + 1
 	}
+	if cached && len(tail) == 0 {
+		st.ids = snap.ids
+		return st, nil
+	}
+	st.ids = make(map[uuid.UUID]uint64, len(tail)+8)
+	if cached {
+		maps.Copy(st.ids, snap.ids)
+	}
+	for _, r := range tail {
+		st.ids[r.ID] = r.Revision
+	}
+	if agg.Clone != nil && st.revision >= 0 {
+		h.snapshots.put(stream, &snapshot{state: agg.Clone(st.state), revision: st.revision, position: st.position, ids: st.ids})
+	}
+	return st, nil
+}
+
+// remember stores the state a command left behind, so the next command on
+// the aggregate starts from it.
+func remember[S any](h *Handler, agg Aggregate[S], stream string, st loadedState[S], events []domain.Event, data []eventstore.EventData, res eventstore.AppendResult) {
+	if agg.Clone == nil {
+		return
+	}
+	state := st.state
+	for _, e := range events {
+		state = agg.Evolve(state, e)
+	}
+	ids := maps.Clone(st.ids)
+	if ids == nil {
+		ids = make(map[uuid.UUID]uint64, len(data))
+	}
+	first := res.Revision + 1 - uint64(len(data))
+	for i, d := range data {
+		ids[d.ID] = first + uint64(i)
+	}
+	h.snapshots.put(stream, &snapshot{state: state, revision: int64(res.Revision), position: res.Position, ids: ids})
 }
 
 // replay finds the events an earlier run of the same command (same
-// idempotency key) wrote to the stream.
-func replay[S any](agg Aggregate[S], stream, key string, loaded []eventstore.RecordedEvent) (Result, bool) {
-	first := EventID(stream, key, 0)
-	for i, r := range loaded {
-		if r.ID != first {
-			continue
-		}
-		res := Result{Stream: stream, Replayed: true}
-		for j := i; j < len(loaded) && loaded[j].ID == EventID(stream, key, j-i); j++ {
-			e, err := agg.Decode(loaded[j].Type, loaded[j].Data)
-			if err != nil {
-				return Result{}, false
-			}
-			res.Events = append(res.Events, e)
-			res.Revision, res.Position = int64(loaded[j].Revision), loaded[j].Position
-		}
-		return res, true
+// idempotency key) wrote to the stream, and returns its result again.
+func replay[S any](ctx context.Context, store eventstore.Store, agg Aggregate[S], stream, key string, ids map[uuid.UUID]uint64) (Result, bool, error) {
+	rev, ok := ids[EventID(stream, key, 0)]
+	if !ok {
+		return Result{}, false, nil
 	}
-	return Result{}, false
+	stored, err := store.ReadStream(ctx, stream, eventstore.ReadOptions{From: rev, Count: pageSize})
+	if err != nil {
+		return Result{}, false, fmt.Errorf("replay %s: %w", stream, err)
+	}
+	res := Result{Stream: stream, Replayed: true}
+	for i, r := range stored {
+		if r.ID != EventID(stream, key, i) {
+			break
+		}
+		e, err := agg.Decode(r.Type, r.Data)
+		if err != nil {
+			return Result{}, false, fmt.Errorf("replay %s: %w", stream, err)
+		}
+		res.Events = append(res.Events, e)
+		res.Revision, res.Position = int64(r.Revision), r.Position
+	}
+	return res, true, nil
 }
 
 func encode(stream string, events []domain.Event, meta Meta) ([]eventstore.EventData, error) {

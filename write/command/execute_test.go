@@ -206,3 +206,50 @@ func TestCreate(t *testing.T) {
 		t.Fatalf("keyed retry wrote again: %d events", len(stored))
 	}
 }
+
+// TestSnapshots runs commands through two handlers on one store, so each
+// handler's snapshot falls behind the other's writes: every decision must
+// still see the whole stream, and a retried key must still be recognised.
+func TestSnapshots(t *testing.T) {
+	h1, s := newHandler(t)
+	h2 := command.NewHandler(s, time.Now)
+	ctx := context.Background()
+	cached := counters
+	cached.Clone = func(c counter) counter { return c }
+
+	for i := range 6 {
+		h := h1
+		if i%2 == 1 {
+			h = h2
+		}
+		res, err := command.Execute(ctx, h, cached, "snap", command.Meta{}, increment(100))
+		if err != nil || res.Revision != int64(i) {
+			t.Fatalf("command %d: %+v, %v; want revision %d", i, res, err, i)
+		}
+	}
+	if c, err := command.Load(ctx, h1, cached, "snap"); err != nil || c.n != 6 {
+		t.Fatalf("h1 loads %d, %v; want 6", c.n, err)
+	}
+	if _, err := command.Execute(ctx, h2, cached, "snap", command.Meta{}, increment(6)); !errors.Is(err, errLimit) {
+		t.Fatalf("a snapshot behind the stream let the limit pass: %v", err)
+	}
+
+	keyed, err := command.Execute(ctx, h1, cached, "snap", command.Meta{IdempotencyKey: "k"}, increment(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := command.Execute(ctx, h2, cached, "snap", command.Meta{}, increment(100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, h := range []*command.Handler{h1, h2} {
+		again, err := command.Execute(ctx, h, cached, "snap", command.Meta{IdempotencyKey: "k"}, increment(100))
+		if err != nil || !again.Replayed || again.Revision != keyed.Revision || len(again.Events) != 1 {
+			t.Fatalf("keyed retry after later commands: %+v, %v; want the original revision %d replayed", again, err, keyed.Revision)
+		}
+	}
+	if stored, _ := s.ReadStream(ctx, "counter-snap", eventstore.ReadOptions{Count: 100}); len(stored) != 10 {
+		t.Fatalf("stream holds %d events, want 10", len(stored))
+	}
+}

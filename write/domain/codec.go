@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"reflect"
 	"sort"
 )
 
@@ -96,10 +98,29 @@ func (c Codec) Decode(typ string, data []byte) (Event, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode %s v%d: %w: %w", typ, v, ErrMalformedEvent, err)
 	}
+	if got, ok := versionField(e); ok && v == current && got != v {
+		// A second "v" (JSON keys match without regard to case) said
+		// otherwise than the first.
+		return nil, fmt.Errorf("decode %s: the payload names versions %d and %d: %w", typ, v, got, ErrMalformedEvent)
+	}
 	return e, nil
 }
 
-// Strict decodes data into an E, refusing fields E does not have. It is
+// versionField reads the V field of an event struct, if it has one.
+func versionField(e Event) (int, bool) {
+	rv := reflect.ValueOf(e)
+	if rv.Kind() != reflect.Struct {
+		return 0, false
+	}
+	f := rv.FieldByName("V")
+	if !f.IsValid() || !f.CanInt() {
+		return 0, false
+	}
+	return int(f.Int()), true
+}
+
+// Strict decodes data into an E, refusing fields E does not have and
+// anything after the object. It is
 // the DecodeFunc of a current version.
 func Strict[E Event](data []byte) (Event, error) {
 	var e E
@@ -107,6 +128,9 @@ func Strict[E Event](data []byte) (Event, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&e); err != nil {
 		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("data after the JSON object")
 	}
 	return e, nil
 }

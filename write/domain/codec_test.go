@@ -52,6 +52,7 @@ func TestCodecDecode(t *testing.T) {
 		{"version with a leading zero", "thing.renamed", `{"v":02,"name":"a"}`, nil, domain.ErrMalformedEvent},
 		{"version as a string", "thing.renamed", `{"v":"2","name":"a"}`, nil, domain.ErrMalformedEvent},
 		{"version followed by garbage", "thing.renamed", `{"v":2x}`, nil, domain.ErrMalformedEvent},
+		{"trailing data", "thing.renamed", `{"v":2,"name":"a"} {}`, nil, domain.ErrMalformedEvent},
 		{"fractional version", "thing.renamed", `{"v":2.5,"name":"a"}`, nil, domain.ErrMalformedEvent},
 	}
 	for _, tc := range tests {
