@@ -30,17 +30,51 @@ func (r *Runner) Drive(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	// Steps that succeed are recorded together, at the next step that does
+	// not, or when the saga waits or ends: one append instead of one per
+	// step. A crash before the append makes the next driver perform them
+	// again, and their commands, idempotent, change nothing more.
+	var pending []domain.Event
+	flush := func() error {
+		for attempt := 0; len(pending) > 0; attempt++ {
+			next, err := r.record(ctx, id, rev, pending...)
+			if err == nil {
+				pending, rev = nil, next
+				return nil
+			}
+			if !errors.Is(err, eventstore.ErrWrongExpectedRevision) || attempt >= 8 {
+				return err
+			}
+			// Something else was recorded meanwhile (a cancellation, another
+			// driver's steps). What this driver did still happened: record
+			// it on top of the saga as it is now, so that a compensation
+			// knows to undo it. A step recorded twice changes nothing.
+			if state, rev, err = r.load(ctx, id); err != nil {
+				return err
+			}
+			for _, e := range pending {
+				state = Evolve(state, e)
+			}
+		}
+		return nil
+	}
 	for range maxStepsPerDrive {
 		now := r.cfg.Now()
 		action := Next(state, now)
 		var e domain.Event
 		switch action.Kind {
 		case Nothing:
+			if err := flush(); err != nil {
+				return err
+			}
 			if state.Started() {
 				return r.forget(ctx, id)
 			}
 			return nil // cancelled before it started: Started will wake it
 		case Wait:
+			if err := flush(); err != nil {
+				return err
+			}
 			until := action.Until
 			if !state.Compensating && !state.Done[StepCharge] && state.PaymentDeadline.Before(until) {
 				until = state.PaymentDeadline
@@ -58,18 +92,17 @@ func (r *Runner) Drive(ctx context.Context, id string) error {
 		if ctx.Err() != nil {
 			return ctx.Err() // the step may be cut short: record nothing
 		}
-		next, err := r.record(ctx, id, rev, e)
-		if errors.Is(err, eventstore.ErrWrongExpectedRevision) {
-			// Another driver moved the saga on: start again from its state.
-			if state, rev, err = r.load(ctx, id); err != nil {
-				return err
-			}
+		state = Evolve(state, e)
+		pending = append(pending, e)
+		if rec, ok := e.(StepRecorded); ok && rec.Outcome == Done {
 			continue
 		}
-		if err != nil {
+		if err := flush(); err != nil {
 			return err
 		}
-		state, rev = Evolve(state, e), next
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	return r.park(ctx, id, r.cfg.Now())
 }
@@ -103,21 +136,25 @@ func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
 	}
 }
 
-// record appends e to the saga of order id, expecting it at rev, and
+// record appends events to the saga of order id, expecting it at rev, and
 // returns the saga's new revision.
-func (r *Runner) record(ctx context.Context, id string, rev int64, e domain.Event) (int64, error) {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return rev, wrapf(err, "saga %s: encode %s", id, e.EventType())
+func (r *Runner) record(ctx context.Context, id string, rev int64, events ...domain.Event) (int64, error) {
+	data := make([]eventstore.EventData, len(events))
+	for i, e := range events {
+		payload, err := json.Marshal(e)
+		if err != nil {
+			return rev, wrapf(err, "saga %s: encode %s", id, e.EventType())
+		}
+		data[i] = eventstore.EventData{
+			ID: uuid.New(), Type: e.EventType(), Data: payload,
+			Metadata: eventstore.Metadata{CorrelationID: id, UserID: "fulfillment"},
+		}
 	}
 	expected := eventstore.NoStream
 	if rev >= 0 {
 		expected = eventstore.Exact(uint64(rev))
 	}
-	res, err := r.cfg.Store.Append(ctx, StreamID(id), expected, eventstore.EventData{
-		ID: uuid.New(), Type: e.EventType(), Data: data,
-		Metadata: eventstore.Metadata{CorrelationID: id, UserID: "fulfillment"},
-	})
+	res, err := r.cfg.Store.Append(ctx, StreamID(id), expected, data...)
 	if err != nil {
 		return rev, err
 	}

@@ -33,21 +33,29 @@ func TestRedeliveryAndShuffling(t *testing.T) {
 		placed = append(placed, id)
 	}
 
+	// The global log shows an event once every older transaction has
+	// ended (in any database of the cluster), so wait for all of them.
 	var events []eventstore.RecordedEvent
-	for from := eventstore.Start; ; {
-		page, err := w.cfg.Store.ReadAll(w.ctx, from, 1000)
-		if err != nil {
-			t.Fatal(err)
+	for deadline := time.Now().Add(30 * time.Second); len(events) != 3*(len(placed)+2*len(cancelled)); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the global log shows %d order events, want %d", len(events)/3, len(placed)+2*len(cancelled))
 		}
-		if len(page) == 0 {
-			break
-		}
-		for _, e := range page {
-			if e.Category() == order.Category {
-				events = append(events, e, e, e)
+		events = events[:0]
+		for from := eventstore.Start; ; {
+			page, err := w.cfg.Store.ReadAll(w.ctx, from, 1000)
+			if err != nil {
+				t.Fatal(err)
 			}
+			if len(page) == 0 {
+				break
+			}
+			for _, e := range page {
+				if e.Category() == order.Category {
+					events = append(events, e, e, e)
+				}
+			}
+			from = page[len(page)-1].Position
 		}
-		from = page[len(page)-1].Position
 	}
 	rng := rand.New(rand.NewPCG(3, uint64(time.Now().UnixNano())))
 	rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })

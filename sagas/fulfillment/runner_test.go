@@ -81,7 +81,9 @@ func newWorldTB(t testing.TB, paymentTimeout time.Duration, workers int) *world 
 		t.Fatal(err)
 	}
 	h := command.NewHandler(store, time.Now)
-	svc := service.New(h, nil)
+	catalog := service.NewCatalog()
+	go func() { _ = catalog.Run(ctx, store) }()
+	svc := service.New(h, catalog)
 	cfg := fulfillment.Config{
 		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
 		PaymentTimeout: paymentTimeout, RetryAfter: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond,
