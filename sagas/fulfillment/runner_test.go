@@ -1,6 +1,7 @@
 package fulfillment_test
 
 import (
+	"cmp"
 	"context"
 	"net/http/httptest"
 	"testing"
@@ -58,7 +59,8 @@ func newWorld(t *testing.T, paymentTimeout time.Duration) *world {
 }
 
 // newWorldTB builds a world for a test or a benchmark; workers sizes the
-// saga runner (0: its default).
+// saga runner and the payment client's bulkhead (0: the runner's default
+// and a bulkhead of 3).
 func newWorldTB(t testing.TB, paymentTimeout time.Duration, workers int) *world {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -74,7 +76,7 @@ func newWorldTB(t testing.TB, paymentTimeout time.Duration, workers int) *world 
 	sb := sandbox.New(sandbox.Config{Seed: 1})
 	srv := httptest.NewServer(sb)
 	client, err := paymentprovider.New(paymentprovider.Config{
-		BaseURL: srv.URL, Timeout: time.Second, Retries: 2, MaxConcurrent: 3, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond,
+		BaseURL: srv.URL, Timeout: time.Second, Retries: 2, MaxConcurrent: cmp.Or(workers, 3), RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond,
 		BreakerFailureThreshold: 3, BreakerDelay: 200 * time.Millisecond,
 	})
 	if err != nil {
