@@ -4,6 +4,7 @@
 //	orderflow serve             migrate the database, open the event store, serve HTTP
 //	orderflow migrate           apply pending database migrations
 //	orderflow payments-sandbox  serve the sandbox payment provider
+//	orderflow projections       rebuild, redrive and report on the read-model projections
 //	orderflow version           print the build's version
 //
 // Configuration comes from flags and environment variables (see config.go
@@ -45,6 +46,7 @@ commands:
   serve             migrate the database, open the event store and serve HTTP
   migrate           apply pending database migrations
   payments-sandbox  serve the sandbox payment provider (test mode, in memory)
+  projections       status, rebuild NAME, redrive NAME: the read-model projections
   version           print the version
 
 Run 'orderflow <command> -h' for a command's flags.
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runMigrate(ctx, args, getenv, stdout, stderr)
 	case "payments-sandbox":
 		err = runPaymentsSandbox(ctx, args, getenv, stderr)
+	case "projections":
+		err = runProjections(ctx, args, getenv, stdout, stderr, readModels())
 	case "version":
 		err = runVersion(args, stdout, stderr)
 	case "help", "-h", "-help", "--help":
