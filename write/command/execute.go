@@ -72,8 +72,14 @@ var ErrTooManyConflicts = errors.New("the aggregate kept changing; try again")
 // domain.ErrRule, domain.ErrNotFound).
 func Execute[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string, meta Meta, decide Decider[S]) (Result, error) {
 	stream := agg.Stream(id)
+	// The first attempt trusts the handler's snapshot without reading the
+	// stream: appending with the snapshot's revision proves it current, and
+	// a conflict sends the command back to read. A decision that appends
+	// nothing (a no-op, a refusal) proves nothing, so it is made again on
+	// what the stream says.
+	optimistic := true
 	for attempt := 1; ; attempt++ {
-		state, err := load(ctx, h, agg, stream)
+		state, fresh, err := load(ctx, h, agg, stream, optimistic)
 		if err != nil {
 			return Result{}, err
 		}
@@ -84,6 +90,11 @@ func Execute[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string
 			}
 		}
 		events, err := decide(state.state, h.now())
+		if (err != nil || len(events) == 0) && !fresh {
+			optimistic = false
+			attempt--
+			continue
+		}
 		if err != nil {
 			return Result{}, err
 		}
@@ -100,6 +111,11 @@ func Execute[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string
 		}
 		res, err := h.store.Append(ctx, stream, expected, data...)
 		var conflict *eventstore.ConflictError
+		if errors.As(err, &conflict) && !fresh {
+			optimistic = false // the snapshot was behind: read, and go again at once
+			attempt--
+			continue
+		}
 		if errors.As(err, &conflict) && attempt < h.attempts {
 			if err := backoff(ctx, attempt); err != nil {
 				return Result{}, err
@@ -127,13 +143,19 @@ type loadedState[S any] struct {
 }
 
 // load folds the stream: from the handler's snapshot when the aggregate can
-// be cloned (reading only newer events), else from its start.
-func load[S any](ctx context.Context, h *Handler, agg Aggregate[S], stream string) (loadedState[S], error) {
-	st := loadedState[S]{revision: -1}
+// be cloned (reading only newer events), else from its start. With
+// trustSnapshot it returns the snapshot without reading at all; fresh then
+// reports false.
+func load[S any](ctx context.Context, h *Handler, agg Aggregate[S], stream string, trustSnapshot bool) (st loadedState[S], fresh bool, err error) {
+	st = loadedState[S]{revision: -1}
 	snap, cached := h.snapshots.get(stream)
 	cached = cached && agg.Clone != nil
 	if cached {
 		st.state, st.revision, st.position = agg.Clone(snap.state.(S)), snap.revision, snap.position
+		if trustSnapshot {
+			st.ids = snap.ids
+			return st, false, nil
+		}
 	}
 	var tail []eventstore.RecordedEvent
 	// From a snapshot, read from its own last event on: the stream is then
@@ -144,7 +166,7 @@ func load[S any](ctx context.Context, h *Handler, agg Aggregate[S], stream strin
 			break
 		}
 		if err != nil {
-			return st, fmt.Errorf("load %s: %w", stream, err)
+			return st, true, fmt.Errorf("load %s: %w", stream, err)
 		}
 		if len(page) > 0 && cached && int64(page[0].Revision) == snap.revision {
 			page = page[1:]
@@ -153,7 +175,7 @@ func load[S any](ctx context.Context, h *Handler, agg Aggregate[S], stream strin
 		for _, r := range page {
 			e, err := agg.Decode(r.Type, r.Data)
 			if err != nil {
-				return st, fmt.Errorf("load %s: event %d (%s): %w", stream, r.Revision, r.Type, err)
+				return st, true, fmt.Errorf("load %s: event %d (%s): %w", stream, r.Revision, r.Type, err)
 			}
 			st.state = agg.Evolve(st.state, e)
 			st.revision, st.position = int64(r.Revision), r.Position
@@ -166,7 +188,7 @@ func load[S any](ctx context.Context, h *Handler, agg Aggregate[S], stream strin
 	}
 	if cached && len(tail) == 0 {
 		st.ids = snap.ids
-		return st, nil
+		return st, true, nil
 	}
 	st.ids = make(map[uuid.UUID]uint64, len(tail)+8)
 	if cached {
@@ -178,7 +200,7 @@ func load[S any](ctx context.Context, h *Handler, agg Aggregate[S], stream strin
 	if agg.Clone != nil && st.revision >= 0 {
 		h.snapshots.put(stream, &snapshot{state: agg.Clone(st.state), revision: st.revision, position: st.position, ids: st.ids})
 	}
-	return st, nil
+	return st, true, nil
 }
 
 // remember stores the state a command left behind, so the next command on
