@@ -2,15 +2,20 @@
 // log to each Projection, keeps its read model and checkpoint consistent,
 // parks the events it cannot apply, reports its status, and rebuilds it
 // from history without downtime. The read models themselves live in
-// subpackages (projections/orderview, ...); this package is their runtime.
+// subpackages (projections/orderview, ...); this package is their runtime,
+// and Manager its entry point.
 //
 // # Generations and views
 //
 // A projection's tables live in a schema of their own per generation,
 // proj_<name>_<generation>. Readers never name that schema: they query the
-// views of the stable schema readmodel (readmodel.<view>), which point at
+// views of the stable schema readmodel (readmodel.<table>), which point at
 // the live generation. A rebuild builds generation g+1 beside the live g and
-// then re-points the views in one transaction.
+// then re-points the views in one transaction. Readers should name the
+// columns they select: when a new version of a projection changes a
+// table's columns, a statement prepared against the old view (SELECT *)
+// fails once with "cached plan must not change result type" before pgx
+// prepares it again.
 //
 // # Exactly-once effect
 //
@@ -21,32 +26,43 @@
 // from the checkpoint that was committed with the data. Events at or before
 // the checkpoint, such as a subscription redelivering them, are skipped.
 //
+// Apply queues its statements on a Writer; the runner sends a whole batch's
+// statements in one round trip, so a batch costs a few round trips, not one
+// per event.
+//
 // # Poison events
 //
-// When a batch fails, it is rolled back and retried event by event, each
-// under a savepoint; an event that still fails is parked in
-// projections.dead_letters with the reason, and the runner goes on. Errors
-// that say nothing about the event (the context ended, the connection was
-// lost, a deadlock or serialization failure, a missing table...) are not
-// parked: the runner stops and starts again from its checkpoint, and its
-// status says it failed. Manager.Redrive applies parked events again.
+// When a batch fails because of an event, it is rolled back and applied
+// again in a new transaction, event by event, each under a savepoint; an
+// event that still fails is parked in projections.dead_letters with the
+// reason, and the runner goes on. Errors that say nothing about the event
+// (the context ended, the connection was lost, a deadlock or serialization
+// failure, a missing table...) are not parked: the runner stops, notes the
+// error (status "failed"), and starts again from its checkpoint after a
+// backoff. Manager.Redrive applies parked events again.
 //
 // # One writer per projection
 //
 // Several processes may run the same projections. Exactly one of them owns
 // each projection at a time, by a lease row in projections.leases that it
 // extends inside every batch transaction, conditioned on still being the
-// owner; the others stand by and take the lease over once it has expired.
-// A former owner that stalled while its lease was taken over cannot commit:
-// the condition fails, and its transaction rolls back. Every batch also
-// locks the checkpoint row first and updates it only from the generation
-// and position it started from, so two writers can never both advance it.
+// owner; the others stand by and take the lease over once it has expired
+// (by the database's clock). Every batch transaction first locks the
+// projection's checkpoint row, writes, then extends the lease and advances
+// the checkpoint in one statement that does neither unless this process
+// still owns the lease and the checkpoint is still where the batch started
+// from. A former owner that stalled while its lease was taken over
+// therefore cannot commit; and since a batch transaction may not idle
+// longer than the lease lasts, a hung owner cannot hold its locks past it
+// either. Redrives and rebuild swaps lock the same checkpoint row, so they
+// never interleave with a batch.
 //
 // # Rebuilds
 //
 // Manager.Rebuild replays the whole log into a new generation while the
 // live one keeps serving and following the log, and when the new one has
-// caught up swaps them in one transaction (see rebuild.go). A projection
-// whose Version differs from the one its live generation was built with is
-// rebuilt that way when Manager.Run starts.
+// caught up swaps them in one transaction. A rebuild interrupted before the
+// swap commits leaves the live generation untouched; the next one starts
+// afresh. A projection whose Version differs from the one its live
+// generation was built with is rebuilt that way when Manager.Run starts.
 package projections

@@ -56,14 +56,6 @@ func (l *rebuildLock) release() {
 	l.conn.Release()
 }
 
-// rebuildLockedSQL tells whether some session of this database holds a
-// rebuild lock (key split as pg_locks shows a bigint key).
-const rebuildLockedSQL = `SELECT EXISTS (
-    SELECT 1 FROM pg_locks
-    WHERE locktype = 'advisory' AND granted AND objsubid = 1
-      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-      AND classid = $1 AND objid = $2)`
-
 // lockKeyParts splits a bigint advisory key the way pg_locks shows it.
 func lockKeyParts(key int64) (classid, objid uint32) {
 	return uint32(uint64(key) >> 32), uint32(uint64(key))

@@ -69,6 +69,9 @@ func (m *Manager) redriveOne(ctx context.Context, p Projection, d DeadLetter) (o
 		return false, nil, err
 	}
 	defer rollback(tx)
+	if _, err := tx.Exec(ctx, idleTimeoutSQL, fmt.Sprint(m.ttlMillis())); err != nil {
+		return false, nil, err
+	}
 	cp, found, err := lockCheckpoint(ctx, tx, d.Projection)
 	if err != nil {
 		return false, nil, err

@@ -3,7 +3,6 @@ package projections_test
 import (
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/orderflow/orderflow/projections/projectionstest"
 )
@@ -27,5 +26,4 @@ func TestRunBuildsAndFollows(t *testing.T) {
 	if got := e.schemas("counter"); !slices.Equal(got, []string{"proj_counter_1"}) {
 		t.Fatalf("schemas = %v", got)
 	}
-	_ = time.Second
 }

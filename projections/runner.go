@@ -83,6 +83,8 @@ func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, e
 	m.logger.InfoContext(ctx, "projection running", "projection", name, "generation", cp.generation,
 		"version", cp.version, "from", cp.position.String(), "owner", m.owner)
 
+	// The lease is extended by every batch, and by extend when no batch
+	// has committed for a third of its TTL.
 	idle := time.NewTimer(m.ttl / 3)
 	defer idle.Stop()
 	for {
@@ -93,31 +95,36 @@ func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, e
 			if err := m.extend(ctx, name, r.meter.rate(m.now())); err != nil {
 				return progressed, err
 			}
+			idle.Reset(m.ttl / 3)
 		case b := <-f.batches:
 			if b.err != nil {
 				return progressed, fmt.Errorf("read the log: %w", b.err)
 			}
-			if err := r.apply(ctx, b.events); err != nil {
+			committed, err := r.apply(ctx, b.events)
+			if err != nil {
 				return progressed, err
 			}
-			progressed = true
+			if committed {
+				progressed = true
+				idle.Reset(m.ttl / 3)
+			}
 		}
-		idle.Reset(m.ttl / 3)
 	}
 }
 
 // apply commits one batch of the subscription: the events not seen yet,
 // the dead letters of those refused, the new checkpoint and the extended
-// lease, in one transaction.
-func (r *runner) apply(ctx context.Context, batch []eventstore.RecordedEvent) error {
+// lease, in one transaction. It commits nothing when every event was seen
+// before.
+func (r *runner) apply(ctx context.Context, batch []eventstore.RecordedEvent) (committed bool, err error) {
 	events := unseen(batch, r.after)
 	if len(events) == 0 {
-		return nil
+		return false, nil
 	}
 	m, name := r.m, r.t.name
 	fromCommit, fromPrepare, err := dbPosition(r.after)
 	if err != nil {
-		return err
+		return false, err
 	}
 	spec := txSpec{
 		prologue: func(w *Writer) {
@@ -157,7 +164,7 @@ func (r *runner) apply(ctx context.Context, batch []eventstore.RecordedEvent) er
 		if errors.Is(err, ErrLeaseLost) {
 			m.metrics.leaseLost.Add(1)
 		}
-		return err
+		return false, err
 	}
 	m.metrics.batches.Add(1)
 	m.metrics.applied.Add(int64(o.handled))
@@ -167,5 +174,5 @@ func (r *runner) apply(ctx context.Context, batch []eventstore.RecordedEvent) er
 			"event", pe.event.ID, "stream", pe.event.Stream, "revision", pe.event.Revision,
 			"type", pe.event.Type, "reason", pe.reason)
 	}
-	return nil
+	return true, nil
 }

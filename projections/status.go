@@ -18,7 +18,8 @@ const (
 	// any, keeps serving).
 	StateRebuilding State = "rebuilding"
 	// StateFailed: the last attempt to follow the log (or to rebuild)
-	// failed, and no batch has committed since.
+	// failed, and no batch has committed since; or the first build of the
+	// projection stopped before it went live.
 	StateFailed State = "failed"
 	// StateStopped: nobody holds the lease, or there is no live generation.
 	StateStopped State = "stopped"
@@ -152,10 +153,13 @@ func (m *Manager) status(ctx context.Context, p Projection, head eventstore.Posi
 			return s, err
 		}
 	}
+	if !found && rebuildRow && !rebuilding {
+		s.LastError = "the first build stopped before it went live; see the logs of the process that ran it"
+	}
 	switch {
 	case rebuilding:
 		s.State = StateRebuilding
-	case found && s.LastError != "":
+	case s.LastError != "":
 		s.State = StateFailed
 	case !found || !leased:
 		s.State = StateStopped

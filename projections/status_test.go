@@ -133,3 +133,26 @@ func statusEqual(a, b projections.Status) bool {
 		a.LastRecorded.Equal(b.LastRecorded) && a.Lag == b.Lag && a.Rate == b.Rate && a.State == b.State &&
 		a.DeadLetters == b.DeadLetters && a.Owner == b.Owner && a.LastError == b.LastError && (a.Rebuild == nil) == (b.Rebuild == nil)
 }
+
+// TestStatusFirstBuildFailing reports a projection whose first build keeps
+// failing as failed, not merely stopped.
+func TestStatusFirstBuildFailing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.appendN(10, 2)
+	c := projectionstest.NewCounter("counter", 1)
+	c.Reject(func(eventstore.RecordedEvent) error {
+		return fmt.Errorf("database is away: %w", context.DeadlineExceeded)
+	})
+	m := e.manager("a", c)
+	start(t, m)
+	waitFor(t, 10*time.Second, "state failed", func() bool {
+		st := statusOf(t, m, "counter")
+		return st.State == projections.StateFailed && st.Generation == 0 && strings.Contains(st.LastError, "first build")
+	})
+	c.Reject(nil)
+	waitFor(t, 20*time.Second, "the first build", func() bool {
+		st := statusOf(t, m, "counter")
+		return st.State == projections.StateLive && st.Generation == 1 && st.LastError == ""
+	})
+}

@@ -57,7 +57,8 @@ func (m *Manager) swapOnce(ctx context.Context, b *builder, live int) error {
 		return err
 	}
 	defer rollback(tx)
-	if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, fmt.Sprint(swapLockTimeout.Milliseconds())); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`,
+		fmt.Sprint(swapLockTimeout.Milliseconds()), fmt.Sprint(m.ttlMillis())); err != nil {
 		return err
 	}
 	cp, found, err := lockCheckpoint(ctx, tx, name)
