@@ -111,7 +111,7 @@ func TestLeaseHungOwnerReplaced(t *testing.T) {
 
 	g.armed.Store(true)
 	e.appendN(5, 4)
-	<-g.stalled
+	await(t, g.stalled, "the owner to stall")
 	hungAt := time.Now()
 	waitFor(t, 10*time.Second, "b to take over", func() bool { return projections.CountersOf(b).Batches > 0 })
 	took := time.Since(hungAt)
@@ -152,7 +152,7 @@ func TestLeaseStolenOwnerCannotCommit(t *testing.T) {
 
 	g.armed.Store(true)
 	e.appendN(5, 4)
-	<-g.stalled
+	await(t, g.stalled, "the owner to stall")
 	if _, err := e.pool.Exec(ctxFor(t), `UPDATE projections.leases SET owner = 'thief', expires_at = now() + interval '1 hour' WHERE name = 'counter'`); err != nil {
 		t.Fatal(err)
 	}

@@ -251,6 +251,7 @@ func TestRebuildGuards(t *testing.T) {
 	c := projectionstest.NewCounter("counter", 1)
 	m := e.managerWith(projections.Config{Owner: "a", Projections: []projections.Projection{c}, RebuildBatchSize: 10})
 	e.appendN(50, 3)
+	e.log() // every event visible: the rebuild has batches to replay
 
 	held, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
@@ -261,7 +262,11 @@ func TestRebuildGuards(t *testing.T) {
 		})
 		first <- err
 	}()
-	<-held
+	select {
+	case <-held:
+	case err := <-first:
+		t.Fatalf("the first rebuild ended before its first batch: %v", err)
+	}
 	if _, err := m.Rebuild(ctxFor(t), "counter", nil); !errors.Is(err, projections.ErrRebuildRunning) {
 		t.Fatalf("second rebuild: err = %v, want ErrRebuildRunning", err)
 	}

@@ -219,6 +219,16 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
+// await waits for ch to close, failing the test after 30 seconds.
+func await(t testing.TB, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
 // waitCaughtUp waits until the checkpoint of name has reached the head
 // and the last event appended through the env.
 func (e *env) waitCaughtUp(name string) {

@@ -104,7 +104,14 @@ func TestStatus(t *testing.T) {
 		})
 		rebuilt <- err
 	}()
-	done := <-reached
+	var done int64
+	select {
+	case done = <-reached:
+	case err := <-rebuilt:
+		t.Fatalf("the rebuild ended before its first batch: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("timed out waiting for the rebuild's first batch")
+	}
 	st = statusOf(t, m, "counter")
 	if st.State != projections.StateRebuilding || st.Rebuild == nil || st.Generation != 1 {
 		t.Fatalf("status while rebuilding = %+v, want state rebuilding of generation 2 while 1 is live", st)
