@@ -20,7 +20,7 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultLeaseTTL     = 5 * time.Second
+	DefaultLeaseTTL     = 3 * time.Second
 	DefaultBatchSize    = 512
 	DefaultRebuildBatch = 2048
 )

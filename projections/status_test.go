@@ -147,6 +147,7 @@ func TestStatusFirstBuildFailing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.appendN(10, 2)
+	e.log() // every event visible: the first build has events to fail on
 	c := projectionstest.NewCounter("counter", 1)
 	c.Reject(func(eventstore.RecordedEvent) error {
 		return fmt.Errorf("database is away: %w", context.DeadlineExceeded)
