@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/projections/projectionstest"
 )
@@ -324,4 +325,42 @@ func TestVersionChangeRebuilds(t *testing.T) {
 	waitFor(t, 10*time.Second, "the old generation to be dropped", func() bool {
 		return slices.Equal(e.schemas("counter"), []string{"proj_counter_2"})
 	})
+}
+
+// TestRebuildSwapAppliesLateEvents appends events, one of them poison,
+// after the replay's last batch: the swap applies them, parking the
+// poison one, so the new generation goes live caught up.
+func TestRebuildSwapAppliesLateEvents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := projectionstest.NewCounter("counter", 1)
+	c.Reject(rejectPoison)
+	m := e.managerWith(projections.Config{Owner: "a", Projections: []projections.Projection{c}, RebuildBatchSize: 20})
+	e.appendN(95, 5)
+	e.log()
+	var once sync.Once
+	res, err := m.Rebuild(ctxFor(t), "counter", func(done, _ int64, _ float64) {
+		if done == 95 { // the replay's last batch, 15 events: short
+			once.Do(func() {
+				e.appendN(2, 5)
+				e.appendPoison(1)
+				e.log() // visible, so the swap sees them
+			})
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := e.log()
+	if res.Events != 98 || res.Parked != 1 || res.Position != log[len(log)-1].Position {
+		t.Fatalf("rebuild = %+v, want 98 events, 1 parked, live at the last event %s", res, log[len(log)-1].Position)
+	}
+	ids, gen := deadLetterIDs(t, m, "counter")
+	if len(ids) != 1 || ids[0] != log[len(log)-1].ID || gen != 1 {
+		t.Fatalf("dead letters = %v of generation %d, want the poison event of generation 1", ids, gen)
+	}
+	isPoison := func(ev eventstore.RecordedEvent) bool { return ev.Type == "counter.poison" }
+	if got, want := e.model("counter"), projectionstest.Expect(log, 1, isPoison); !got.Equal(want) {
+		t.Fatalf("read model = %v\nwant %v", got, want)
+	}
 }

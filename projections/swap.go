@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -126,8 +125,8 @@ func (m *Manager) swapOnce(ctx context.Context, b *builder, live int) error {
 }
 
 // applyInTx applies events inside tx, which goes on: first all at once
-// under one savepoint, and when that fails, event by event (applyEach).
-// Dead letters are written in tx too.
+// under one savepoint, and when an event fails that, event by event
+// (applyEach). Dead letters are written in tx too.
 func (t target) applyInTx(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) (outcome, error) {
 	const batchSavepoint = "projection_batch"
 	if _, err := tx.Exec(ctx, "SAVEPOINT "+batchSavepoint); err != nil {
@@ -140,12 +139,8 @@ func (t target) applyInTx(ctx context.Context, tx pgx.Tx, events []eventstore.Re
 		if err = w.flush(ctx); err == nil {
 			return o, nil
 		}
-		if transient(err) {
-			return o, err
-		}
 	}
-	var ae errApply
-	if !errors.As(err, &ae) && transient(err) {
+	if transient(err) || tx.Conn().IsClosed() {
 		return o, err
 	}
 	w.reset()
