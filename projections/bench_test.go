@@ -5,16 +5,14 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"runtime"
 	"testing"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/benchtest"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/projections/projectionstest"
 )
@@ -31,66 +29,10 @@ var benchMeta = eventstore.MarshalMetadata(eventstore.Metadata{
 // fillLog stores n events in eventstore.events with COPY: 1,000 streams of
 // the "counter" category, each event carrying an amount.
 func fillLog(b *testing.B, url string, n int) {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	rows := make([][]any, 0, 10000)
-	flush := func() {
-		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"eventstore", "events"},
-			[]string{"event_id", "stream_id", "category", "revision", "type", "data", "metadata"}, pgx.CopyFromRows(rows)); err != nil {
-			b.Fatal(err)
-		}
-		rows = rows[:0]
-	}
-	for i := range n {
+	benchtest.FillLog(b, url, n, func(i int) (string, string, int64, string, []byte, []byte) {
 		data := fmt.Appendf(nil, `{"orderId":"4f5c2a7e-1f0b-4c1e-9d7a-2b6f3e8a9c10","amount":%d}`, i%100)
-		rows = append(rows, []any{[16]byte(uuid.New()), fmt.Sprintf("counter-%d", i%1000), "counter", int64(i / 1000), "counter.added", data, benchMeta})
-		if len(rows) == cap(rows) {
-			flush()
-		}
-	}
-	flush()
-	if _, err := conn.Exec(ctx, "VACUUM ANALYZE eventstore.events"); err != nil {
-		b.Fatal(err)
-	}
-}
-
-// heapSampler records the largest heap in use while it runs.
-type heapSampler struct {
-	stop chan struct{}
-	done chan uint64
-}
-
-func sampleHeap() heapSampler {
-	runtime.GC()
-	h := heapSampler{stop: make(chan struct{}), done: make(chan uint64)}
-	go func() {
-		var (
-			peak uint64
-			m    runtime.MemStats
-		)
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&m)
-			peak = max(peak, m.HeapInuse)
-			select {
-			case <-h.stop:
-				h.done <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return h
-}
-
-func (h heapSampler) peakMB() float64 {
-	close(h.stop)
-	return float64(<-h.done) / (1 << 20)
+		return fmt.Sprintf("counter-%d", i%1000), "counter", int64(i / 1000), "counter.added", data, benchMeta
+	})
 }
 
 // BenchmarkRebuild rebuilds Counter from a log of -projections.events
@@ -106,7 +48,7 @@ func BenchmarkRebuild(b *testing.B) {
 
 	b.Run(fmt.Sprintf("events=%d/impl=store", n), func(b *testing.B) {
 		m := e.managerWith(projections.Config{Owner: "bench", Projections: []projections.Projection{projectionstest.NewCounter("counter", 1)}, RebuildBatchSize: batch})
-		heap := sampleHeap()
+		heap := benchtest.SampleHeap()
 		b.ResetTimer()
 		for range b.N {
 			res, err := m.Rebuild(context.Background(), "counter", nil)
@@ -118,7 +60,7 @@ func BenchmarkRebuild(b *testing.B) {
 			}
 		}
 		b.StopTimer()
-		b.ReportMetric(heap.peakMB(), "peak-heap-MB")
+		b.ReportMetric(heap.PeakMB(), "peak-heap-MB")
 		b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "events/s")
 	})
 
@@ -136,7 +78,7 @@ func BenchmarkRebuild(b *testing.B) {
 		upsert := `INSERT INTO raw.raw_counter AS t (stream, events, total, last_revision) VALUES ($1, 1, $2, $3)
 ON CONFLICT (stream) DO UPDATE SET events = t.events + 1, total = t.total + excluded.total,
     last_revision = greatest(t.last_revision, excluded.last_revision)`
-		heap := sampleHeap()
+		heap := benchtest.SampleHeap()
 		b.ResetTimer()
 		for range b.N {
 			if _, err := e.pool.Exec(ctx, "TRUNCATE raw.raw_counter"); err != nil {
@@ -156,7 +98,7 @@ ON CONFLICT (stream) DO UPDATE SET events = t.events + 1, total = t.total + excl
 			}
 		}
 		b.StopTimer()
-		b.ReportMetric(heap.peakMB(), "peak-heap-MB")
+		b.ReportMetric(heap.PeakMB(), "peak-heap-MB")
 		b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "events/s")
 		if got, err := projectionstest.Read(ctx, e.pool, "raw.raw_counter"); err != nil || len(got) != 1000 {
 			b.Fatalf("raw read model: %d rows, %v", len(got), err)

@@ -3,7 +3,6 @@ package pg_test
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/eventstore/eventstoretest"
+	"github.com/orderflow/orderflow/platform/benchtest"
 )
 
 // Each benchmark pairs the store with a baseline that does the same SQL work
@@ -159,66 +159,12 @@ func BenchmarkAppendBatch(b *testing.B) {
 	})
 }
 
-// fillLog stores n events in the database at url with COPY, 1,000 streams
-// of the "order" category.
+// fillLog stores n events in the database at url, 1,000 streams of the
+// "order" category.
 func fillLog(b *testing.B, url string, n int) {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	rows := make([][]any, 0, 10000)
-	flush := func() {
-		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"eventstore", "events"},
-			[]string{"event_id", "stream_id", "category", "revision", "type", "data", "metadata"}, pgx.CopyFromRows(rows)); err != nil {
-			b.Fatal(err)
-		}
-		rows = rows[:0]
-	}
-	for i := range n {
-		rows = append(rows, []any{[16]byte(uuid.New()), fmt.Sprintf("order-%d", i%1000), "order", int64(i / 1000), "order.placed", benchData, benchMeta})
-		if len(rows) == cap(rows) {
-			flush()
-		}
-	}
-	flush()
-	if _, err := conn.Exec(ctx, "VACUUM ANALYZE eventstore.events"); err != nil {
-		b.Fatal(err)
-	}
-}
-
-// heapSampler records the largest live heap seen while it runs.
-type heapSampler struct {
-	stop chan struct{}
-	done chan uint64
-}
-
-func sampleHeap() heapSampler {
-	runtime.GC()
-	h := heapSampler{stop: make(chan struct{}), done: make(chan uint64)}
-	go func() {
-		var peak uint64
-		var m runtime.MemStats
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			runtime.ReadMemStats(&m)
-			peak = max(peak, m.HeapInuse)
-			select {
-			case <-h.stop:
-				h.done <- peak
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return h
-}
-
-func (h heapSampler) peakMB() float64 {
-	close(h.stop)
-	return float64(<-h.done) / (1 << 20)
+	benchtest.FillLog(b, url, n, func(i int) (string, string, int64, string, []byte, []byte) {
+		return fmt.Sprintf("order-%d", i%1000), "order", int64(i / 1000), "order.placed", benchData, benchMeta
+	})
 }
 
 // BenchmarkCatchUp reads the whole log through a subscription, against a raw
@@ -230,7 +176,7 @@ func BenchmarkCatchUp(b *testing.B) {
 		fillLog(b, url, n)
 		pool := benchPool(b, url)
 		b.Run(fmt.Sprintf("events=%d/impl=store", n), func(b *testing.B) {
-			heap := sampleHeap()
+			heap := benchtest.SampleHeap()
 			for range b.N {
 				sub, err := s.Subscribe(context.Background(), eventstore.SubscribeOptions{})
 				if err != nil {
@@ -245,11 +191,11 @@ func BenchmarkCatchUp(b *testing.B) {
 				}
 				sub.Close()
 			}
-			b.ReportMetric(heap.peakMB(), "peak-heap-MB")
+			b.ReportMetric(heap.PeakMB(), "peak-heap-MB")
 			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "events/s")
 		})
 		b.Run(fmt.Sprintf("events=%d/impl=raw", n), func(b *testing.B) {
-			heap := sampleHeap()
+			heap := benchtest.SampleHeap()
 			for range b.N {
 				var after eventstore.Position
 				for got := 0; got < n; {
@@ -261,7 +207,7 @@ func BenchmarkCatchUp(b *testing.B) {
 					after = events[len(events)-1].Position
 				}
 			}
-			b.ReportMetric(heap.peakMB(), "peak-heap-MB")
+			b.ReportMetric(heap.PeakMB(), "peak-heap-MB")
 			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "events/s")
 		})
 	}
