@@ -12,6 +12,7 @@ import (
 	"github.com/orderflow/orderflow/notifications"
 	"github.com/orderflow/orderflow/platform/httpserver"
 	"github.com/orderflow/orderflow/platform/migrate"
+	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/write/api"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/service"
@@ -66,6 +67,15 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	go func() {
 		if err := notifications.New(store, pool, logger).Run(ctx); err != nil && ctx.Err() == nil {
 			logger.ErrorContext(ctx, "notifications stopped", "err", err)
+		}
+	}()
+	views, err := projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger})
+	if err != nil {
+		return err
+	}
+	go func() {
+		if err := views.Run(ctx); err != nil && ctx.Err() == nil {
+			logger.ErrorContext(ctx, "projections stopped", "err", err)
 		}
 	}()
 	commands := api.New(api.Config{
