@@ -2,6 +2,7 @@ package order
 
 import (
 	"fmt"
+	"github.com/orderflow/orderflow/write/domain"
 	"strconv"
 	"strings"
 	"unicode"
@@ -12,7 +13,6 @@ import (
 
 // Limits on what a command may carry.
 const (
-	maxIDLength       = 64 // order ids and SKUs, as write/inventory has them
 	maxCustomerID     = 100
 	maxLines          = 100
 	maxQuantity       = 1000
@@ -23,23 +23,8 @@ const (
 	maxReason         = 500
 )
 
-// isID reports whether s is 1 to maxIDLength characters, each a letter,
-// a digit, '-', '_' or '.': an id that can be part of a stream name
-// ("order-" + id, "inventory-" + sku) and that write/inventory accepts as
-// a SKU or an order id.
-func isID(s string) bool {
-	if s == "" || len(s) > maxIDLength {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.'
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
+// isID reports whether s can be an order id or a SKU (domain.CheckID).
+func isID(s string) bool { return domain.CheckID(s) == "" }
 
 // textProblem says what is wrong with a text field, or returns "" when
 // nothing is. A required field must hold more than white space; a field

@@ -7,31 +7,19 @@ import (
 	"unicode/utf8"
 
 	"github.com/orderflow/orderflow/write/money"
+
+	"github.com/orderflow/orderflow/write/domain"
 )
 
 // Limits on what a command may carry.
 const (
-	maxOrderID     = 64 // as write/order and write/inventory have them
 	maxProviderID  = 200
 	maxFailureCode = 64
 	maxReason      = 500
 )
 
-// isOrderID reports whether s is 1 to maxOrderID characters, each a
-// letter, a digit, '-', '_' or '.', as write/order accepts order ids.
-func isOrderID(s string) bool {
-	if s == "" || len(s) > maxOrderID {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.'
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
+// isOrderID reports whether s can be an order id (domain.CheckID).
+func isOrderID(s string) bool { return domain.CheckID(s) == "" }
 
 // isFailureCode reports whether s is 1 to maxFailureCode lower-case
 // letters, digits and underscores.

@@ -1,6 +1,10 @@
 package shipping
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/orderflow/orderflow/write/domain"
+)
 
 // Category is the stream category of shipments: one stream per order,
 // named "shipment-{orderId}".
@@ -19,18 +23,8 @@ func StreamID(orderID string) string { return Category + "-" + orderID }
 // (it becomes part of a stream name). It returns nil or an error wrapping
 // ErrInvalidOrderID.
 func ValidateOrderID(id string) error {
-	if id == "" {
-		return fmt.Errorf("%w: it is empty", ErrInvalidOrderID)
-	}
-	if len(id) > MaxOrderIDLength {
-		return fmt.Errorf("%w: it is longer than %d characters", ErrInvalidOrderID, MaxOrderIDLength)
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		ok := c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
-		if !ok {
-			return fmt.Errorf("%w: only letters A-Z and a-z, digits and - _ . are allowed", ErrInvalidOrderID)
-		}
+	if problem := domain.CheckID(id); problem != "" {
+		return fmt.Errorf("%w: %s", ErrInvalidOrderID, problem)
 	}
 	return nil
 }
