@@ -37,7 +37,7 @@ func BenchmarkFulfillment(b *testing.B) {
 }
 
 func fulfillmentRun(b *testing.B, rate int, duration time.Duration) {
-	w := newWorldTB(b, time.Minute, 32)
+	w := newWorldTB(b, time.Minute, 64)
 	const skus = 50
 	for i := range skus {
 		w.product(fmt.Sprintf("SKU-%d", i), 1999, 1_000_000)

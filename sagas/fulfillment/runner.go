@@ -32,7 +32,8 @@ type Config struct {
 	// Carrier and ServedCountries describe the shipping carrier.
 	Carrier         string
 	ServedCountries []string
-	// Workers is how many sagas run at once; default 8.
+	// Workers is how many sagas run at once; default 64 (they spend most
+	// of their time waiting for the database and the provider).
 	Workers int
 	// PollInterval is how often due sagas are looked for; default 250 ms.
 	PollInterval time.Duration
@@ -61,7 +62,7 @@ func New(cfg Config) *Runner {
 		cfg.RetryAfter = 2 * time.Second
 	}
 	if cfg.Workers <= 0 {
-		cfg.Workers = 8
+		cfg.Workers = 64
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 250 * time.Millisecond
