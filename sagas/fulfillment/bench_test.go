@@ -27,7 +27,7 @@ import (
 // (shipment scheduled). It reports the completed orders per second
 // sustained over the whole run and the p50 and p99 of that latency.
 func BenchmarkFulfillment(b *testing.B) {
-	for _, rate := range []int{100, 300} {
+	for _, rate := range []int{100, 300, 400} {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
 			for range b.N {
 				fulfillmentRun(b, rate, 5*time.Second)

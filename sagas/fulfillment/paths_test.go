@@ -126,3 +126,36 @@ func TestFulfillmentPaths(t *testing.T) {
 		}
 	})
 }
+
+// TestCancellationRacingTheCapture cancels an order while its charge is in
+// flight at a slow provider: the saga captures, cannot mark the order paid,
+// and ends with the charge refunded and the order cancelled, never charged
+// and cancelled.
+func TestCancellationRacingTheCapture(t *testing.T) {
+	w := newWorld(t, time.Minute)
+	w.product("A", 1999, 10)
+	if err := w.sandbox.SetControls(sandbox.Controls{LatencyMs: 400}); err != nil {
+		t.Fatal(err)
+	}
+	id := w.place("DE", order.LineRequest{SKU: "A", Quantity: 1})
+	for deadline := time.Now().Add(10 * time.Second); w.payment(id).Status != payment.StatusRequested; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the saga never requested the payment")
+		}
+	}
+	// The charge is on its way to the provider now.
+	if _, err := w.svc.Order(w.ctx, command.Meta{}, id, order.Cancel{Reason: "too slow", ByCustomer: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := w.finished(id)
+	if !s.Compensated || w.order(id).Status != order.StatusCancelled {
+		t.Fatalf("saga %+v, order %s", s.History, w.order(id).Status)
+	}
+	charged, refunded := w.sandbox.Stats().ChargesByReference[id], w.payment(id).Status == payment.StatusRefunded
+	if charged > 1 || (charged == 1 && !refunded) {
+		t.Fatalf("order cancelled with %d charges, payment %s: charged and not refunded", charged, w.payment(id).Status)
+	}
+	if charged == 0 {
+		t.Fatal("the cancellation did not race the charge: it landed before the provider was called")
+	}
+}
