@@ -2,12 +2,8 @@ package order
 
 import (
 	"fmt"
-	"github.com/orderflow/orderflow/write/domain"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/orderflow/orderflow/write/domain"
 	"github.com/orderflow/orderflow/write/money"
 )
 
@@ -26,25 +22,9 @@ const (
 // isID reports whether s can be an order id or a SKU (domain.CheckID).
 func isID(s string) bool { return domain.CheckID(s) == "" }
 
-// textProblem says what is wrong with a text field, or returns "" when
-// nothing is. A required field must hold more than white space; a field
-// may hold at most max characters and no control characters, except that
-// multiline text may hold line breaks and tabs.
+// textProblem says what is wrong with a text field (domain.CheckText).
 func textProblem(s string, required bool, max int, multiline bool) string {
-	switch {
-	case required && strings.TrimSpace(s) == "":
-		return "is required"
-	case !utf8.ValidString(s):
-		return "is not valid UTF-8"
-	case utf8.RuneCountInString(s) > max:
-		return "is longer than " + strconv.Itoa(max) + " characters"
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
-			return "contains control characters"
-		}
-	}
-	return ""
+	return domain.CheckText(s, max, required, multiline)
 }
 
 // isPositive reports whether m is a positive amount of a valid currency.

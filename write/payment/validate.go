@@ -1,14 +1,8 @@
 package payment
 
 import (
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
-
-	"github.com/orderflow/orderflow/write/money"
-
 	"github.com/orderflow/orderflow/write/domain"
+	"github.com/orderflow/orderflow/write/money"
 )
 
 // Limits on what a command may carry.
@@ -36,25 +30,10 @@ func isFailureCode(s string) bool {
 	return true
 }
 
-// textProblem says what is wrong with a required text field, or returns
-// "" when nothing is. It must hold more than white space, at most max
-// characters and no control characters, except that multiline text may
-// hold line breaks and tabs.
+// textProblem says what is wrong with a required text field
+// (domain.CheckText).
 func textProblem(s string, max int, multiline bool) string {
-	switch {
-	case strings.TrimSpace(s) == "":
-		return "is required"
-	case !utf8.ValidString(s):
-		return "is not valid UTF-8"
-	case utf8.RuneCountInString(s) > max:
-		return "is longer than " + strconv.Itoa(max) + " characters"
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
-			return "contains control characters"
-		}
-	}
-	return ""
+	return domain.CheckText(s, max, true, multiline)
 }
 
 // isPositive reports whether m is a positive amount of a valid currency.

@@ -2,9 +2,8 @@ package shipping
 
 import (
 	"fmt"
-	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/orderflow/orderflow/write/domain"
 )
 
 func validateAddress(a Address) error {
@@ -71,19 +70,11 @@ func isCountryCode(c string) bool {
 	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
 }
 
-// checkText returns what is wrong with a piece of text a person typed, or
-// "" when it is fine: it must be valid UTF-8, not blank, at most max
-// characters, without control characters.
+// checkText says what is wrong with a required single-line text field
+// (domain.CheckText), as the end of a sentence about "it".
 func checkText(s string, max int) string {
-	switch {
-	case !utf8.ValidString(s):
-		return "it is not valid UTF-8"
-	case strings.TrimSpace(s) == "":
-		return "it is blank"
-	case utf8.RuneCountInString(s) > max:
-		return fmt.Sprintf("it is longer than %d characters", max)
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "it contains control characters"
+	if p := domain.CheckText(s, max, true, false); p != "" {
+		return "it " + p
 	}
 	return ""
 }
