@@ -26,8 +26,8 @@ const (
 const appendSQL = `SELECT status, revision, commit_pos, prepare_pos
 FROM eventstore.append($1, $2, $3, $4, $5, $6)`
 
-// Querier runs a query: a *pgxpool.Pool, a *pgx.Conn or a pgx.Tx.
-type Querier interface {
+// querier runs a query: a *pgxpool.Pool, a *pgx.Conn or a pgx.Tx.
+type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
@@ -109,7 +109,7 @@ func newAppendRequest(stream string, expected eventstore.ExpectedRevision, event
 }
 
 // run writes the request with the eventstore.append function.
-func (r appendRequest) run(ctx context.Context, q Querier) (eventstore.AppendResult, error) {
+func (r appendRequest) run(ctx context.Context, q querier) (eventstore.AppendResult, error) {
 	var o outcome
 	err := q.QueryRow(ctx, appendSQL, r.stream, expectedCode(r.expected), r.ids, r.types, r.data, r.meta).
 		Scan(&o.status, &o.revision, &o.commit, &o.prepare)
