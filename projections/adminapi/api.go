@@ -13,8 +13,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/platform/problem"
+	"github.com/orderflow/orderflow/projections"
 )
 
 // Prefix is where cmd/orderflow mounts Routes.
