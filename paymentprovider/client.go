@@ -86,6 +86,8 @@ type Client struct {
 	breaker  circuitbreaker.CircuitBreaker[*http.Response]
 	executor failsafe.Executor[*http.Response]
 	counters counters
+	failures failures
+	capacity int
 }
 
 // counters back State.
@@ -122,7 +124,8 @@ func New(cfg Config) (*Client, error) {
 				return http.ErrUseLastResponse
 			},
 		},
-		logger: cfg.Logger,
+		logger:   cfg.Logger,
+		capacity: cfg.MaxConcurrent,
 	}
 	c.breaker = c.newBreaker(cfg)
 	c.executor = failsafe.With(c.newRetryPolicy(cfg), newBulkhead(cfg), c.breaker, newTimeout(cfg))

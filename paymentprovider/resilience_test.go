@@ -26,8 +26,13 @@ func TestServerErrorsAreRetried(t *testing.T) {
 	if st.InjectedErrors != 2 || st.ChargesMade != 1 || st.ChargesByReference["order-1"] != 1 || st.Requests != 4 || st.Lookups != 1 {
 		t.Fatalf("sandbox stats %+v", st)
 	}
-	if s := c.State(); s.Retries != 2 || s.Attempts != 4 || s.Breaker != paymentprovider.BreakerClosed {
+	s := c.State()
+	if s.Retries != 2 || s.Attempts != 4 || s.Breaker != paymentprovider.BreakerClosed || s.MaxConcurrent != paymentprovider.DefaultMaxConcurrent {
 		t.Fatalf("client state %+v", s)
+	}
+	if len(s.RecentFailures) != 2 || s.RecentFailures[0].Detail != "500 Internal Server Error" ||
+		s.RecentFailures[0].At.Before(s.RecentFailures[1].At) {
+		t.Fatalf("recent failures %+v, want the two 500s, newest first", s.RecentFailures)
 	}
 	if ch.Amount != eur(1999) {
 		t.Fatalf("charge %+v", ch)
@@ -209,5 +214,24 @@ func TestCallerCancellation(t *testing.T) {
 	}
 	if s := c.State(); s.Retries != 0 || s.Attempts != 1 || s.Breaker != paymentprovider.BreakerClosed {
 		t.Fatalf("client state %+v", s)
+	}
+}
+
+func TestRecentFailuresKeepTheLast20(t *testing.T) {
+	_, base := startSandbox(t, sandbox.Controls{ErrorRate: 1})
+	c := newClient(t, base, paymentprovider.Config{Retries: -1, BreakerFailureThreshold: 100})
+	for range 25 {
+		if _, err := c.Refund(context.Background(), "r", "ch_x"); !errors.Is(err, paymentprovider.ErrUnavailable) {
+			t.Fatalf("err = %v, want ErrUnavailable", err)
+		}
+	}
+	s := c.State()
+	if len(s.RecentFailures) != 20 {
+		t.Fatalf("kept %d failures, want 20", len(s.RecentFailures))
+	}
+	for i := 1; i < len(s.RecentFailures); i++ {
+		if s.RecentFailures[i].At.After(s.RecentFailures[i-1].At) {
+			t.Fatalf("failure %d is newer than %d: %+v", i, i-1, s.RecentFailures)
+		}
 	}
 }

@@ -58,8 +58,12 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 	defer c.counters.inFlight.Add(-1)
 	resp, err := c.http.Do(hr)
 	if err != nil {
+		if ctx.Err() == nil {
+			c.failures.note(nil, err)
+		}
 		return nil, err
 	}
+	c.failures.note(resp, nil)
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	if err != nil {

@@ -16,13 +16,16 @@ const (
 	BreakerHalfOpen BreakerState = "half-open"
 )
 
-// State is a snapshot of the client's resilience machinery, for metrics.
+// State is a snapshot of the client's resilience machinery, for metrics
+// and the operator console.
 // The counters count since New.
 type State struct {
 	// Breaker is the circuit breaker's state.
 	Breaker BreakerState
-	// InFlight is the number of HTTP requests to the provider in flight.
-	InFlight int64
+	// InFlight is the number of HTTP requests to the provider in flight;
+	// MaxConcurrent the bulkhead's capacity.
+	InFlight      int64
+	MaxConcurrent int
 	// Calls counts calls of Charge, LookupCharge and Refund that got past
 	// their argument checks.
 	Calls uint64
@@ -37,6 +40,9 @@ type State struct {
 	RejectedByBulkhead uint64
 	// Unavailable counts calls that ran out of retries.
 	Unavailable uint64
+	// RecentFailures are the last attempts the provider failed (no
+	// answer, a 5xx or a 429), newest first; at most 20.
+	RecentFailures []Failure
 }
 
 // State returns the client's state now. It is safe to call at any time.
@@ -53,11 +59,13 @@ func (c *Client) State() State {
 	return State{
 		Breaker:            b,
 		InFlight:           c.counters.inFlight.Load(),
+		MaxConcurrent:      c.capacity,
 		Calls:              c.counters.calls.Load(),
 		Attempts:           c.counters.attempts.Load(),
 		Retries:            c.counters.retries.Load(),
 		RejectedByBreaker:  c.counters.rejectedByBreaker.Load(),
 		RejectedByBulkhead: c.counters.rejectedByBulkhead.Load(),
 		Unavailable:        c.counters.unavailable.Load(),
+		RecentFailures:     c.failures.recent(),
 	}
 }
