@@ -39,6 +39,7 @@ func (r *Runner) Drive(ctx context.Context, id string) error {
 		for attempt := 0; len(pending) > 0; attempt++ {
 			next, err := r.record(ctx, id, rev, pending...)
 			if err == nil {
+				r.observe(state, pending)
 				pending, rev = nil, next
 				return nil
 			}

@@ -39,6 +39,9 @@ type Config struct {
 	PollInterval time.Duration
 	Now          func() time.Time
 	Logger       *slog.Logger
+	// Observer, when set, hears of every step recorded and every saga
+	// that ends.
+	Observer Observer
 }
 
 // Runner runs fulfillment sagas: it follows order events from a durable

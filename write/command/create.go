@@ -32,8 +32,10 @@ func Create[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string,
 	if errors.Is(err, eventstore.ErrWrongExpectedRevision) {
 		return Execute(ctx, h, agg, id, meta, decide)
 	}
-	if err != nil {
-		return Result{}, err
+	var out Result
+	if err == nil {
+		out = Result{Stream: stream, Revision: int64(res.Revision), Position: res.Position, Events: events}
 	}
-	return Result{Stream: stream, Revision: int64(res.Revision), Position: res.Position, Events: events}, nil
+	h.observe(agg.Category, out, err)
+	return out, err
 }

@@ -29,6 +29,7 @@ type Handler struct {
 	now       func() time.Time
 	attempts  int
 	snapshots *snapshots
+	observer  Observer
 }
 
 // NewHandler returns a Handler that appends to store and takes the time of
@@ -71,6 +72,13 @@ var ErrTooManyConflicts = errors.New("the aggregate kept changing; try again")
 // come back unchanged (match them with errors.Is against domain.ErrInvalid,
 // domain.ErrRule, domain.ErrNotFound).
 func Execute[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string, meta Meta, decide Decider[S]) (Result, error) {
+	res, err := execute(ctx, h, agg, id, meta, decide)
+	h.observe(agg.Category, res, err)
+	return res, err
+}
+
+// execute is Execute without the report to the observer.
+func execute[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string, meta Meta, decide Decider[S]) (Result, error) {
 	stream := agg.Stream(id)
 	// The first attempt trusts the handler's snapshot without reading the
 	// stream: appending with the snapshot's revision proves it current, and
@@ -111,6 +119,9 @@ func Execute[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string
 		}
 		res, err := h.store.Append(ctx, stream, expected, data...)
 		var conflict *eventstore.ConflictError
+		if errors.As(err, &conflict) {
+			h.conflict(agg.Category)
+		}
 		if errors.As(err, &conflict) && !fresh {
 			optimistic = false // the snapshot was behind: read, and go again at once
 			attempt--
