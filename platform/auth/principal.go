@@ -1,5 +1,9 @@
 // Package auth says who is calling: the Principal an authenticated request
-// carries in its context, and the roles that decide what it may do.
+// carries in its context, and the roles that decide what it may do. A
+// Verifier checks JWT bearer tokens (HS256, RS256 or EdDSA, one algorithm
+// per Verifier) and its Middleware puts the Principal of a valid token in
+// the request's context; RequireAuthenticated and RequireRole guard
+// routes; Mint issues HS256 tokens for development and tests.
 package auth
 
 import "context"
