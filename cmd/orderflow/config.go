@@ -21,6 +21,7 @@ const (
 	envSandboxAddr    = "ORDERFLOW_SANDBOX_ADDR"
 	envPaymentTimeout = "ORDERFLOW_PAYMENT_TIMEOUT"
 	envPaymentURL     = "PAYMENT_PROVIDER_URL"
+	envRoles          = "ORDERFLOW_ROLES"
 )
 
 // defaultAddr is where serve listens when neither --addr nor ORDERFLOW_ADDR
@@ -60,6 +61,8 @@ type Config struct {
 	// PaymentTimeout is how long after an order is placed its payment may
 	// take before the saga gives up and compensates.
 	PaymentTimeout time.Duration
+	// Roles are what serve runs.
+	Roles Roles
 }
 
 // settings says which parts of Config a subcommand takes.
@@ -74,6 +77,7 @@ const (
 	// together with withHTTP.
 	withSandbox
 	withPaymentProvider
+	withRoles
 )
 
 var (
@@ -144,6 +148,10 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 		}
 		fs.DurationVar(&cfg.PaymentTimeout, "payment-timeout", cfg.PaymentTimeout, "how long a payment may take before the order is compensated (env "+envPaymentTimeout+")")
 	}
+	roles := cmp.Or(getenv(envRoles), allRoles)
+	if want&withRoles != 0 {
+		fs.StringVar(&roles, "roles", roles, "what this process runs: a comma-separated list of api, projections and sagas, or all (env "+envRoles+")")
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return Config{}, err
@@ -157,6 +165,13 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	}
 	if want&withDatabase != 0 && cfg.DatabaseURL == "" {
 		return Config{}, errMissingDatabase
+	}
+	if want&withRoles != 0 {
+		r, err := parseRoles(roles)
+		if err != nil {
+			return Config{}, fmt.Errorf("%w: --roles: %v", errUsage, err)
+		}
+		cfg.Roles = r
 	}
 	return cfg, nil
 }

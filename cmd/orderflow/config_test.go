@@ -60,6 +60,32 @@ func TestLoadConfig(t *testing.T) {
 			err:  errMissingDatabase,
 		},
 		{
+			name: "every role by default",
+			want: all | withRoles,
+			env:  map[string]string{"DATABASE_URL": "postgres://db"},
+			cfg:  Config{DatabaseURL: "postgres://db", Addr: "127.0.0.1:8080", Roles: Roles{API: true, Projections: true, Sagas: true}},
+		},
+		{
+			name: "roles from the environment",
+			want: all | withRoles,
+			env:  map[string]string{"DATABASE_URL": "postgres://db", "ORDERFLOW_ROLES": "sagas"},
+			cfg:  Config{DatabaseURL: "postgres://db", Addr: "127.0.0.1:8080", Roles: Roles{Sagas: true}},
+		},
+		{
+			name: "roles flag",
+			want: all | withRoles,
+			args: []string{"--roles", "api, projections"},
+			env:  map[string]string{"DATABASE_URL": "postgres://db", "ORDERFLOW_ROLES": "sagas"},
+			cfg:  Config{DatabaseURL: "postgres://db", Addr: "127.0.0.1:8080", Roles: Roles{API: true, Projections: true}},
+		},
+		{
+			name: "unknown role",
+			want: all | withRoles,
+			args: []string{"--roles", "api,web"},
+			env:  map[string]string{"DATABASE_URL": "postgres://db"},
+			err:  errUsage,
+		},
+		{
 			name: "no database needed",
 			want: 0,
 			cfg:  Config{Addr: "127.0.0.1:8080"},

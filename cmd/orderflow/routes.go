@@ -16,9 +16,11 @@ import (
 )
 
 // newRouter returns serve's HTTP handler: /healthz, /readyz, and
-// problem+json answers for unknown paths and methods.
-func newRouter(logger *slog.Logger, checks ...health.Check) chi.Router {
+// problem+json answers for unknown paths and methods, behind the
+// middlewares given (outermost first).
+func newRouter(logger *slog.Logger, middlewares []func(http.Handler) http.Handler, checks ...health.Check) chi.Router {
 	r := chi.NewRouter()
+	r.Use(middlewares...)
 	r.Use(httpserver.Recover(logger))
 	r.Get("/healthz", health.Live)
 	r.Method(http.MethodGet, "/readyz", health.Ready(0, logger, checks...))

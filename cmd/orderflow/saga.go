@@ -16,15 +16,16 @@ import (
 const carrier = "DHL"
 
 // runSaga runs the fulfillment saga until ctx ends, logging why it stopped
-// if it stops before.
-func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger) error {
+// if it stops before. It returns the payment provider's client, whose
+// state the metrics report.
+func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer) (*paymentprovider.Client, error) {
 	client, err := paymentprovider.New(paymentprovider.Config{BaseURL: cfg.PaymentProviderURL, Logger: logger})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	runner := fulfillment.New(fulfillment.Config{
 		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
-		PaymentTimeout: cfg.PaymentTimeout, Carrier: carrier, Logger: logger,
+		PaymentTimeout: cfg.PaymentTimeout, Carrier: carrier, Logger: logger, Observer: observer,
 		// The countries the carrier delivers to.
 		ServedCountries: []string{"AT", "BE", "DE", "DK", "ES", "FR", "IE", "IT", "LU", "NL", "PL", "PT", "SE"},
 	})
@@ -33,5 +34,5 @@ func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *servi
 			logger.ErrorContext(ctx, "fulfillment saga stopped", "err", err)
 		}
 	}()
-	return nil
+	return client, nil
 }

@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/notifications"
 	"github.com/orderflow/orderflow/platform/httpserver"
+	"github.com/orderflow/orderflow/platform/metrics"
 	"github.com/orderflow/orderflow/platform/migrate"
 	"github.com/orderflow/orderflow/projections"
+	"github.com/orderflow/orderflow/projections/adminapi"
 	"github.com/orderflow/orderflow/write/api"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/service"
@@ -21,15 +25,31 @@ import (
 // runServe migrates the database, opens the event store and serves HTTP
 // until ctx ends, then shuts down gracefully.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo|withPaymentProvider, args, getenv, stderr)
+	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo|withPaymentProvider|withRoles, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	return serve(ctx, cfg, newLogger(stderr, cfg.LogLevel))
 }
 
+// system is what serve builds before it starts the roles: the stores, the
+// command side, the projections, and the metrics registry.
+type system struct {
+	cfg      Config
+	logger   *slog.Logger
+	store    eventstore.Store
+	pool     *pgxpool.Pool
+	metrics  *metrics.Registry
+	handler  *command.Handler
+	catalog  *service.Catalog
+	service  *service.Service
+	views    *projections.Manager
+	commands *metrics.Commands
+	sagas    *metrics.Sagas
+}
+
 func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	logger.InfoContext(ctx, "orderflow starting", "version", buildVersion(), "eventstore", eventStoreKind(cfg))
+	logger.InfoContext(ctx, "orderflow starting", "version", buildVersion(), "eventstore", eventStoreKind(cfg), "roles", cfg.Roles.String())
 	if _, err := migrate.Up(ctx, cfg.DatabaseURL, logger); err != nil {
 		return err
 	}
@@ -42,50 +62,29 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 			logger.WarnContext(ctx, "close event store", "err", err)
 		}
 	}()
-
 	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("connect to the database: %w", err)
 	}
 	defer pool.Close()
-	catalog := service.NewCatalog()
-	go func() {
-		if err := catalog.Run(ctx, store); err != nil && ctx.Err() == nil {
-			logger.ErrorContext(ctx, "catalog stopped; prices are read from product streams", "err", err)
-		}
-	}()
-	svc := service.New(command.NewHandler(store, time.Now), catalog)
-	if cfg.Demo {
-		if err := seedDemo(ctx, svc); err != nil {
-			return err
-		}
-		logger.InfoContext(ctx, "demo catalog ready", "products", len(demoProducts))
-	}
-	if err := runSaga(ctx, cfg, store, svc, pool, logger); err != nil {
-		return err
-	}
-	go func() {
-		if err := notifications.New(store, pool, logger).Run(ctx); err != nil && ctx.Err() == nil {
-			logger.ErrorContext(ctx, "notifications stopped", "err", err)
-		}
-	}()
-	views, err := projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger})
+
+	sys, err := newSystem(cfg, logger, store, pool)
 	if err != nil {
 		return err
 	}
-	go func() {
-		if err := views.Run(ctx); err != nil && ctx.Err() == nil {
-			logger.ErrorContext(ctx, "projections stopped", "err", err)
-		}
-	}()
-	commands := api.New(api.Config{
-		Service: svc,
-		Pool:    pool,
-		Logger:  logger,
-	})
-
-	router := newRouter(logger, readinessChecks(cfg.DatabaseURL, store)...)
-	router.Mount(api.Prefix, commands.Routes())
+	if err := sys.start(ctx); err != nil {
+		return err
+	}
+	httpMetrics, err := metrics.NewHTTPMetrics(sys.metrics)
+	if err != nil {
+		return err
+	}
+	router := newRouter(logger, []func(http.Handler) http.Handler{httpMetrics.Middleware}, readinessChecks(cfg.DatabaseURL, store)...)
+	router.Method(http.MethodGet, "/metrics", sys.metrics.Handler())
+	if cfg.Roles.API {
+		router.Mount(adminapi.Prefix, adminapi.New(adminapi.Config{Manager: sys.views, Jobs: ctx, Logger: logger}).Routes())
+		router.Mount(api.Prefix, api.New(api.Config{Service: sys.service, Pool: pool, Logger: logger}).Routes())
+	}
 	srv, err := httpserver.Listen(httpserver.Config{Addr: cfg.Addr}, router, logger)
 	if err != nil {
 		return err
@@ -94,5 +93,70 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	logger.InfoContext(ctx, "orderflow stopped")
+	return nil
+}
+
+// newSystem builds the parts every role shares and registers their
+// metrics.
+func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pgxpool.Pool) (*system, error) {
+	s := &system{cfg: cfg, logger: logger, store: store, pool: pool, metrics: metrics.New()}
+	var err error
+	if s.commands, err = metrics.NewCommands(s.metrics); err != nil {
+		return nil, err
+	}
+	if s.sagas, err = metrics.NewSagas(s.metrics); err != nil {
+		return nil, err
+	}
+	s.handler = command.NewHandler(store, time.Now)
+	s.handler.SetObserver(s.commands)
+	s.catalog = service.NewCatalog()
+	s.service = service.New(s.handler, s.catalog)
+	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger}); err != nil {
+		return nil, err
+	}
+	if err := s.metrics.Register(projectionMetrics(s.views), sagaMetrics(pool)); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// start starts the background work of the roles: the catalog the command
+// API prices orders with, the demo data, the saga and notifications, the
+// projections. Each runs until ctx ends.
+func (s *system) start(ctx context.Context) error {
+	if s.cfg.Roles.API || s.cfg.Roles.Sagas {
+		go func() {
+			if err := s.catalog.Run(ctx, s.store); err != nil && ctx.Err() == nil {
+				s.logger.ErrorContext(ctx, "catalog stopped; prices are read from product streams", "err", err)
+			}
+		}()
+	}
+	if s.cfg.Demo {
+		if err := seedDemo(ctx, s.service); err != nil {
+			return err
+		}
+		s.logger.InfoContext(ctx, "demo catalog ready", "products", len(demoProducts))
+	}
+	if s.cfg.Roles.Sagas {
+		client, err := runSaga(ctx, s.cfg, s.store, s.service, s.pool, s.logger, sagaObserver{s.sagas})
+		if err != nil {
+			return err
+		}
+		if err := s.metrics.Register(paymentMetrics(client)); err != nil {
+			return err
+		}
+		go func() {
+			if err := notifications.New(s.store, s.pool, s.logger).Run(ctx); err != nil && ctx.Err() == nil {
+				s.logger.ErrorContext(ctx, "notifications stopped", "err", err)
+			}
+		}()
+	}
+	if s.cfg.Roles.Projections {
+		go func() {
+			if err := s.views.Run(ctx); err != nil && ctx.Err() == nil {
+				s.logger.ErrorContext(ctx, "projections stopped", "err", err)
+			}
+		}()
+	}
 	return nil
 }

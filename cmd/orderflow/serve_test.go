@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,6 +72,21 @@ func (s *server) get(t *testing.T, path string) reply {
 	return r
 }
 
+// text GETs path and returns its body, which must come with 200.
+func (s *server) text(t *testing.T, path string) string {
+	t.Helper()
+	resp, err := http.Get(s.base + path)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s %v", path, resp.StatusCode, raw, err)
+	}
+	return string(raw)
+}
+
 func execSQL(t *testing.T, databaseURL, sql string) {
 	t.Helper()
 	ctx := context.Background()
@@ -97,6 +113,17 @@ func TestServe(t *testing.T) {
 	}
 	if r := s.get(t, "/nowhere"); r.status != http.StatusNotFound || r.contentType != "application/problem+json" || r.body["status"] != 404.0 {
 		t.Errorf("/nowhere: got %d %s %v, want a 404 problem", r.status, r.contentType, r.body)
+	}
+	text := s.text(t, "/metrics")
+	for _, line := range []string{
+		`orderflow_http_requests_total{method="GET",route="/healthz",status="200"} 1`,
+		`orderflow_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`orderflow_payment_circuit_state{state="closed"} 1`,
+		`orderflow_sagas_running{saga="fulfillment"} 0`,
+	} {
+		if !strings.Contains(text, "\n"+line+"\n") {
+			t.Errorf("/metrics lacks %q", line)
+		}
 	}
 
 	s.cancel()
