@@ -1,0 +1,161 @@
+// Package ratelimit limits how many units each client may spend a minute.
+// A client is its authenticated subject when the request carries an
+// auth.Principal, else its network address (forwarding headers are
+// believed only from trusted proxies). A request costs one unit at the
+// middleware; a handler that learns a request is worth more (a GraphQL
+// document with many root fields) charges the rest with Cost, before it
+// does the work.
+//
+// The middleware goes after authentication, so that it sees the
+// principal:
+//
+//	limiter, err := ratelimit.New(ratelimit.Config{RequestsPerMinute: 600})
+//	...
+//	r.Use(requestid.Middleware, verifier.Middleware, limiter.Middleware)
+//
+// Counting uses github.com/go-chi/httprate's sliding-window counter in
+// memory: each process counts on its own, so N replicas allow up to N
+// times the limit. A refusal answers 429 with Retry-After set to the
+// window's length, 60 seconds: the sliding window frees units gradually,
+// and by then the units spent before the refusal weigh less than they did.
+package ratelimit
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-chi/httprate"
+
+	"github.com/orderflow/orderflow/platform/auth"
+)
+
+// DefaultRequestsPerMinute is the limit when Config leaves it zero.
+const DefaultRequestsPerMinute = 600
+
+// window is the length of the counting window.
+const window = time.Minute
+
+// Config says how much each client may do.
+type Config struct {
+	// RequestsPerMinute is the number of units (requests, or what Cost
+	// charges) a client may spend in a sliding minute; zero means
+	// DefaultRequestsPerMinute, a negative value is an error.
+	RequestsPerMinute int
+	// TrustedProxies are the networks of the reverse proxies in front of
+	// the service. Only a request whose direct peer is in one of them has
+	// its X-Forwarded-For (or, without it, X-Real-IP) believed; the client
+	// is then the right-most address in X-Forwarded-For that is not itself
+	// a trusted proxy. Empty: forwarding headers are ignored.
+	TrustedProxies []netip.Prefix
+}
+
+// Limiter counts the units each client spends and refuses those past
+// their limit. It is safe for concurrent use.
+type Limiter struct {
+	limit   int
+	trusted []netip.Prefix
+	counter *httprate.RateLimiter
+}
+
+// New returns a Limiter for cfg, or an error when RequestsPerMinute is
+// negative or a trusted proxy prefix is not valid.
+func New(cfg Config) (*Limiter, error) {
+	limit := cfg.RequestsPerMinute
+	switch {
+	case limit < 0:
+		return nil, fmt.Errorf("rate limit config: negative RequestsPerMinute %d", limit)
+	case limit == 0:
+		limit = DefaultRequestsPerMinute
+	}
+	trusted := make([]netip.Prefix, 0, len(cfg.TrustedProxies))
+	for _, p := range cfg.TrustedProxies {
+		if !p.IsValid() {
+			return nil, fmt.Errorf("rate limit config: trusted proxy prefix %q is not valid", p)
+		}
+		trusted = append(trusted, p.Masked())
+	}
+	counter := httprate.NewRateLimiter(limit, window,
+		httprate.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) {}),
+	)
+	return &Limiter{limit: limit, trusted: trusted, counter: counter}, nil
+}
+
+// Middleware counts one unit against the request's client and answers
+// 429 problem+json with Retry-After (whole seconds) when the client has
+// no unit left; next then does not run. Every answer carries
+// X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (Unix
+// seconds). The client is the request's auth.Principal subject, so the
+// middleware must run after the authentication middleware; requests
+// without a principal are counted by network address. Downstream
+// handlers may charge more units with Cost.
+func (l *Limiter) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := l.key(r)
+		header, ok := l.take(r.Context(), key, 1)
+		copyHeader(w.Header(), header)
+		if !ok {
+			l.exceeded(header).WriteProblem(w)
+			return
+		}
+		state := &charges{limiter: l, key: key, charged: 1}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), chargesKey{}, state)))
+	})
+}
+
+// key returns the counter key of the request's client: its subject when
+// authenticated, else its address.
+func (l *Limiter) key(r *http.Request) string {
+	if p, ok := auth.FromContext(r.Context()); ok {
+		return "sub:" + p.Subject
+	}
+	return "addr:" + l.clientAddr(r)
+}
+
+// take charges n units to key if the client has them, and returns the
+// rate limit headers and whether it did.
+func (l *Limiter) take(ctx context.Context, key string, n int) (http.Header, bool) {
+	sink := headerSink{}
+	req := new(http.Request).WithContext(httprate.WithIncrement(ctx, n))
+	limited := l.counter.OnLimit(sink, req, key)
+	return http.Header(sink), !limited
+}
+
+// exceeded is the error of a refused charge with the headers take
+// returned.
+func (l *Limiter) exceeded(header http.Header) *ExceededError {
+	retry, err := strconv.Atoi(header.Get("Retry-After"))
+	if err != nil || retry <= 0 {
+		retry = int(window / time.Second)
+		header.Set("Retry-After", strconv.Itoa(retry))
+	}
+	return &ExceededError{Limit: l.limit, RetryAfter: time.Duration(retry) * time.Second, header: header}
+}
+
+// charges is what a request has been charged; Cost adds to it.
+type charges struct {
+	limiter *Limiter
+	key     string
+	mu      sync.Mutex
+	charged int
+}
+
+type chargesKey struct{}
+
+// headerSink is a ResponseWriter that keeps only the headers set on it:
+// the counter reports its headers on a ResponseWriter.
+type headerSink http.Header
+
+func (h headerSink) Header() http.Header         { return http.Header(h) }
+func (h headerSink) Write(b []byte) (int, error) { return len(b), nil }
+func (h headerSink) WriteHeader(int)             {}
+
+func copyHeader(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}
