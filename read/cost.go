@@ -1,0 +1,232 @@
+package read
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+// analyzer checks documents against the Limits before they run. It parses
+// them with gqlparser against the same SDL the executor serves, since
+// graphql-go keeps its own query AST internal. It is safe for concurrent
+// use.
+type analyzer struct {
+	schema        *ast.Schema
+	limits        Limits
+	introspection bool
+}
+
+func newAnalyzer(sdl string, limits Limits, introspection bool) (*analyzer, error) {
+	s, err := gqlparser.LoadSchema(&ast.Source{Name: "orderflow.graphql", Input: sdl})
+	if err != nil {
+		return nil, fmt.Errorf("load the schema for the cost analysis: %w", err)
+	}
+	return &analyzer{schema: s, limits: limits, introspection: introspection}, nil
+}
+
+// check refuses, with a *requestError, a document that is too long, does
+// not parse, asks for introspection while it is off, or one of whose
+// operations nests too deeply, asks for a page too large or costs too
+// much.
+func (a *analyzer) check(query string, variables map[string]any) error {
+	_, err := a.cost(query, variables)
+	return err
+}
+
+// cost returns the highest cost of the document's operations, or the
+// *requestError of the first limit it breaks.
+func (a *analyzer) cost(query string, variables map[string]any) (int, error) {
+	if len(query) > a.limits.MaxQueryBytes {
+		return 0, &requestError{code: codeQueryTooLong,
+			message: fmt.Sprintf("the query is %d bytes long; the limit is %d bytes", len(query), a.limits.MaxQueryBytes)}
+	}
+	doc, err := parseDocument(query)
+	if err != nil {
+		return 0, err
+	}
+	highest := 0
+	for _, op := range doc.Operations {
+		w := costWalk{a: a, doc: doc, op: op, vars: variables, inFragment: make(map[string]bool)}
+		root := a.schema.Query
+		switch op.Operation {
+		case ast.Mutation:
+			root = a.schema.Mutation
+		case ast.Subscription:
+			root = a.schema.Subscription
+		}
+		if err := w.selections(op.SelectionSet, root, 1, 1); err != nil {
+			return 0, err
+		}
+		highest = max(highest, w.total)
+	}
+	return highest, nil
+}
+
+// parseDocument parses a query document, turning a syntax error into a
+// *requestError.
+func parseDocument(query string) (*ast.QueryDocument, error) {
+	doc, err := parser.ParseQuery(&ast.Source{Name: "query", Input: query})
+	if err != nil {
+		msg := err.Error()
+		if ge, ok := err.(*gqlerror.Error); ok {
+			msg = ge.Message
+			if len(ge.Locations) > 0 {
+				msg = fmt.Sprintf("%s (line %d, column %d)", msg, ge.Locations[0].Line, ge.Locations[0].Column)
+			}
+		}
+		return nil, &requestError{code: codeSyntax, message: "syntax error: " + msg}
+	}
+	if len(doc.Operations) == 0 {
+		return nil, &requestError{code: codeSyntax, message: "the document has no operation"}
+	}
+	return doc, nil
+}
+
+// costWalk computes the cost of one operation. The cost of a field is the
+// number of times it will be resolved: 1 at the root, and for the fields
+// below a connection (a field with a first argument) times first, below
+// another list field times Limits.ListFactor. Lists inside a connection
+// type (edges) multiply by nothing more: their connection did. Aliases
+// and fragment spreads count every time they appear. The walk stops at
+// the first limit broken, so it visits at most MaxCost fields whatever
+// the fragments multiply.
+type costWalk struct {
+	a          *analyzer
+	doc        *ast.QueryDocument
+	op         *ast.OperationDefinition
+	vars       map[string]any
+	inFragment map[string]bool
+	total      int
+}
+
+func (w *costWalk) selections(set ast.SelectionSet, parent *ast.Definition, depth, mult int) error {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if err := w.field(sel, parent, depth, mult); err != nil {
+				return err
+			}
+		case *ast.InlineFragment:
+			typ := parent
+			if sel.TypeCondition != "" {
+				typ = w.a.schema.Types[sel.TypeCondition]
+			}
+			if err := w.selections(sel.SelectionSet, typ, depth, mult); err != nil {
+				return err
+			}
+		case *ast.FragmentSpread:
+			frag := w.doc.Fragments.ForName(sel.Name)
+			if frag == nil || w.inFragment[sel.Name] {
+				continue // unknown or cyclic: validation refuses the document
+			}
+			w.inFragment[sel.Name] = true
+			err := w.selections(frag.SelectionSet, w.a.schema.Types[frag.TypeCondition], depth, mult)
+			w.inFragment[sel.Name] = false
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *costWalk) field(f *ast.Field, parent *ast.Definition, depth, mult int) error {
+	limits := w.a.limits
+	if f.Name == "__schema" || f.Name == "__type" {
+		if !w.a.introspection {
+			return &requestError{code: codeIntrospectionDisabled, message: "introspection is disabled"}
+		}
+		return nil // static data: no cost, and the standard query nests deep
+	}
+	if depth > limits.MaxDepth {
+		return &requestError{code: codeMaxDepth,
+			message: fmt.Sprintf("field %q is nested %d deep; the limit is a depth of %d", f.Alias, depth, limits.MaxDepth)}
+	}
+	w.total += mult
+	if w.total > limits.MaxCost {
+		return &requestError{code: codeMaxCost,
+			message: fmt.Sprintf("the query costs more than %d, the limit (a connection's fields count once per item of its page, a list's %d times)", limits.MaxCost, limits.ListFactor)}
+	}
+	if parent == nil || f.Name == "__typename" {
+		return nil
+	}
+	def := parent.Fields.ForName(f.Name)
+	if def == nil {
+		return nil // unknown field: validation refuses the document
+	}
+	factor := 1
+	switch {
+	case def.Arguments.ForName("first") != nil:
+		first, err := w.first(f, def)
+		if err != nil {
+			return err
+		}
+		factor = max(first, 1)
+	case def.Type.Elem != nil && !strings.HasSuffix(parent.Name, "Connection"):
+		factor = limits.ListFactor
+	}
+	return w.selections(f.SelectionSet, w.a.schema.Types[def.Type.Name()], depth+1, mult*factor)
+}
+
+// first returns the page size a connection field asks for, refusing one
+// outside 0..MaxFirst. A value of the wrong type counts as MaxFirst;
+// validation refuses it.
+func (w *costWalk) first(f *ast.Field, def *ast.FieldDefinition) (int, error) {
+	limits := w.a.limits
+	var (
+		v   any
+		set bool
+	)
+	if arg := f.Arguments.ForName("first"); arg != nil {
+		v, set = w.value(arg.Value)
+	}
+	if !set {
+		if d := def.Arguments.ForName("first").DefaultValue; d != nil {
+			v, set = w.value(d)
+		}
+	}
+	if !set || v == nil {
+		return defaultFirst, nil
+	}
+	n, ok := v.(float64)
+	if !ok {
+		return limits.MaxFirst, nil
+	}
+	if n < 0 || n > float64(limits.MaxFirst) || n != math.Trunc(n) {
+		return 0, &requestError{code: codeFirstOutOfRange,
+			message: fmt.Sprintf("first must be a whole number from 0 to %d; %s asks for %s", limits.MaxFirst, f.Alias, strconv.FormatFloat(n, 'f', -1, 64))}
+	}
+	return int(n), nil
+}
+
+// value returns the value of an Int argument, a literal or a variable
+// (given, or the variable's default), and whether it was set at all.
+// Numbers are float64, as encoding/json decodes variables.
+func (w *costWalk) value(v *ast.Value) (any, bool) {
+	switch v.Kind {
+	case ast.Variable:
+		if x, ok := w.vars[v.Raw]; ok {
+			return x, true
+		}
+		if def := w.op.VariableDefinitions.ForName(v.Raw); def != nil && def.DefaultValue != nil {
+			return w.value(def.DefaultValue)
+		}
+		return nil, false
+	case ast.NullValue:
+		return nil, true
+	case ast.IntValue:
+		n, err := strconv.ParseFloat(v.Raw, 64)
+		if err != nil {
+			return "", true
+		}
+		return n, true
+	default:
+		return "", true
+	}
+}

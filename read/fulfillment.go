@@ -1,0 +1,149 @@
+package read
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/jackc/pgx/v5"
+)
+
+// fulfillmentRow is a row of readmodel.fulfillments.
+type fulfillmentRow struct {
+	orderID, customerID, state, step string
+	lastError, reason                *string
+	deadline, retryAt                *time.Time
+	startedAt, updatedAt             time.Time
+}
+
+// historyRecord is the GraphQL type FulfillmentRecord.
+type historyRecord struct {
+	Step    string
+	Outcome string
+	Detail  string
+	At      timeScalar
+}
+
+const fulfillmentsSQL = `SELECT order_id, customer_id, state, step, last_error, reason, deadline, retry_at, started_at, updated_at
+FROM readmodel.fulfillments WHERE order_id = ANY($1)`
+
+// fetchFulfillments loads the sagas of orders, and registers those found
+// with the history loader.
+func (rs *requestState) fetchFulfillments(ctx context.Context, orderIDs []string) (map[string]*fulfillmentRow, error) {
+	if err := rs.fresh.wait(ctx, projFulfillment); err != nil {
+		return nil, err
+	}
+	rows, err := rs.h.pool.Query(ctx, fulfillmentsSQL, orderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("read fulfillments: %w", err)
+	}
+	out := make(map[string]*fulfillmentRow, len(orderIDs))
+	var f fulfillmentRow
+	_, err = pgx.ForEachRow(rows, []any{&f.orderID, &f.customerID, &f.state, &f.step, &f.lastError, &f.reason, &f.deadline, &f.retryAt, &f.startedAt, &f.updatedAt}, func() error {
+		row := f
+		out[f.orderID] = &row
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read fulfillments: %w", err)
+	}
+	found := make([]string, 0, len(out))
+	for id := range out {
+		found = append(found, id)
+	}
+	rs.history.prime(found...)
+	return out, nil
+}
+
+const historySQL = `SELECT order_id, step, outcome, detail, at
+FROM readmodel.fulfillment_history WHERE order_id = ANY($1) ORDER BY order_id, seq`
+
+// fetchHistory loads the saga histories of orders, oldest record first.
+func (rs *requestState) fetchHistory(ctx context.Context, orderIDs []string) (map[string][]historyRecord, error) {
+	if err := rs.fresh.wait(ctx, projFulfillment); err != nil {
+		return nil, err
+	}
+	rows, err := rs.h.pool.Query(ctx, historySQL, orderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("read fulfillment histories: %w", err)
+	}
+	out := make(map[string][]historyRecord, len(orderIDs))
+	var (
+		id     string
+		r      historyRecord
+		detail *string
+		at     time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&id, &r.Step, &r.Outcome, &detail, &at}, func() error {
+		r.Detail, r.At = "", timeScalar{at}
+		if detail != nil {
+			r.Detail = *detail
+		}
+		out[id] = append(out[id], r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read fulfillment histories: %w", err)
+	}
+	for _, id := range orderIDs {
+		if _, ok := out[id]; !ok {
+			out[id] = []historyRecord{}
+		}
+	}
+	return out, nil
+}
+
+// loadFulfillment returns the saga of an order if the caller may see it,
+// nil when there is none or the order is someone else's.
+func (rs *requestState) loadFulfillment(ctx context.Context, orderID string) (*fulfillmentResolver, error) {
+	if !rs.authenticated || !validKey(orderID) {
+		return nil, nil
+	}
+	f, ok, err := rs.fulfillments.load(ctx, orderID)
+	if err != nil || !ok || !rs.canSee(f.customerID) {
+		return nil, err
+	}
+	return &fulfillmentResolver{rs: rs, row: f}, nil
+}
+
+// fulfillmentResolver resolves the GraphQL type Fulfillment.
+type fulfillmentResolver struct {
+	rs  *requestState
+	row *fulfillmentRow
+}
+
+// OrderID is the id of the order the saga fulfills.
+func (f *fulfillmentResolver) OrderID() graphql.ID { return graphql.ID(f.row.orderID) }
+
+// State is the saga's state: RUNNING, COMPENSATING, COMPLETED or
+// COMPENSATED.
+func (f *fulfillmentResolver) State() string { return strings.ToUpper(f.row.state) }
+
+// Step is the next step the saga would run, or completed / compensated.
+func (f *fulfillmentResolver) Step() string { return f.row.step }
+
+// History is what the saga did, oldest first.
+func (f *fulfillmentResolver) History(ctx context.Context) ([]historyRecord, error) {
+	h, _, err := f.rs.history.load(ctx, f.row.orderID)
+	return h, err
+}
+
+// LastError is the saga's last error, if any.
+func (f *fulfillmentResolver) LastError() *string { return f.row.lastError }
+
+// Reason is why the saga compensates, while it does.
+func (f *fulfillmentResolver) Reason() *string { return f.row.reason }
+
+// Deadline is the payment deadline while the charge is pending.
+func (f *fulfillmentResolver) Deadline() *timeScalar { return optTime(f.row.deadline) }
+
+// RetryAt is when a parked step is retried.
+func (f *fulfillmentResolver) RetryAt() *timeScalar { return optTime(f.row.retryAt) }
+
+// StartedAt is when the saga started.
+func (f *fulfillmentResolver) StartedAt() timeScalar { return timeScalar{f.row.startedAt} }
+
+// UpdatedAt is the recorded time of the saga's last event.
+func (f *fulfillmentResolver) UpdatedAt() timeScalar { return timeScalar{f.row.updatedAt} }

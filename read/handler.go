@@ -1,0 +1,115 @@
+package read
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/orderflow/orderflow/platform/auth"
+	"github.com/orderflow/orderflow/projections"
+	"github.com/orderflow/orderflow/schema"
+)
+
+// DefaultMaxWait is how long a request waits for the projections to reach
+// its X-Min-Position when Config.MaxWait is zero.
+const DefaultMaxWait = 2 * time.Second
+
+// Config is what a Handler needs.
+type Config struct {
+	// Pool is the database of the read models (the views of schema
+	// readmodel and projections.checkpoints). Required.
+	Pool *pgxpool.Pool
+	// Status reports on the projections, for the projections query
+	// (projections.Manager.Status). Nil answers that query with an empty
+	// list.
+	Status func(ctx context.Context) ([]projections.Status, error)
+	// MaxWait bounds how long one request waits for the projections to
+	// reach its X-Min-Position; zero means DefaultMaxWait.
+	MaxWait time.Duration
+	// Introspection allows __schema and __type queries. Off by default.
+	Introspection bool
+	// Logger receives unexpected errors and recovered panics; nil discards
+	// them.
+	Logger *slog.Logger
+	// Limits bound what one request may ask; zero fields take the
+	// defaults of DefaultLimits.
+	Limits Limits
+}
+
+// Handler serves the GraphQL query API over HTTP. It reads the caller from
+// auth.FromContext of the request context. It is safe for concurrent use.
+type Handler struct {
+	pool          *pgxpool.Pool
+	status        func(ctx context.Context) ([]projections.Status, error)
+	maxWait       time.Duration
+	introspection bool
+	logger        *slog.Logger
+	limits        Limits
+	exec          *graphql.Schema
+	analyzer      *analyzer
+}
+
+var _ http.Handler = (*Handler)(nil)
+
+// New parses the schema, binds it to the resolvers and returns the
+// Handler. It fails when Pool is missing or the limits are invalid.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Pool == nil {
+		return nil, errors.New("read: Pool is required")
+	}
+	limits, err := cfg.Limits.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	h := &Handler{
+		pool:          cfg.Pool,
+		status:        cfg.Status,
+		maxWait:       cfg.MaxWait,
+		introspection: cfg.Introspection,
+		logger:        cfg.Logger,
+		limits:        limits,
+	}
+	if h.maxWait <= 0 {
+		h.maxWait = DefaultMaxWait
+	}
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+	if h.exec, err = h.parseSchema(); err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	if h.analyzer, err = newAnalyzer(schema.GraphQL(), limits, cfg.Introspection); err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	return h, nil
+}
+
+// ServeHTTP answers one GraphQL request; see the package documentation for
+// what it accepts and how it answers.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	req, err := decodeHTTPRequest(w, r, h.limits.MaxBodyBytes)
+	if err != nil {
+		h.writeProblem(w, r, err)
+		return
+	}
+	minPos, minSet, err := parseMinPosition(r.Header)
+	if err != nil {
+		h.writeProblem(w, r, err)
+		return
+	}
+	if err := h.analyzer.check(req.Query, req.Variables); err != nil {
+		writeRequestError(w, err)
+		return
+	}
+	ctx := r.Context()
+	principal, known := auth.FromContext(ctx)
+	rs := newRequestState(h, principal, known, minPos, minSet, time.Now())
+	resp := h.exec.Exec(withRequestState(ctx, rs), req.Query, req.OperationName, req.Variables)
+	h.writeResponse(w, r, resp, rs)
+}

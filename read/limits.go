@@ -1,0 +1,70 @@
+package read
+
+import "fmt"
+
+// Limits bound what one request may ask for. Documents over a limit are
+// refused before any resolver runs.
+type Limits struct {
+	// MaxBodyBytes is the largest POST body read; larger is answered 413.
+	MaxBodyBytes int64
+	// MaxQueryBytes is the longest query document accepted.
+	MaxQueryBytes int
+	// MaxDepth is how deeply fields may nest: in { order { lines { sku } } }
+	// sku is at depth 3. Fragments add no depth of their own.
+	MaxDepth int
+	// MaxFirst is the largest page (the argument first) a connection
+	// serves.
+	MaxFirst int
+	// ListFactor is how many items a list field without a first argument
+	// (an order's lines, its timeline) counts for in the cost.
+	ListFactor int
+	// MaxCost is the highest cost a document may have; see Cost.
+	MaxCost int
+}
+
+// DefaultLimits returns the limits a zero Limits field takes: 64 KiB
+// bodies, 8 KiB documents, depth 10, pages of up to 100, lists counted as
+// 10 items, cost 25,000 (a page of 100 orders with their lines, timelines,
+// fulfillment histories and customers costs about 16,000).
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBodyBytes:  64 << 10,
+		MaxQueryBytes: 8 << 10,
+		MaxDepth:      10,
+		MaxFirst:      100,
+		ListFactor:    10,
+		MaxCost:       25_000,
+	}
+}
+
+// defaultFirst is the page size of a connection whose first is null; the
+// SDL gives the same default.
+const defaultFirst = 20
+
+// withDefaults fills the zero fields from DefaultLimits() and refuses
+// negative ones.
+func (l Limits) withDefaults() (Limits, error) {
+	if l.MaxBodyBytes < 0 || l.MaxQueryBytes < 0 || l.MaxDepth < 0 || l.MaxFirst < 0 || l.ListFactor < 0 || l.MaxCost < 0 {
+		return l, fmt.Errorf("limits must not be negative: %+v", l)
+	}
+	d := DefaultLimits()
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.MaxQueryBytes == 0 {
+		l.MaxQueryBytes = d.MaxQueryBytes
+	}
+	if l.MaxDepth == 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxFirst == 0 {
+		l.MaxFirst = d.MaxFirst
+	}
+	if l.ListFactor == 0 {
+		l.ListFactor = d.ListFactor
+	}
+	if l.MaxCost == 0 {
+		l.MaxCost = d.MaxCost
+	}
+	return l, nil
+}

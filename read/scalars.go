@@ -1,0 +1,78 @@
+package read
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// int64Scalar is the GraphQL scalar Int64: a 64-bit integer sent as a
+// JSON string of decimal digits.
+type int64Scalar int64
+
+// ImplementsGraphQLType binds int64Scalar to the scalar Int64.
+func (int64Scalar) ImplementsGraphQLType(name string) bool { return name == "Int64" }
+
+// UnmarshalGraphQL accepts a string of decimal digits or an Int.
+func (n *int64Scalar) UnmarshalGraphQL(input any) error {
+	switch x := input.(type) {
+	case string:
+		v, err := strconv.ParseInt(x, 10, 64)
+		if err != nil {
+			return fmt.Errorf("Int64 must be a string of decimal digits, not %q", x)
+		}
+		*n = int64Scalar(v)
+		return nil
+	case int32:
+		*n = int64Scalar(x)
+		return nil
+	default:
+		return fmt.Errorf("Int64 must be a string of decimal digits, not %T", input)
+	}
+}
+
+// MarshalJSON writes n as a JSON string.
+func (n int64Scalar) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 22)
+	b = append(b, '"')
+	b = strconv.AppendInt(b, int64(n), 10)
+	return append(b, '"'), nil
+}
+
+// timeScalar is the GraphQL scalar Time: an RFC 3339 string, written in
+// UTC.
+type timeScalar struct{ time.Time }
+
+// ImplementsGraphQLType binds timeScalar to the scalar Time.
+func (timeScalar) ImplementsGraphQLType(name string) bool { return name == "Time" }
+
+// UnmarshalGraphQL accepts an RFC 3339 string with any offset.
+func (t *timeScalar) UnmarshalGraphQL(input any) error {
+	s, ok := input.(string)
+	if !ok {
+		return fmt.Errorf("Time must be an RFC 3339 string, not %T", input)
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("Time must be an RFC 3339 string such as 2026-03-01T12:30:00Z, not %q", s)
+	}
+	t.Time = v
+	return nil
+}
+
+// MarshalJSON writes t in RFC 3339 in UTC, with as many fractional digits
+// as it needs.
+func (t timeScalar) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 32)
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"'), nil
+}
+
+// optTime returns t as a nullable Time.
+func optTime(t *time.Time) *timeScalar {
+	if t == nil {
+		return nil
+	}
+	return &timeScalar{*t}
+}
