@@ -8,7 +8,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/problem"
+	"github.com/orderflow/orderflow/platform/requestid"
 	"github.com/orderflow/orderflow/write/command"
 )
 
@@ -118,7 +120,10 @@ func send(w http.ResponseWriter, resp storedResponse) {
 	_, _ = w.Write(resp.body)
 }
 
-// requestMeta collects what every event of the request carries.
+// requestMeta collects what every event of the request carries. The
+// correlation id is the request id requestid.Middleware put in the
+// context, else the X-Request-ID header, else the command's own id; the
+// acting user is the subject of the request's auth.Principal, if any.
 func requestMeta(r *http.Request) command.Meta {
 	m := command.Meta{
 		CommandID:     uuid.NewString(),
@@ -126,8 +131,14 @@ func requestMeta(r *http.Request) command.Meta {
 		TraceParent:   r.Header.Get("traceparent"),
 		TraceState:    r.Header.Get("tracestate"),
 	}
+	if id, ok := requestid.FromContext(r.Context()); ok {
+		m.CorrelationID = id
+	}
 	if m.CorrelationID == "" {
 		m.CorrelationID = m.CommandID
+	}
+	if p, ok := auth.FromContext(r.Context()); ok {
+		m.UserID = p.Subject
 	}
 	return m
 }

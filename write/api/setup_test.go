@@ -30,7 +30,8 @@ type env struct {
 	pool  *pgxpool.Pool
 }
 
-func newEnv(t *testing.T) *env {
+// newEnv serves the API behind the middleware mw, outermost first.
+func newEnv(t *testing.T, mw ...func(http.Handler) http.Handler) *env {
 	t.Helper()
 	dbURL := dbtest.New(t)
 	ctx := context.Background()
@@ -50,6 +51,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(stopCatalog)
 	svc := service.New(command.NewHandler(store, time.Now), catalog)
 	r := chi.NewRouter()
+	r.Use(mw...)
 	r.Mount(api.Prefix, api.New(api.Config{Service: svc, Pool: pool}).Routes())
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
