@@ -34,6 +34,8 @@ import (
 
 	"github.com/failsafe-go/failsafe-go"
 	"github.com/failsafe-go/failsafe-go/circuitbreaker"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // Defaults for the zero fields of Config.
@@ -74,6 +76,9 @@ type Config struct {
 	// Logger receives circuit changes (warn, info) and retries (debug); nil
 	// discards them.
 	Logger *slog.Logger
+	// TracerProvider makes a client span of every request to the provider,
+	// whose trace context the request carries; nil makes none.
+	TracerProvider trace.TracerProvider
 }
 
 // Client calls the payment provider. Create it with New. It is safe for
@@ -88,6 +93,7 @@ type Client struct {
 	counters counters
 	failures failures
 	capacity int
+	tracer   trace.Tracer
 }
 
 // counters back State.
@@ -126,10 +132,19 @@ func New(cfg Config) (*Client, error) {
 		},
 		logger:   cfg.Logger,
 		capacity: cfg.MaxConcurrent,
+		tracer:   tracerOf(cfg.TracerProvider),
 	}
 	c.breaker = c.newBreaker(cfg)
 	c.executor = failsafe.With(c.newRetryPolicy(cfg), newBulkhead(cfg), c.breaker, newTimeout(cfg))
 	return c, nil
+}
+
+// tracerOf returns the client's tracer from tp, a no-op one when tp is nil.
+func tracerOf(tp trace.TracerProvider) trace.Tracer {
+	if tp == nil {
+		tp = noop.NewTracerProvider()
+	}
+	return tp.Tracer("github.com/orderflow/orderflow/paymentprovider")
 }
 
 func withDefaults(cfg Config) Config {

@@ -5,12 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/orderflow/orderflow/paymentprovider"
 	"github.com/orderflow/orderflow/paymentprovider/sandbox"
+	"github.com/orderflow/orderflow/platform/tracing"
+	"github.com/orderflow/orderflow/platform/tracing/tracingtest"
 )
 
 func TestServerErrorsAreRetried(t *testing.T) {
@@ -233,5 +240,43 @@ func TestRecentFailuresKeepTheLast20(t *testing.T) {
 		if s.RecentFailures[i].At.After(s.RecentFailures[i-1].At) {
 			t.Fatalf("failure %d is newer than %d: %+v", i, i-1, s.RecentFailures)
 		}
+	}
+}
+
+func TestRequestsCarryTheTrace(t *testing.T) {
+	col := tracingtest.NewCollector(t)
+	tp, err := tracing.New(context.Background(), tracing.Config{Endpoint: col.URL, ServiceName: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var mu sync.Mutex
+	_, base := startSandbox(t, sandbox.Controls{})
+	// A proxy in front of the sandbox notes the traceparent of every request.
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Get("traceparent"))
+		mu.Unlock()
+		u, _ := url.Parse(base)
+		httputil.NewSingleHostReverseProxy(u).ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	c := newClient(t, proxy.URL, paymentprovider.Config{TracerProvider: tp})
+	ctx := tracing.FromTraceParent(context.Background(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "")
+	if _, err := c.Charge(ctx, "k", "order-1", eur(1999)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tp.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans := col.WaitFor(t, 5*time.Second, func(s []tracingtest.Span) bool { return len(s) == 1 })
+	s := spans[0]
+	if s.TraceID != "4bf92f3577b34da6a3ce929d0e0e4736" || s.ParentID != "00f067aa0ba902b7" || !strings.HasPrefix(s.Name, "payment provider POST ") {
+		t.Fatalf("span %+v", s)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := "00-4bf92f3577b34da6a3ce929d0e0e4736-" + s.SpanID + "-01"; len(got) != 1 || got[0] != want {
+		t.Fatalf("the provider saw traceparent %q, want [%s]", got, want)
 	}
 }

@@ -13,6 +13,12 @@ import (
 	"github.com/failsafe-go/failsafe-go"
 	"github.com/failsafe-go/failsafe-go/bulkhead"
 	"github.com/failsafe-go/failsafe-go/circuitbreaker"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/orderflow/orderflow/platform/tracing"
 )
 
 // maxAnswerBytes bounds the provider's answers.
@@ -42,10 +48,14 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 	if req.body != nil {
 		body = bytes.NewReader(req.body)
 	}
+	ctx, span := c.tracer.Start(ctx, "payment provider "+req.method+" "+req.path, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("http.request.method", req.method), attribute.String("url.path", req.path)))
+	defer span.End()
 	hr, err := http.NewRequestWithContext(ctx, req.method, target, body)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidRequest, err)
 	}
+	tracing.Inject(ctx, propagation.HeaderCarrier(hr.Header))
 	hr.Header.Set("Accept", "application/json, application/problem+json")
 	if req.body != nil {
 		hr.Header.Set("Content-Type", "application/json")
@@ -61,9 +71,14 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 		if ctx.Err() == nil {
 			c.failures.note(nil, err)
 		}
+		span.SetStatus(codes.Error, err.Error())
 		return nil, err
 	}
 	c.failures.note(resp, nil)
+	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	if resp.StatusCode >= 500 {
+		span.SetStatus(codes.Error, resp.Status)
+	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	if err != nil {
