@@ -8,8 +8,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/tracing"
 )
 
 // target is one generation of one projection: where a batch is applied.
@@ -18,6 +22,10 @@ type target struct {
 	name   string
 	gen    int
 	schema string // unquoted
+	// tracer, when set, makes a span of each event that carries a sampled
+	// trace (the live runner's targets have one; rebuilds replay history
+	// and make none).
+	tracer trace.Tracer
 }
 
 func newTarget(p Projection, gen int) target {
@@ -216,6 +224,20 @@ func (t target) apply(ctx context.Context, w *Writer, e eventstore.RecordedEvent
 			err = fmt.Errorf("apply panicked: %v", r)
 		}
 	}()
+	if t.tracer != nil && e.Metadata.TraceParent != "" {
+		if tctx := tracing.FromTraceParent(ctx, e.Metadata.TraceParent, e.Metadata.TraceState); trace.SpanContextFromContext(tctx).IsSampled() {
+			var span trace.Span
+			ctx, span = t.tracer.Start(tctx, "project "+t.name, trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(
+				attribute.String("orderflow.projection", t.name), attribute.String("orderflow.event.type", e.Type),
+				attribute.String("orderflow.event.stream", e.Stream), attribute.String("orderflow.event.position", e.Position.String())))
+			defer func() {
+				if err != nil {
+					span.SetStatus(codes.Error, err.Error())
+				}
+				span.End()
+			}()
+		}
+	}
 	return t.p.Apply(ctx, w, e)
 }
 

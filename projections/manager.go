@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/orderflow/orderflow/eventstore"
 )
@@ -57,6 +58,10 @@ type Config struct {
 	CountEvents func(ctx context.Context) (int64, error)
 	// Now is the clock of status reports (lag); nil means time.Now.
 	Now func() time.Time
+	// TracerProvider makes the live runners' span of each event that
+	// carries a sampled trace in its metadata, so the trace of a command
+	// reaches the read models; nil makes none.
+	TracerProvider trace.TracerProvider
 }
 
 // Manager runs, rebuilds, redrives and reports on a registry of
@@ -73,6 +78,7 @@ type Manager struct {
 	rebuildBatch int
 	countEvents  func(ctx context.Context) (int64, error)
 	now          func() time.Time
+	tracer       trace.Tracer
 
 	hooks   hooks
 	metrics metrics
@@ -129,6 +135,9 @@ func New(cfg Config) (*Manager, error) {
 	}
 	if m.rebuildBatch <= 0 {
 		m.rebuildBatch = DefaultRebuildBatch
+	}
+	if cfg.TracerProvider != nil {
+		m.tracer = cfg.TracerProvider.Tracer("github.com/orderflow/orderflow/projections")
 	}
 	if m.now == nil {
 		m.now = time.Now

@@ -79,7 +79,9 @@ func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, e
 	}
 	f := startFeed(ctx, sub)
 	defer f.stop()
-	r := &runner{m: m, t: newTarget(p, cp.generation), after: cp.position, meter: newMeter(m.now())}
+	t := newTarget(p, cp.generation)
+	t.tracer = m.tracer
+	r := &runner{m: m, t: t, after: cp.position, meter: newMeter(m.now())}
 	m.logger.InfoContext(ctx, "projection running", "projection", name, "generation", cp.generation,
 		"version", cp.version, "from", cp.position.String(), "owner", m.owner)
 
