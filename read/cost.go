@@ -1,6 +1,7 @@
 package read
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -194,7 +195,7 @@ func (w *costWalk) first(f *ast.Field, def *ast.FieldDefinition) (int, error) {
 	if !set || v == nil {
 		return defaultFirst, nil
 	}
-	n, ok := v.(float64)
+	n, ok := number(v)
 	if !ok {
 		return limits.MaxFirst, nil
 	}
@@ -228,5 +229,25 @@ func (w *costWalk) value(v *ast.Value) (any, bool) {
 		return n, true
 	default:
 		return "", true
+	}
+}
+
+// number returns v as a float64 if it is a number: float64 from
+// encoding/json, or any integer or json.Number a caller of Cost passes.
+func number(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	default:
+		return 0, false
 	}
 }

@@ -25,7 +25,7 @@ func (h *Handler) parseSchema() (*graphql.Schema, error) {
 	if !h.introspection {
 		opts = append(opts, graphql.RestrictIntrospection(func(context.Context) bool { return false }))
 	}
-	s, err := graphql.ParseSchema(schema.GraphQL(), queryResolver{}, opts...)
+	s, err := graphql.ParseSchema(schema.GraphQL(), &queryResolver{}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("parse the GraphQL schema: %w", err)
 	}
