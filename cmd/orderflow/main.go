@@ -47,6 +47,7 @@ commands:
   migrate           apply pending database migrations
   payments-sandbox  serve the sandbox payment provider (test mode, in memory)
   projections       status, rebuild NAME, redrive NAME: the read-model projections
+  probe             GET a health endpoint, exit 0 on a 2xx: a container health check
   version           print the version
 
 Run 'orderflow <command> -h' for a command's flags.
@@ -71,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runPaymentsSandbox(ctx, args, getenv, stderr)
 	case "projections":
 		err = runProjections(ctx, args, getenv, stdout, stderr, readModels())
+	case "probe":
+		err = runProbe(ctx, args, stderr)
 	case "version":
 		err = runVersion(args, stdout, stderr)
 	case "help", "-h", "-help", "--help":
