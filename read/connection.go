@@ -4,15 +4,18 @@ import "fmt"
 
 // connectionArgs are the arguments of a connection field.
 type connectionArgs struct {
-	First int32 // the SDL defaults it to defaultFirst
+	First *int32
 	After *string
 }
 
-// page checks the arguments: first from 0 to maxFirst, after a cursor
-// of kind. The analyzer refuses a bad first
+// page checks the arguments: first from 0 to maxFirst (absent or null
+// means defaultFirst), after a cursor of kind. The analyzer refuses a bad first
 // before the document runs; this is the resolvers' own guard.
 func (a connectionArgs) page(maxFirst int, kind string) (pageArgs, error) {
-	p := pageArgs{first: int(a.First)}
+	p := pageArgs{first: defaultFirst}
+	if a.First != nil {
+		p.first = int(*a.First)
+	}
 	if p.first < 0 || p.first > maxFirst {
 		return pageArgs{}, &fieldError{code: codeFirstOutOfRange,
 			message: fmt.Sprintf("first must be a whole number from 0 to %d", maxFirst)}

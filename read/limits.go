@@ -37,8 +37,8 @@ func DefaultLimits() Limits {
 	}
 }
 
-// defaultFirst is the page size of a connection not given first, as the
-// SDL's defaults say; the cost analysis assumes it where it finds no value.
+// defaultFirst is the page size of a connection whose first is absent or
+// null, as the SDL says.
 const defaultFirst = 20
 
 // withDefaults fills the zero fields from DefaultLimits() and refuses

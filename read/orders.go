@@ -61,7 +61,7 @@ type orderFilter struct {
 
 // ordersArgs are the arguments of Query.orders.
 type ordersArgs struct {
-	First        int32
+	First        *int32
 	After        *string
 	Status       *string
 	PlacedAfter  *timeScalar
