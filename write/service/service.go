@@ -49,14 +49,32 @@ func New(h *command.Handler, catalog *Catalog) *Service { return &Service{h: h, 
 // revision (its last event's stream revision) must equal it, or the command
 // fails with ErrRevisionMismatch.
 func (s *Service) Order(ctx context.Context, meta command.Meta, id string, cmd order.Command, ifRevision *int64) (command.Result, error) {
+	return s.order(ctx, meta, id, cmd, ifRevision, nil)
+}
+
+// order runs cmd against order id. A non-nil hidden reports the states
+// to decide on as if the order did not exist (see CustomerOrder).
+func (s *Service) order(ctx context.Context, meta command.Meta, id string, cmd order.Command, ifRevision *int64, hidden func(order.State) bool) (command.Result, error) {
 	if _, placing := cmd.(order.Place); !placing && !order.ValidID(id) {
 		return command.Result{}, fmt.Errorf("order %q: %w", id, order.ErrOrderNotFound)
 	}
-	decide := func(st order.State, now time.Time) ([]domain.Event, error) {
+	decideOn := func(st order.State, now time.Time) ([]domain.Event, error) {
 		if ifRevision != nil && st.Version-1 != *ifRevision {
 			return nil, fmt.Errorf("order %s is at revision %d, not %d: %w", id, st.Version-1, *ifRevision, ErrRevisionMismatch)
 		}
 		return order.Decide(st, cmd, now)
+	}
+	decide := func(st order.State, now time.Time) ([]domain.Event, error) {
+		if hidden == nil || !hidden(st) {
+			return decideOn(st, now)
+		}
+		events, err := decideOn(order.State{}, now)
+		if len(events) > 0 {
+			// Only placing creates an order from nothing, and it must not
+			// land on an existing stream.
+			return nil, order.ErrOrderNotFound
+		}
+		return events, err
 	}
 	if _, placing := cmd.(order.Place); placing && ifRevision == nil {
 		return command.Create(ctx, s.h, orders, id, meta, decide)
