@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,6 +24,26 @@ const (
 	envPaymentTimeout = "ORDERFLOW_PAYMENT_TIMEOUT"
 	envPaymentURL     = "PAYMENT_PROVIDER_URL"
 	envRoles          = "ORDERFLOW_ROLES"
+
+	envJWTSecret        = "ORDERFLOW_JWT_SECRET"
+	envJWTPublicKeyFile = "ORDERFLOW_JWT_PUBLIC_KEY_FILE"
+	envJWTIssuer        = "ORDERFLOW_JWT_ISSUER"
+	envJWTAudience      = "ORDERFLOW_JWT_AUDIENCE"
+	envRateLimit        = "ORDERFLOW_RATE_LIMIT"
+	envTrustedProxies   = "ORDERFLOW_TRUSTED_PROXIES"
+	envCORSOrigins      = "ORDERFLOW_CORS_ORIGINS"
+	envRequestTimeout   = "ORDERFLOW_REQUEST_TIMEOUT"
+	envIntrospection    = "ORDERFLOW_GRAPHQL_INTROSPECTION"
+	envReadWait         = "ORDERFLOW_READ_WAIT"
+	envOTLPEndpoint     = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	envTraceSampleRatio = "ORDERFLOW_TRACE_SAMPLE_RATIO"
+)
+
+// Gateway defaults.
+const (
+	defaultRateLimit      = 600 // requests per minute per client
+	defaultRequestTimeout = 10 * time.Second
+	defaultReadWait       = 2 * time.Second
 )
 
 // defaultAddr is where serve listens when neither --addr nor ORDERFLOW_ADDR
@@ -63,6 +85,41 @@ type Config struct {
 	PaymentTimeout time.Duration
 	// Roles are what serve runs.
 	Roles Roles
+	// Gateway configures what stands in front of the APIs.
+	Gateway Gateway
+}
+
+// Gateway is the configuration of authentication, rate limits, CORS,
+// timeouts, the GraphQL API and tracing.
+type Gateway struct {
+	// JWTSecret is the HS256 key tokens are signed with;
+	// JWTPublicKeyFile a PEM file holding an RS256 or Ed25519 public key
+	// instead. With neither, serve refuses to start unless InsecureDev.
+	JWTSecret        string
+	JWTPublicKeyFile string
+	JWTIssuer        string
+	JWTAudience      string
+	// InsecureDev lets serve start without a configured key: it makes up a
+	// secret and logs an admin token signed with it.
+	InsecureDev bool
+	// RateLimit is requests per minute per client.
+	RateLimit int
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// CORSOrigins are the origins browsers may call the APIs from; none
+	// means no cross-origin access.
+	CORSOrigins []string
+	// RequestTimeout bounds each API request.
+	RequestTimeout time.Duration
+	// Introspection enables GraphQL introspection.
+	Introspection bool
+	// ReadWait bounds how long a query waits for the projections to reach
+	// the position in X-Min-Position.
+	ReadWait time.Duration
+	// OTLPEndpoint is the OTLP/HTTP collector spans go to; empty turns
+	// tracing off. TraceSampleRatio is the share of new traces recorded.
+	OTLPEndpoint     string
+	TraceSampleRatio float64
 }
 
 // settings says which parts of Config a subcommand takes.
@@ -78,6 +135,7 @@ const (
 	withSandbox
 	withPaymentProvider
 	withRoles
+	withGateway
 )
 
 var (
@@ -148,6 +206,15 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 		}
 		fs.DurationVar(&cfg.PaymentTimeout, "payment-timeout", cfg.PaymentTimeout, "how long a payment may take before the order is compensated (env "+envPaymentTimeout+")")
 	}
+	if want&withGateway != 0 {
+		g, err := gatewayFromEnv(getenv)
+		if err != nil {
+			return Config{}, err
+		}
+		cfg.Gateway = g
+		fs.BoolVar(&cfg.Gateway.InsecureDev, "insecure-dev", false, "start without a configured JWT key: make one up and log an admin token (development only)")
+		fs.IntVar(&cfg.Gateway.RateLimit, "rate-limit", cfg.Gateway.RateLimit, "requests per minute per client (env "+envRateLimit+")")
+	}
 	roles := cmp.Or(getenv(envRoles), allRoles)
 	if want&withRoles != 0 {
 		fs.StringVar(&roles, "roles", roles, "what this process runs: a comma-separated list of api, projections and sagas, or all (env "+envRoles+")")
@@ -166,6 +233,9 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	if want&withDatabase != 0 && cfg.DatabaseURL == "" {
 		return Config{}, errMissingDatabase
 	}
+	if want&withGateway != 0 && cfg.Gateway.RateLimit <= 0 {
+		return Config{}, fmt.Errorf("%w: --rate-limit must be positive", errUsage)
+	}
 	if want&withRoles != 0 {
 		r, err := parseRoles(roles)
 		if err != nil {
@@ -174,4 +244,73 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 		cfg.Roles = r
 	}
 	return cfg, nil
+}
+
+// gatewayFromEnv reads the gateway's environment variables.
+func gatewayFromEnv(getenv func(string) string) (Gateway, error) {
+	g := Gateway{
+		JWTSecret:        getenv(envJWTSecret),
+		JWTPublicKeyFile: getenv(envJWTPublicKeyFile),
+		JWTIssuer:        cmp.Or(getenv(envJWTIssuer), tokenDefaultIssuer),
+		JWTAudience:      cmp.Or(getenv(envJWTAudience), tokenDefaultAudience),
+		RateLimit:        defaultRateLimit,
+		RequestTimeout:   defaultRequestTimeout,
+		ReadWait:         defaultReadWait,
+		OTLPEndpoint:     getenv(envOTLPEndpoint),
+		TraceSampleRatio: 1,
+	}
+	if v := getenv(envRateLimit); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return Gateway{}, fmt.Errorf("%w %s: want a positive number of requests per minute, got %q", errBadEnv, envRateLimit, v)
+		}
+		g.RateLimit = n
+	}
+	for _, raw := range splitList(getenv(envTrustedProxies)) {
+		p, err := netip.ParsePrefix(raw)
+		if err != nil {
+			a, aerr := netip.ParseAddr(raw)
+			if aerr != nil {
+				return Gateway{}, fmt.Errorf("%w %s: %q is neither an address nor a CIDR prefix", errBadEnv, envTrustedProxies, raw)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		g.TrustedProxies = append(g.TrustedProxies, p.Masked())
+	}
+	g.CORSOrigins = splitList(getenv(envCORSOrigins))
+	for name, d := range map[string]*time.Duration{envRequestTimeout: &g.RequestTimeout, envReadWait: &g.ReadWait} {
+		if v := getenv(name); v != "" {
+			parsed, err := time.ParseDuration(v)
+			if err != nil || parsed <= 0 {
+				return Gateway{}, fmt.Errorf("%w %s: want a positive duration such as 2s, got %q", errBadEnv, name, v)
+			}
+			*d = parsed
+		}
+	}
+	if v := getenv(envIntrospection); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Gateway{}, fmt.Errorf("%w %s: %v", errBadEnv, envIntrospection, err)
+		}
+		g.Introspection = b
+	}
+	if v := getenv(envTraceSampleRatio); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r <= 0 || r > 1 {
+			return Gateway{}, fmt.Errorf("%w %s: want a ratio in (0, 1], got %q", errBadEnv, envTraceSampleRatio, v)
+		}
+		g.TraceSampleRatio = r
+	}
+	return g, nil
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

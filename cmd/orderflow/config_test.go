@@ -5,7 +5,10 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net/netip"
+	"reflect"
 	"testing"
+	"time"
 )
 
 func envOf(m map[string]string) func(string) string {
@@ -79,6 +82,32 @@ func TestLoadConfig(t *testing.T) {
 			cfg:  Config{DatabaseURL: "postgres://db", Addr: "127.0.0.1:8080", Roles: Roles{API: true, Projections: true}},
 		},
 		{
+			name: "gateway defaults",
+			want: withGateway,
+			cfg: Config{Addr: "127.0.0.1:8080", Gateway: Gateway{JWTIssuer: "orderflow", JWTAudience: "orderflow-api", RateLimit: 600,
+				RequestTimeout: 10 * time.Second, ReadWait: 2 * time.Second, TraceSampleRatio: 1}},
+		},
+		{
+			name: "gateway environment and flags",
+			want: withGateway,
+			args: []string{"--insecure-dev", "--rate-limit", "30"},
+			env: map[string]string{
+				"ORDERFLOW_JWT_SECRET": "s", "ORDERFLOW_JWT_ISSUER": "iss", "ORDERFLOW_JWT_AUDIENCE": "aud", "ORDERFLOW_RATE_LIMIT": "100",
+				"ORDERFLOW_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7", "ORDERFLOW_CORS_ORIGINS": "https://a.example, https://b.example",
+				"ORDERFLOW_REQUEST_TIMEOUT": "3s", "ORDERFLOW_GRAPHQL_INTROSPECTION": "true", "ORDERFLOW_READ_WAIT": "500ms",
+				"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "ORDERFLOW_TRACE_SAMPLE_RATIO": "0.25",
+			},
+			cfg: Config{Addr: "127.0.0.1:8080", Gateway: Gateway{JWTSecret: "s", JWTIssuer: "iss", JWTAudience: "aud", InsecureDev: true, RateLimit: 30,
+				TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32")},
+				CORSOrigins:    []string{"https://a.example", "https://b.example"}, RequestTimeout: 3 * time.Second, Introspection: true,
+				ReadWait: 500 * time.Millisecond, OTLPEndpoint: "http://collector:4318", TraceSampleRatio: 0.25}},
+		},
+		{name: "bad rate limit", want: withGateway, env: map[string]string{"ORDERFLOW_RATE_LIMIT": "-1"}, err: errBadEnv},
+		{name: "bad proxy", want: withGateway, env: map[string]string{"ORDERFLOW_TRUSTED_PROXIES": "proxy.local"}, err: errBadEnv},
+		{name: "bad read wait", want: withGateway, env: map[string]string{"ORDERFLOW_READ_WAIT": "soon"}, err: errBadEnv},
+		{name: "bad sample ratio", want: withGateway, env: map[string]string{"ORDERFLOW_TRACE_SAMPLE_RATIO": "2"}, err: errBadEnv},
+		{name: "zero rate limit flag", want: withGateway, args: []string{"--rate-limit", "0"}, err: errUsage},
+		{
 			name: "unknown role",
 			want: all | withRoles,
 			args: []string{"--roles", "api,web"},
@@ -129,7 +158,7 @@ func TestLoadConfig(t *testing.T) {
 			if err != nil {
 				t.Fatalf("loadConfig: %v", err)
 			}
-			if cfg != tt.cfg {
+			if !reflect.DeepEqual(cfg, tt.cfg) {
 				t.Errorf("got %+v, want %+v", cfg, tt.cfg)
 			}
 		})

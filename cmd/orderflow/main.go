@@ -5,6 +5,7 @@
 //	orderflow migrate           apply pending database migrations
 //	orderflow payments-sandbox  serve the sandbox payment provider
 //	orderflow projections       rebuild, redrive and report on the read-model projections
+//	orderflow token             mint a bearer token for a customer or an admin
 //	orderflow version           print the build's version
 //
 // Configuration comes from flags and environment variables (see config.go
@@ -48,6 +49,7 @@ commands:
   payments-sandbox  serve the sandbox payment provider (test mode, in memory)
   projections       status, rebuild NAME, redrive NAME: the read-model projections
   probe             GET a health endpoint, exit 0 on a 2xx: a container health check
+  token             print a bearer token for --sub and --role, signed with ORDERFLOW_JWT_SECRET
   version           print the version
 
 Run 'orderflow <command> -h' for a command's flags.
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runProjections(ctx, args, getenv, stdout, stderr, readModels())
 	case "probe":
 		err = runProbe(ctx, args, stderr)
+	case "token":
+		err = runToken(ctx, args, getenv, stdout, stderr)
 	case "version":
 		err = runVersion(args, stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/paymentprovider"
@@ -18,8 +19,8 @@ const carrier = "DHL"
 // runSaga runs the fulfillment saga until ctx ends, logging why it stopped
 // if it stops before. It returns the payment provider's client, whose
 // state the metrics report.
-func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer) (*paymentprovider.Client, error) {
-	client, err := paymentprovider.New(paymentprovider.Config{BaseURL: cfg.PaymentProviderURL, Logger: logger})
+func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer, tp trace.TracerProvider) (*paymentprovider.Client, error) {
+	client, err := paymentprovider.New(paymentprovider.Config{BaseURL: cfg.PaymentProviderURL, Logger: logger, TracerProvider: tp})
 	if err != nil {
 		return nil, err
 	}

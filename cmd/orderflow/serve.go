@@ -8,15 +8,20 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/notifications"
+	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/httpserver"
 	"github.com/orderflow/orderflow/platform/metrics"
 	"github.com/orderflow/orderflow/platform/migrate"
+	"github.com/orderflow/orderflow/platform/requestid"
+	"github.com/orderflow/orderflow/platform/tracing"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/projections/adminapi"
+	"github.com/orderflow/orderflow/read"
 	"github.com/orderflow/orderflow/write/api"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/service"
@@ -25,7 +30,7 @@ import (
 // runServe migrates the database, opens the event store and serves HTTP
 // until ctx ends, then shuts down gracefully.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo|withPaymentProvider|withRoles, args, getenv, stderr)
+	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo|withPaymentProvider|withRoles|withGateway, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -46,6 +51,7 @@ type system struct {
 	views    *projections.Manager
 	commands *metrics.Commands
 	sagas    *metrics.Sagas
+	tracer   *tracing.Provider
 }
 
 func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
@@ -68,22 +74,27 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	defer pool.Close()
 
-	sys, err := newSystem(cfg, logger, store, pool)
+	tp, err := tracing.New(ctx, tracing.Config{Endpoint: cfg.Gateway.OTLPEndpoint, ServiceName: "orderflow", Version: buildVersion(), SampleRatio: cfg.Gateway.TraceSampleRatio})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tp.Shutdown(ctx); err != nil {
+			logger.WarnContext(ctx, "flush traces", "err", err)
+		}
+	}()
+	sys, err := newSystem(cfg, logger, store, pool, tp)
+	if err != nil {
+		return err
+	}
+	router, err := sys.router(ctx)
 	if err != nil {
 		return err
 	}
 	if err := sys.start(ctx); err != nil {
 		return err
-	}
-	httpMetrics, err := metrics.NewHTTPMetrics(sys.metrics)
-	if err != nil {
-		return err
-	}
-	router := newRouter(logger, []func(http.Handler) http.Handler{httpMetrics.Middleware}, readinessChecks(cfg.DatabaseURL, store)...)
-	router.Method(http.MethodGet, "/metrics", sys.metrics.Handler())
-	if cfg.Roles.API {
-		router.Mount(adminapi.Prefix, adminapi.New(adminapi.Config{Manager: sys.views, Jobs: ctx, Logger: logger}).Routes())
-		router.Mount(api.Prefix, api.New(api.Config{Service: sys.service, Pool: pool, Logger: logger}).Routes())
 	}
 	srv, err := httpserver.Listen(httpserver.Config{Addr: cfg.Addr}, router, logger)
 	if err != nil {
@@ -98,8 +109,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 // newSystem builds the parts every role shares and registers their
 // metrics.
-func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pgxpool.Pool) (*system, error) {
-	s := &system{cfg: cfg, logger: logger, store: store, pool: pool, metrics: metrics.New()}
+func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pgxpool.Pool, tp *tracing.Provider) (*system, error) {
+	s := &system{cfg: cfg, logger: logger, store: store, pool: pool, metrics: metrics.New(), tracer: tp}
 	var err error
 	if s.commands, err = metrics.NewCommands(s.metrics); err != nil {
 		return nil, err
@@ -111,7 +122,7 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 	s.handler.SetObserver(s.commands)
 	s.catalog = service.NewCatalog()
 	s.service = service.New(s.handler, s.catalog)
-	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger}); err != nil {
+	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger, TracerProvider: tp}); err != nil {
 		return nil, err
 	}
 	if err := s.metrics.Register(projectionMetrics(s.views), sagaMetrics(pool)); err != nil {
@@ -138,7 +149,7 @@ func (s *system) start(ctx context.Context) error {
 		s.logger.InfoContext(ctx, "demo catalog ready", "products", len(demoProducts))
 	}
 	if s.cfg.Roles.Sagas {
-		client, err := runSaga(ctx, s.cfg, s.store, s.service, s.pool, s.logger, sagaObserver{s.sagas})
+		client, err := runSaga(ctx, s.cfg, s.store, s.service, s.pool, s.logger, sagaObserver{s.sagas}, s.tracer)
 		if err != nil {
 			return err
 		}
@@ -160,3 +171,38 @@ func (s *system) start(ctx context.Context) error {
 	}
 	return nil
 }
+
+// router returns the HTTP handler of the process: /healthz, /readyz and
+// /metrics for every role; with the api role, behind the gateway, the
+// REST command API, the GraphQL query API and the admin endpoints.
+func (s *system) router(ctx context.Context) (chi.Router, error) {
+	httpMetrics, err := metrics.NewHTTPMetrics(s.metrics)
+	if err != nil {
+		return nil, err
+	}
+	router := newRouter(s.logger, []func(http.Handler) http.Handler{requestid.Middleware, tracing.Middleware(s.tracer), httpMetrics.Middleware},
+		readinessChecks(s.cfg.DatabaseURL, s.store)...)
+	router.Method(http.MethodGet, "/metrics", s.metrics.Handler())
+	if !s.cfg.Roles.API {
+		return router, nil
+	}
+	gw, err := newGateway(ctx, s.cfg.Gateway, s.logger)
+	if err != nil {
+		return nil, err
+	}
+	queries, err := read.New(read.Config{Pool: s.pool, Status: s.views.Status, MaxWait: s.cfg.Gateway.ReadWait,
+		Introspection: s.cfg.Gateway.Introspection, Logger: s.logger})
+	if err != nil {
+		return nil, err
+	}
+	router.Group(func(r chi.Router) {
+		r.Use(gw.middlewares()...)
+		r.With(auth.RequireRole(auth.RoleAdmin)).Mount(adminapi.Prefix, adminapi.New(adminapi.Config{Manager: s.views, Jobs: ctx, Logger: s.logger}).Routes())
+		r.Mount(graphqlPath, queries)
+		r.Mount(api.Prefix, api.New(api.Config{Service: s.service, Pool: s.pool, Logger: s.logger}).Routes())
+	})
+	return router, nil
+}
+
+// graphqlPath is where the GraphQL query API answers.
+const graphqlPath = "/api/v1/graphql"

@@ -30,7 +30,7 @@ func startServe(t *testing.T, databaseURL string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{logs: &logSink{}, cancel: cancel, done: make(chan struct{})}
-	env := envOf(map[string]string{"DATABASE_URL": databaseURL})
+	env := envOf(map[string]string{"DATABASE_URL": databaseURL, "ORDERFLOW_JWT_SECRET": testJWTSecret})
 	go func() {
 		s.err = run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, s.logs)
 		close(s.done)

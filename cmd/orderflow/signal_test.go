@@ -31,7 +31,7 @@ func TestSignalsShutDownGracefully(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			dbURL := dbtest.New(t)
 			cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0")
-			cmd.Env = append(os.Environ(), runMainEnv+"=1", "DATABASE_URL="+dbURL, "EVENTSTORE_URL=")
+			cmd.Env = append(os.Environ(), runMainEnv+"=1", "DATABASE_URL="+dbURL, "EVENTSTORE_URL=", "ORDERFLOW_JWT_SECRET="+testJWTSecret)
 			stderr, err := cmd.StderrPipe()
 			if err != nil {
 				t.Fatal(err)

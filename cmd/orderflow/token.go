@@ -12,13 +12,9 @@ import (
 	"github.com/orderflow/orderflow/platform/auth"
 )
 
-// The environment of orderflow token: the HS256 secret and the claims
-// the API's verifier checks.
+// The claims the API's verifier checks unless configured otherwise, and
+// how long a minted token lasts.
 const (
-	tokenEnvSecret   = "ORDERFLOW_JWT_SECRET"
-	tokenEnvIssuer   = "ORDERFLOW_JWT_ISSUER"
-	tokenEnvAudience = "ORDERFLOW_JWT_AUDIENCE"
-
 	tokenDefaultIssuer   = "orderflow"
 	tokenDefaultAudience = "orderflow-api"
 	tokenDefaultTTL      = 24 * time.Hour
@@ -43,7 +39,7 @@ func runToken(_ context.Context, args []string, getenv func(string) string, stdo
 	fs.DurationVar(&ttl, "ttl", ttl, "how long the token is valid")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: orderflow token --sub ID --role customer|admin [--ttl 24h]\n\n"+
-			"Prints a bearer token signed with %s (issuer %s, audience %s).\n\n", tokenEnvSecret, tokenEnvIssuer, tokenEnvAudience)
+			"Prints a bearer token signed with %s (issuer %s, audience %s).\n\n", envJWTSecret, envJWTIssuer, envJWTAudience)
 		fs.PrintDefaults()
 	}
 	usage := func(format string, a ...any) error {
@@ -68,14 +64,14 @@ func runToken(_ context.Context, args []string, getenv func(string) string, stdo
 	case ttl <= 0:
 		return usage("--ttl must be positive, not %s", ttl)
 	}
-	secret := getenv(tokenEnvSecret)
+	secret := getenv(envJWTSecret)
 	if len(secret) < auth.MinSecretBytes {
-		return fmt.Errorf("%w %s: want a signing secret of at least %d bytes, got %d", errBadEnv, tokenEnvSecret, auth.MinSecretBytes, len(secret))
+		return fmt.Errorf("%w %s: want a signing secret of at least %d bytes, got %d", errBadEnv, envJWTSecret, auth.MinSecretBytes, len(secret))
 	}
 	now := time.Now()
 	token, err := auth.Mint([]byte(secret),
-		cmp.Or(getenv(tokenEnvIssuer), tokenDefaultIssuer),
-		cmp.Or(getenv(tokenEnvAudience), tokenDefaultAudience),
+		cmp.Or(getenv(envJWTIssuer), tokenDefaultIssuer),
+		cmp.Or(getenv(envJWTAudience), tokenDefaultAudience),
 		sub, auth.Role(role), ttl, now)
 	if err != nil {
 		return err

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/cors"
+
+	"github.com/orderflow/orderflow/platform/auth"
+	"github.com/orderflow/orderflow/platform/ratelimit"
+)
+
+// errNoJWTKey is why serve refuses to start without a way to check tokens.
+var errNoJWTKey = errors.New("no JWT key: set " + envJWTSecret + " (HS256) or " + envJWTPublicKeyFile +
+	" (RS256 or Ed25519 public key, PEM), or pass --insecure-dev for a made-up development secret")
+
+// maxBodyBytes bounds every API request body; the APIs apply tighter
+// limits of their own.
+const maxBodyBytes = 1 << 20
+
+// gateway is what stands in front of the APIs: authentication, the rate
+// limit, CORS and the per-request timeout, in that order of the chain
+// (outermost last).
+type gateway struct {
+	verifier *auth.Verifier
+	limiter  *ratelimit.Limiter
+	cfg      Gateway
+}
+
+// newGateway builds the gateway of cfg. Without a configured key it fails
+// with errNoJWTKey, unless cfg.InsecureDev: then it makes up a secret and
+// logs an admin token signed with it.
+func newGateway(ctx context.Context, cfg Gateway, logger *slog.Logger) (*gateway, error) {
+	ac := auth.Config{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Logger: logger}
+	switch {
+	case cfg.JWTSecret != "" && cfg.JWTPublicKeyFile != "":
+		return nil, fmt.Errorf("set %s or %s, not both", envJWTSecret, envJWTPublicKeyFile)
+	case cfg.JWTSecret != "":
+		ac.Secret = []byte(cfg.JWTSecret)
+	case cfg.JWTPublicKeyFile != "":
+		key, err := readPublicKey(cfg.JWTPublicKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		ac.PublicKey = key
+	case cfg.InsecureDev:
+		secret := make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, fmt.Errorf("make up a JWT secret: %w", err)
+		}
+		ac.Secret = []byte(hex.EncodeToString(secret))
+	default:
+		return nil, errNoJWTKey
+	}
+	v, err := auth.NewVerifier(ac)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.InsecureDev && ac.Secret != nil {
+		token, err := auth.Mint(ac.Secret, ac.Issuer, ac.Audience, "admin", auth.RoleAdmin, 24*time.Hour, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		logger.WarnContext(ctx, "insecure development mode: an admin token for the next 24 hours follows; mint others with orderflow token and the same "+envJWTSecret,
+			"admin_token", token, "secret_from_env", cfg.JWTSecret != "")
+	}
+	l, err := ratelimit.New(ratelimit.Config{RequestsPerMinute: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies})
+	if err != nil {
+		return nil, err
+	}
+	return &gateway{verifier: v, limiter: l, cfg: cfg}, nil
+}
+
+// readPublicKey reads a PEM-encoded RSA or Ed25519 public key.
+func readPublicKey(path string) (crypto.PublicKey, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", envJWTPublicKeyFile, err)
+	}
+	block, _ := pem.Decode(raw)
+	if block == nil {
+		return nil, fmt.Errorf("%s: %s holds no PEM block", envJWTPublicKeyFile, path)
+	}
+	key, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", envJWTPublicKeyFile, path, err)
+	}
+	return key, nil
+}
+
+// middlewares returns the chain in front of the APIs, outermost first:
+// CORS (preflights are answered before anything else), the per-request
+// timeout and body limit, authentication, then the rate limit keyed on
+// who was authenticated.
+func (g *gateway) middlewares() []func(http.Handler) http.Handler {
+	return []func(http.Handler) http.Handler{
+		cors.Handler(cors.Options{
+			AllowedOrigins: g.cfg.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID", "X-Min-Position", "traceparent", "tracestate"},
+			ExposedHeaders: []string{"ETag", "Location", "Retry-After", "X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"},
+			MaxAge:         600,
+		}),
+		middleware.Timeout(g.cfg.RequestTimeout),
+		limitBody,
+		g.verifier.Middleware,
+		g.limiter.Middleware,
+	}
+}
+
+// limitBody caps request bodies at maxBodyBytes.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
