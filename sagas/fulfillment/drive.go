@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 
@@ -23,9 +24,28 @@ const maxStepsPerDrive = 64
 // that two drivers racing on one saga never both record a step (the loser
 // reloads; the step it performed again was idempotent). A saga that must
 // wait is parked in sagas.active until its retry time or payment deadline;
-// a finished one is removed from it. Drive is safe to call again at any
-// time, from any process.
+// a finished one is removed from it.
+//
+// Drive works only under this runner's lease of the saga's partition: it
+// returns an error matching ErrNotOwner when the runner does not own the
+// partition, and stops with ErrLeaseLost, recording nothing more, as soon
+// as the lease may have ended. It checks the lease before every step's
+// effect and every record, and cancels the step in flight when the lease
+// runs out. Drive is safe to call again at any time.
 func (r *Runner) Drive(ctx context.Context, id string) error {
+	p := partitionOf(id, r.cfg.Partitions)
+	t := r.keeper.term(p)
+	if t == nil || !t.enter() {
+		return fmt.Errorf("drive saga %s: partition %d: %w", id, p, ErrNotOwner)
+	}
+	defer t.leave()
+	ctx, cancel := t.bind(ctx)
+	defer cancel()
+	return r.drive(ctx, t, id)
+}
+
+// drive is Drive under term t; a nil t drives without any lease.
+func (r *Runner) drive(ctx context.Context, t *term, id string) error {
 	state, rev, err := r.load(ctx, id)
 	if err != nil {
 		return err
@@ -37,6 +57,9 @@ func (r *Runner) Drive(ctx context.Context, id string) error {
 	var pending []domain.Event
 	flush := func() error {
 		for attempt := 0; len(pending) > 0; attempt++ {
+			if err := fence(t); err != nil {
+				return wrapf(err, "saga %s: record", id)
+			}
 			next, err := r.record(ctx, id, rev, pending...)
 			if err == nil {
 				r.observe(state, pending)
@@ -69,7 +92,7 @@ func (r *Runner) Drive(ctx context.Context, id string) error {
 				return err
 			}
 			if state.Started() {
-				return r.forget(ctx, id)
+				return r.forget(ctx, t, id)
 			}
 			return nil // cancelled before it started: Started will wake it
 		case Wait:
@@ -80,8 +103,11 @@ func (r *Runner) Drive(ctx context.Context, id string) error {
 			if !state.Compensating && !state.Done[StepCharge] && state.PaymentDeadline.Before(until) {
 				until = state.PaymentDeadline
 			}
-			return r.park(ctx, id, until)
+			return r.park(ctx, t, id, until)
 		case Run:
+			if err := fence(t); err != nil {
+				return wrapf(err, "saga %s: %s", id, action.Step)
+			}
 			e = r.steps.perform(ctx, state, action, now)
 		case BeginCompensation:
 			e = CompensationStarted{V: compensationStartedV, Reason: action.Reason, At: now}
@@ -90,8 +116,14 @@ func (r *Runner) Drive(ctx context.Context, id string) error {
 		case FinishCompensation:
 			e = Compensated{V: compensatedV, Reason: action.Reason, At: now}
 		}
+		// The step may have been cut short, or have outlived the lease:
+		// record nothing. Its effect, if it had one, is idempotent, and
+		// whoever drives the saga next performs the step again.
+		if err := fence(t); err != nil {
+			return wrapf(err, "saga %s", id)
+		}
 		if ctx.Err() != nil {
-			return ctx.Err() // the step may be cut short: record nothing
+			return ctx.Err()
 		}
 		state = Evolve(state, e)
 		pending = append(pending, e)
@@ -105,7 +137,15 @@ func (r *Runner) Drive(ctx context.Context, id string) error {
 	if err := flush(); err != nil {
 		return err
 	}
-	return r.park(ctx, id, r.cfg.Now())
+	return r.park(ctx, t, id, r.cfg.Now())
+}
+
+// fence returns nil while term t is valid, or when there is no term.
+func fence(t *term) error {
+	if t == nil {
+		return nil
+	}
+	return t.check()
 }
 
 // load folds the saga of order id; rev is -1 when it has no events.

@@ -22,12 +22,42 @@ import (
 // events that caused them: a duplicate delivery appends nothing new.
 var intakeNamespace = uuid.MustParse("8d3b6f1a-4c2e-4f7d-9a5b-0e1c3d5f7a92")
 
-// intake follows the order events from the saga's checkpoint: a placed
-// order starts a saga, a customer's cancellation asks a running one to
-// compensate. The checkpoint is saved after each batch; a batch handled
-// again after a crash changes nothing, since the saga events it appends
-// have ids derived from the order events.
-func (r *Runner) intake(ctx context.Context) error {
+// follow runs the intake whenever this runner owns the intake's lease,
+// until ctx ends or the intake fails for another reason than losing it.
+func (r *Runner) follow(ctx context.Context) error {
+	for {
+		t, err := r.keeper.await(ctx, intakeLease)
+		if err != nil {
+			return err
+		}
+		if !t.enter() {
+			continue
+		}
+		tctx, cancel := t.bind(ctx)
+		err = r.intake(tctx, t)
+		cancel()
+		t.leave()
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, ErrLeaseLost), t.check() != nil:
+			t.end()
+			r.cfg.Logger.InfoContext(ctx, "fulfillment intake: lease lost", "owner", r.owner, "err", err)
+		default:
+			return err
+		}
+	}
+}
+
+// intake follows the order events from the saga's checkpoint, under the
+// intake's lease t: a placed order starts a saga, a customer's
+// cancellation asks a running one to compensate. The checkpoint is saved
+// after each batch, only while t is current (the statement checks the
+// lease row and locks it against a takeover until it commits, so the next
+// owner reads every checkpoint this one saved); a batch handled again, after
+// a crash or by the next owner, changes nothing, since the saga events it
+// appends have ids derived from the order events.
+func (r *Runner) intake(ctx context.Context, t *term) error {
 	from, err := r.checkpoint(ctx)
 	if err != nil {
 		return err
@@ -43,6 +73,9 @@ func (r *Runner) intake(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			return wrapf(err, "fulfillment intake")
+		}
+		if err := t.check(); err != nil {
 			return wrapf(err, "fulfillment intake")
 		}
 		// Sagas do not care in which order their events arrive (a duplicate
@@ -65,7 +98,7 @@ func (r *Runner) intake(ctx context.Context) error {
 		if err := r.parkAll(ctx, woken, r.cfg.Now()); err != nil {
 			return err
 		}
-		if err := r.saveCheckpoint(ctx, events[len(events)-1].Position); err != nil {
+		if err := r.saveCheckpoint(ctx, t, events[len(events)-1].Position); err != nil {
 			return err
 		}
 		for _, id := range woken {
@@ -86,7 +119,7 @@ func (r *Runner) Handle(ctx context.Context, e eventstore.RecordedEvent) (string
 	if err != nil || id == "" {
 		return id, err
 	}
-	return id, r.park(ctx, id, r.cfg.Now())
+	return id, r.park(ctx, nil, id, r.cfg.Now())
 }
 
 // handle is Handle without marking the saga due.
@@ -168,9 +201,23 @@ func (r *Runner) checkpoint(ctx context.Context) (eventstore.Position, error) {
 	return eventstore.Position{Commit: uint64(c), Prepare: uint64(p)}, nil
 }
 
-func (r *Runner) saveCheckpoint(ctx context.Context, pos eventstore.Position) error {
-	_, err := r.cfg.Pool.Exec(ctx, `INSERT INTO sagas.checkpoints (name, commit_pos, prepare_pos) VALUES ($1, $2, $3)
-		ON CONFLICT (name) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos, updated_at = now()`,
-		sagaName, int64(pos.Commit), int64(pos.Prepare))
+// saveCheckpointSQL saves the intake's checkpoint if the intake's lease
+// is still the tenure ($5, $6) and unexpired. It locks the lease row until
+// it commits: a takeover waits for it, so the next owner reads this
+// checkpoint; a takeover that came first makes it save nothing.
+const saveCheckpointSQL = `WITH lease AS (
+	SELECT FROM sagas.leases l
+	WHERE l.saga = $1 AND l.partition = -1 AND l.owner = $5 AND l.epoch = $6 AND l.expires_at > clock_timestamp()
+	FOR SHARE)
+INSERT INTO sagas.checkpoints (name, commit_pos, prepare_pos) SELECT $2, $3, $4 FROM lease
+ON CONFLICT (name) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos, updated_at = now()`
+
+// saveCheckpoint saves the intake's checkpoint under its lease t; it
+// fails with ErrLeaseLost when t is no longer current.
+func (r *Runner) saveCheckpoint(ctx context.Context, t *term, pos eventstore.Position) error {
+	tag, err := r.fenced(ctx, t, saveCheckpointSQL, sagaName, sagaName, int64(pos.Commit), int64(pos.Prepare), r.owner, t.epoch)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = ErrLeaseLost
+	}
 	return wrapIf(err, "save the fulfillment checkpoint")
 }

@@ -71,14 +71,14 @@ func TestRedeliveryAndShuffling(t *testing.T) {
 			woken[id] = true
 		}
 		if rng.IntN(4) == 0 && id != "" { // drive some sagas between deliveries
-			if err := runner.Drive(w.ctx, id); err != nil {
+			if err := fulfillment.DriveUnfenced(w.ctx, runner, id); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	for id := range woken {
 		for range 3 {
-			if err := runner.Drive(w.ctx, id); err != nil {
+			if err := fulfillment.DriveUnfenced(w.ctx, runner, id); err != nil {
 				t.Fatal(err)
 			}
 		}

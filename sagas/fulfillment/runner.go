@@ -1,10 +1,16 @@
 package fulfillment
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,7 +28,9 @@ type Config struct {
 	Store    eventstore.Store
 	Service  *service.Service
 	Payments Payments
-	// Pool is the database of the sagas schema (checkpoint, active sagas).
+	// Pool is the database of the sagas schema (checkpoint, active sagas,
+	// leases). The runner's lease keeper opens one more connection with
+	// the pool's settings.
 	Pool *pgxpool.Pool
 	// PaymentTimeout is how long after placing an order its payment may
 	// take before the saga compensates; default 5 minutes.
@@ -37,23 +45,55 @@ type Config struct {
 	Workers int
 	// PollInterval is how often due sagas are looked for; default 250 ms.
 	PollInterval time.Duration
-	Now          func() time.Time
-	Logger       *slog.Logger
+	// Partitions is how many partitions the sagas are hashed into, each
+	// driven by one runner at a time; default DefaultPartitions. It is
+	// fixed per deployment: every runner sharing the database must use the
+	// same count (a runner that sees a live one with another count refuses
+	// to run), so changing it needs all runners stopped first.
+	Partitions int
+	// LeaseTTL is how long a partition's lease lasts without renewal; a
+	// dead or stalled runner's partitions are taken over within about
+	// LeaseTTL and a fifth. Leases are renewed every fifth of it, and a
+	// runner stops working under a lease a quarter of it before the
+	// database lets it go. Default DefaultLeaseTTL.
+	LeaseTTL time.Duration
+	// Owner names this runner in the leases; empty means host name,
+	// process id and a random suffix. Two live runners must never share
+	// one; a runner restarted with its predecessor's name takes that one's
+	// leases back at once.
+	Owner  string
+	Now    func() time.Time
+	Logger *slog.Logger
 	// Observer, when set, hears of every step recorded and every saga
 	// that ends.
 	Observer Observer
 }
 
+// DefaultLeaseTTL is Config.LeaseTTL's default.
+const DefaultLeaseTTL = 5 * time.Second
+
 // Runner runs fulfillment sagas: it follows order events from a durable
 // checkpoint to start and cancel sagas, and drives every running saga to
 // its end, surviving restarts at any point. Several runners may share a
-// database: commands are idempotent and saga streams are appended with
-// expected revisions, so the worst a race costs is repeated work.
+// database: the sagas are hashed into partitions and each partition, like
+// the intake of order events, has one owner at a time by a lease (see
+// keeper); a runner drives only the sagas of the partitions it owns, and
+// stops before its next effect or record once its lease may have ended.
 type Runner struct {
 	cfg     Config
+	owner   string
 	handler *command.Handler
 	steps   stepper
 	queue   chan string
+	keeper  *keeper
+	hooks   hooks
+}
+
+// hooks are test seams (export_test.go).
+type hooks struct {
+	// keepLeases makes Run return without releasing its leases, as a
+	// crash would.
+	keepLeases bool
 }
 
 // New returns a runner.
@@ -76,8 +116,17 @@ func New(cfg Config) *Runner {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Partitions <= 0 {
+		cfg.Partitions = DefaultPartitions
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
+	}
+	owner := cmp.Or(cfg.Owner, defaultOwner())
 	return &Runner{
 		cfg:     cfg,
+		owner:   owner,
+		keeper:  newKeeper(cfg, owner),
 		handler: command.NewHandler(cfg.Store, cfg.Now),
 		steps: stepper{svc: cfg.Service, payments: cfg.Payments, carrier: cfg.Carrier,
 			servedCountries: cfg.ServedCountries, retryAfter: cfg.RetryAfter},
@@ -86,38 +135,35 @@ func New(cfg Config) *Runner {
 }
 
 // Run runs the saga until ctx ends; it returns ctx's error or the error
-// that stopped it.
+// that stopped it (ErrPartitionCount when the runners disagree on the
+// partition count). Before it returns, every drive has stopped and the
+// leases are released, so that the other runners take over at once. Run
+// must not be called again before it has returned.
 func (r *Runner) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	done := make(chan struct{})
+	if err := r.keeper.start(ctx); err != nil {
+		return wrapf(err, "fulfillment runner %s", r.owner)
+	}
+	fail := func(err error) {
+		if err != nil && ctx.Err() == nil {
+			cancel(err)
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { fail(r.keeper.run(ctx)) })
 	workers := make([]chan string, r.cfg.Workers)
 	for i := range workers {
 		workers[i] = make(chan string, 64)
-		go r.work(ctx, workers[i], done)
+		wg.Go(func() { r.work(ctx, workers[i]) })
 	}
-	go func() {
-		if err := r.intake(ctx); err != nil && ctx.Err() == nil {
-			cancel(err)
-		}
-	}()
-	go func() {
-		if err := r.schedule(ctx); err != nil && ctx.Err() == nil {
-			cancel(err)
-		}
-	}()
+	wg.Go(func() { fail(r.follow(ctx)) })
+	wg.Go(func() { fail(r.schedule(ctx)) })
 	// Route each saga to one worker, so one saga never runs twice at once
 	// in this process.
-	for {
+	for ctx.Err() == nil {
 		select {
 		case <-ctx.Done():
-			for range workers {
-				<-done
-			}
-			if err := context.Cause(ctx); !errors.Is(err, context.Canceled) {
-				return err
-			}
-			return ctx.Err()
 		case id := <-r.queue:
 			w := workers[shard(id, len(workers))]
 			select {
@@ -126,24 +172,48 @@ func (r *Runner) Run(ctx context.Context) error {
 			}
 		}
 	}
+	wg.Wait()
+	r.keeper.stop(ctx, !r.hooks.keepLeases)
+	if err := context.Cause(ctx); !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return ctx.Err()
 }
 
-// wake asks for the saga of order id to be driven soon.
+// Owner returns the name this runner holds its leases under.
+func (r *Runner) Owner() string { return r.owner }
+
+// Owned returns the partitions this runner owns now, in order: the ones
+// whose sagas it drives. It is safe for concurrent use.
+func (r *Runner) Owned() []int { return r.keeper.owned() }
+
+// OwnsIntake reports whether this runner follows the order events now.
+func (r *Runner) OwnsIntake() bool { return r.keeper.term(intakeLease) != nil }
+
+// wake asks for the saga of order id to be driven soon, if this runner
+// owns its partition.
 func (r *Runner) wake(id string) {
+	if r.keeper.term(partitionOf(id, r.cfg.Partitions)) == nil {
+		return // its owner's scheduler finds it in sagas.active
+	}
 	select {
 	case r.queue <- id:
 	default: // full: the scheduler finds it in sagas.active
 	}
 }
 
-func (r *Runner) work(ctx context.Context, ids <-chan string, done chan<- struct{}) {
-	defer func() { done <- struct{}{} }()
+func (r *Runner) work(ctx context.Context, ids <-chan string) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case id := <-ids:
-			if err := r.Drive(ctx, id); err != nil && ctx.Err() == nil {
+			err := r.Drive(ctx, id)
+			switch {
+			case err == nil, ctx.Err() != nil:
+			case errors.Is(err, ErrNotOwner), errors.Is(err, ErrLeaseLost):
+				r.cfg.Logger.DebugContext(ctx, "fulfillment saga left to its partition's owner", "order", id, "err", err)
+			default:
 				r.cfg.Logger.WarnContext(ctx, "fulfillment saga step failed; it will be retried", "order", id, "err", err)
 			}
 		}
@@ -156,6 +226,17 @@ func shard(id string, n int) int {
 		h = (h ^ uint32(id[i])) * 16777619
 	}
 	return int(h % uint32(n))
+}
+
+// defaultOwner names this process: host, process id and a random suffix.
+func defaultOwner() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return host + "-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b[:])
 }
 
 func wrapf(err error, format string, args ...any) error {

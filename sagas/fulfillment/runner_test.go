@@ -38,14 +38,21 @@ type world struct {
 	stop    func()
 }
 
+// testLeaseTTL is the saga leases' TTL in tests.
+const testLeaseTTL = time.Second
+
 // start runs a new saga runner; stop ends it, as a crash would: whatever
-// it was doing is cut off where it stood.
+// it was doing is cut off where it stood, and its leases stay taken. The
+// runner always has the same owner name, so the next one takes them back
+// at once, as a process restarted under its old name does.
 func (w *world) start() {
 	ctx, cancel := context.WithCancel(w.ctx)
 	done := make(chan struct{})
+	r := fulfillment.New(w.cfg)
+	fulfillment.KeepLeasesOnStop(r)
 	go func() {
 		defer close(done)
-		_ = fulfillment.New(w.cfg).Run(ctx)
+		_ = r.Run(ctx)
 	}()
 	w.stop = func() {
 		cancel()
@@ -58,10 +65,18 @@ func newWorld(t *testing.T, paymentTimeout time.Duration) *world {
 	return newWorldTB(t, paymentTimeout, 0)
 }
 
-// newWorldTB builds a world for a test or a benchmark; workers sizes the
-// saga runner and the payment client's bulkhead (0: the runner's default
-// and a bulkhead of 3).
+// newWorldTB builds a world for a test or a benchmark, with its saga
+// runner running; workers sizes the saga runner and the payment client's
+// bulkhead (0: the runner's default and a bulkhead of 3).
 func newWorldTB(t testing.TB, paymentTimeout time.Duration, workers int) *world {
+	t.Helper()
+	w := newIdleWorld(t, paymentTimeout, workers)
+	w.start()
+	return w
+}
+
+// newIdleWorld is newWorldTB without a saga runner: the test runs its own.
+func newIdleWorld(t testing.TB, paymentTimeout time.Duration, workers int) *world {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dbURL := dbtest.New(t)
@@ -90,9 +105,9 @@ func newWorldTB(t testing.TB, paymentTimeout time.Duration, workers int) *world 
 		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
 		PaymentTimeout: paymentTimeout, RetryAfter: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond,
 		Carrier: "DHL", ServedCountries: []string{"DE", "FR"}, Workers: workers,
+		LeaseTTL: testLeaseTTL, Owner: "runner-0",
 	}
-	w := &world{t: t, dbURL: dbURL, ctx: ctx, h: h, svc: svc, sandbox: sb, client: client, cfg: cfg}
-	w.start()
+	w := &world{t: t, dbURL: dbURL, ctx: ctx, h: h, svc: svc, sandbox: sb, client: client, cfg: cfg, stop: func() {}}
 	t.Cleanup(func() {
 		w.stop()
 		cancel()

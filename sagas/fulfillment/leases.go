@@ -1,0 +1,127 @@
+package fulfillment
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The statements of the lease rows (sagas.leases) and runner heartbeats
+// (sagas.runners). Expiry is by the database's clock, so the runners'
+// clocks need not agree; durations are passed in milliseconds. A lease is
+// acquired when it is free (expired, released, or never taken) or already
+// this owner's, and every acquisition increases its epoch; renewals and
+// releases name the epoch they hold, so none of them touches a later
+// tenure.
+const (
+	heartbeatSQL = `WITH beat AS (
+	INSERT INTO sagas.runners (saga, owner, partitions, expires_at)
+	VALUES ($1, $2, $3, clock_timestamp() + $4 * interval '1 millisecond')
+	ON CONFLICT (saga, owner) DO UPDATE SET partitions = excluded.partitions, expires_at = excluded.expires_at
+), swept AS (
+	DELETE FROM sagas.runners
+	WHERE saga = $1 AND owner <> $2 AND expires_at < clock_timestamp() - $4 * interval '1 millisecond'
+)
+SELECT count(*), coalesce(max(partitions) FILTER (WHERE partitions <> $3), 0)
+FROM sagas.runners WHERE saga = $1 AND owner <> $2 AND expires_at > clock_timestamp()`
+	leaveSQL = `DELETE FROM sagas.runners WHERE saga = $1 AND owner = $2`
+	freeSQL  = `SELECT p FROM generate_series(0, $3::int - 1) AS p
+WHERE NOT EXISTS (SELECT FROM sagas.leases l
+	WHERE l.saga = $1 AND l.partition = p AND l.owner <> $2 AND l.expires_at >= clock_timestamp())`
+	acquireSQL = `INSERT INTO sagas.leases AS l (saga, partition, owner, expires_at)
+SELECT $1, p, $2, clock_timestamp() + $4 * interval '1 millisecond' FROM unnest($3::int[]) AS p ORDER BY p
+ON CONFLICT (saga, partition) DO UPDATE
+SET owner = excluded.owner, expires_at = excluded.expires_at, epoch = l.epoch + 1, acquired_at = now()
+WHERE l.owner = excluded.owner OR l.expires_at < clock_timestamp()
+RETURNING l.partition, l.epoch`
+	renewSQL = `UPDATE sagas.leases AS l SET expires_at = clock_timestamp() + $5 * interval '1 millisecond'
+FROM unnest($3::int[], $4::bigint[]) AS h(partition, epoch)
+WHERE l.saga = $1 AND l.owner = $2 AND l.partition = h.partition AND l.epoch = h.epoch
+RETURNING l.partition`
+	releaseSQL = `UPDATE sagas.leases AS l SET expires_at = '-infinity'
+FROM unnest($3::int[], $4::bigint[]) AS h(partition, epoch)
+WHERE l.saga = $1 AND l.owner = $2 AND l.partition = h.partition AND l.epoch = h.epoch`
+	// ownsSQL is the condition, on parameters saga $1, partition, owner
+	// and epoch, that a write fenced in the database adds: the tenure is
+	// still current and has not expired.
+	ownsSQL = `EXISTS (SELECT FROM sagas.leases l
+	WHERE l.saga = $1 AND l.partition = $%d AND l.owner = $%d AND l.epoch = $%d AND l.expires_at > clock_timestamp())`
+)
+
+// owns returns ownsSQL with its partition, owner and epoch at parameters
+// first, first+1 and first+2.
+func owns(first int) string { return fmt.Sprintf(ownsSQL, first, first+1, first+2) }
+
+// heartbeat says this runner is alive for another TTL and returns how many
+// other runners are, and the partition count of one of them whose count
+// differs from this one's (0 when they all agree).
+func (k *keeper) heartbeat(ctx context.Context, conn *pgx.Conn) (others, mismatch int, err error) {
+	err = conn.QueryRow(ctx, heartbeatSQL, k.saga, k.owner, k.n, k.ttl.Milliseconds()).Scan(&others, &mismatch)
+	return others, mismatch, wrapIf(err, "saga runner heartbeat")
+}
+
+// free returns the partitions no other runner holds a live lease of.
+func (k *keeper) free(ctx context.Context, conn *pgx.Conn) ([]int, error) {
+	rows, err := conn.Query(ctx, freeSQL, k.saga, k.owner, k.n)
+	if err != nil {
+		return nil, wrapf(err, "find free saga partitions")
+	}
+	ps, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	return ps, wrapIf(err, "find free saga partitions")
+}
+
+// grant is a lease acquired: which, and its new epoch.
+type grant struct {
+	lease int
+	epoch int64
+}
+
+// take acquires those of leases that are free or already this owner's.
+func (k *keeper) take(ctx context.Context, conn *pgx.Conn, leases []int) ([]grant, error) {
+	rows, err := conn.Query(ctx, acquireSQL, k.saga, k.owner, leases, k.ttl.Milliseconds())
+	if err != nil {
+		return nil, wrapf(err, "acquire saga leases %v", leases)
+	}
+	gs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (grant, error) {
+		var g grant
+		return g, row.Scan(&g.lease, &g.epoch)
+	})
+	return gs, wrapIf(err, "acquire saga leases %v", leases)
+}
+
+// renewTerms extends the leases of terms by a TTL and returns the leases
+// renewed; a term missing from them has been taken over.
+func (k *keeper) renewTerms(ctx context.Context, conn *pgx.Conn, terms []*term) (map[int]bool, error) {
+	leases, epochs := tenures(terms)
+	rows, err := conn.Query(ctx, renewSQL, k.saga, k.owner, leases, epochs, k.ttl.Milliseconds())
+	if err != nil {
+		return nil, wrapf(err, "renew saga leases")
+	}
+	renewed, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return nil, wrapf(err, "renew saga leases")
+	}
+	out := make(map[int]bool, len(renewed))
+	for _, l := range renewed {
+		out[l] = true
+	}
+	return out, nil
+}
+
+// releaseTerms gives up the leases of terms, where they are still these
+// tenures, so that another runner can take them at once.
+func (k *keeper) releaseTerms(ctx context.Context, conn *pgx.Conn, terms []*term) error {
+	leases, epochs := tenures(terms)
+	_, err := conn.Exec(ctx, releaseSQL, k.saga, k.owner, leases, epochs)
+	return wrapIf(err, "release saga leases")
+}
+
+// tenures lists the leases and epochs of terms.
+func tenures(terms []*term) ([]int, []int64) {
+	leases, epochs := make([]int, len(terms)), make([]int64, len(terms))
+	for i, t := range terms {
+		leases[i], epochs[i] = t.lease, t.epoch
+	}
+	return leases, epochs
+}
