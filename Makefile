@@ -47,7 +47,7 @@ run: build ## start PostgreSQL, migrate, run the sandbox payment provider and se
 	./$(BIN) migrate; \
 	./$(BIN) payments-sandbox & sandbox=$$!; \
 	trap 'kill $$sandbox 2>/dev/null; wait $$sandbox 2>/dev/null' EXIT; \
-	./$(BIN) serve --demo
+	./$(BIN) serve --demo --insecure-dev
 
 test: ## go vet, gofmt check, and every test with -race against PostgreSQL
 	@$(with-postgres) \
