@@ -98,7 +98,7 @@ func (n *Notifier) apply(ctx context.Context, tx pgx.Tx, r eventstore.RecordedEv
 			ON CONFLICT (order_id) DO NOTHING`, orderID, p.CustomerID)
 		return err
 	}
-	kind, message := notification(orderID, e)
+	kind, message := Describe(orderID, e)
 	var customer string
 	err = tx.QueryRow(ctx, `SELECT customer_id FROM notifications.order_customers WHERE order_id = $1`, orderID).Scan(&customer)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -113,8 +113,13 @@ func (n *Notifier) apply(ctx context.Context, tx pgx.Tx, r eventstore.RecordedEv
 	return err
 }
 
-// notification words what happened to an order for its customer.
-func notification(orderID string, e any) (kind, message string) {
+// Describe words what happened to order orderID for its customer: the
+// kind of notification (confirmed, cancelled, shipped or delivered) and
+// its message, for an order.Confirmed, order.Cancelled, order.Shipped or
+// order.Delivered event e. Any other e causes no notification: Describe
+// returns two empty strings. The notifier and the customer_notifications
+// read model both take their words from here.
+func Describe(orderID string, e any) (kind, message string) {
 	switch e := e.(type) {
 	case order.Confirmed:
 		return "confirmed", fmt.Sprintf("Your order %s is confirmed.", orderID)
@@ -125,9 +130,10 @@ func notification(orderID string, e any) (kind, message string) {
 			return "shipped", fmt.Sprintf("Your order %s is on its way (tracking number %s).", orderID, e.TrackingNumber)
 		}
 		return "shipped", fmt.Sprintf("Your order %s is on its way.", orderID)
-	default:
+	case order.Delivered:
 		return "delivered", fmt.Sprintf("Your order %s was delivered.", orderID)
 	}
+	return "", ""
 }
 
 func (n *Notifier) checkpoint(ctx context.Context) (eventstore.Position, error) {

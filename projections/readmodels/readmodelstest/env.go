@@ -265,3 +265,16 @@ func (e *Env) Parked(m *projections.Manager, name string) map[uuid.UUID]string {
 	}
 	return out
 }
+
+// WroteStream notes that the events of stream written so far, by anyone,
+// were written: Visible and CaughtUp then wait for them too.
+func (e *Env) WroteStream(stream string) {
+	e.T.Helper()
+	events, err := e.Store.ReadStream(e.Ctx(), stream, eventstore.ReadOptions{Direction: eventstore.Backwards, From: eventstore.End, Count: 1})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if len(events) > 0 {
+		e.Wrote(events[0].Position)
+	}
+}

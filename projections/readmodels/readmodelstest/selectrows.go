@@ -12,7 +12,8 @@ import (
 // Select runs a query and scans its rows into Ts by column name (see
 // pgx.RowToStructByName), with every time in UTC so that rows compare
 // with reflect.DeepEqual against times made with time.Date(..., time.UTC).
-// It fails the test on an error.
+// It returns an empty slice, never nil, when there are no rows, and fails
+// the test on an error.
 func Select[T any](t testing.TB, db Querier, sql string, args ...any) []T {
 	t.Helper()
 	rows, err := db.Query(t.Context(), sql, args...)
@@ -22,6 +23,9 @@ func Select[T any](t testing.TB, db Querier, sql string, args ...any) []T {
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[T])
 	if err != nil {
 		t.Fatalf("%s: %v", sql, err)
+	}
+	if out == nil {
+		out = []T{}
 	}
 	for i := range out {
 		inUTC(reflect.ValueOf(&out[i]).Elem())
@@ -54,8 +58,14 @@ func inUTC(v reflect.Value) {
 	}
 }
 
-// Time returns a valid pgtype.Timestamptz of t in UTC.
-func Time(t time.Time) pgtype.Timestamptz { return pgtype.Timestamptz{Time: t.UTC(), Valid: true} }
+// Time returns a pgtype.Timestamptz of t in UTC at the database's
+// precision (pgx sends microseconds, truncated), NULL when t is zero.
+func Time(t time.Time) pgtype.Timestamptz {
+	if t.IsZero() {
+		return pgtype.Timestamptz{}
+	}
+	return pgtype.Timestamptz{Time: t.UTC().Truncate(time.Microsecond), Valid: true}
+}
 
 // Text returns a valid pgtype.Text of s.
 func Text(s string) pgtype.Text { return pgtype.Text{String: s, Valid: true} }
