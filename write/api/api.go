@@ -3,6 +3,13 @@
 // Idempotency-Key on every POST and If-Match for optimistic concurrency.
 // Commands are accepted with 202 and the commit position of their events,
 // which the read side takes for read-your-writes. Reads belong to GraphQL.
+//
+// Every command route requires a caller: the auth.Principal that
+// auth.Verifier.Middleware, run in front of the API, put in the request's
+// context. Anonymous requests are answered 401, callers whose role may not
+// use a route 403, and a customer acting on another customer's order gets
+// the 404 an order that does not exist gets. Only GET /openapi.json is
+// public.
 package api
 
 import (
@@ -12,6 +19,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/write/service"
 )
 
@@ -44,15 +52,23 @@ func New(cfg Config) *API {
 	return &API{svc: cfg.Service, keys: idempotencyStore{pool: cfg.Pool}, logger: logger}
 }
 
-// Routes returns the API's router, to be mounted at Prefix.
+// Routes returns the API's router, to be mounted at Prefix behind
+// auth.Verifier.Middleware. Role guards run before a request's body is
+// read: an anonymous command is answered 401 and a refused role 403, with
+// platform/auth's bodies, and neither is stored for an Idempotency-Key.
 func (a *API) Routes() chi.Router {
 	r := chi.NewRouter()
-	r.Post("/products", a.command(a.registerProduct))
-	r.Post("/products/{sku}/stock", a.command(a.addStock))
-	r.Post("/orders", a.command(a.placeOrder))
-	r.Post("/orders/{id}/cancel", a.command(a.cancelOrder))
-	r.Post("/shipments/{orderId}/dispatched", a.command(a.shipmentDispatched))
-	r.Post("/shipments/{orderId}/delivered", a.command(a.shipmentDelivered))
+	// The catalog and the carrier's reports are the staff's business;
+	// customers place orders and cancel their own (see placeOrder and
+	// cancelOrder for what they may place and cancel).
+	staff := auth.RequireRole(auth.RoleAdmin)
+	customers := auth.RequireRole(auth.RoleCustomer, auth.RoleAdmin)
+	r.With(staff).Post("/products", a.command(a.registerProduct))
+	r.With(staff).Post("/products/{sku}/stock", a.command(a.addStock))
+	r.With(customers).Post("/orders", a.command(a.placeOrder))
+	r.With(customers).Post("/orders/{id}/cancel", a.command(a.cancelOrder))
+	r.With(staff).Post("/shipments/{orderId}/dispatched", a.command(a.shipmentDispatched))
+	r.With(staff).Post("/shipments/{orderId}/delivered", a.command(a.shipmentDelivered))
 	r.Get("/openapi.json", serveOpenAPI)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, a.logger, &apiError{status: http.StatusNotFound, code: "route_not_found", detail: "no such route: " + r.Method + " " + r.URL.Path})

@@ -19,6 +19,7 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/eventstore/pg"
+	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/write/api"
 	"github.com/orderflow/orderflow/write/command"
@@ -28,7 +29,8 @@ import (
 )
 
 // BenchmarkPlaceOrder places orders over HTTP (a real socket, the whole
-// command path: decode, catalog lookup, load, decide, append, respond) and
+// command path: token check, decode, catalog lookup, load, decide, append,
+// respond) as an admin and
 // compares it, in the same run, with bare appends of one event of the same
 // size at the same concurrency.
 func BenchmarkPlaceOrder(b *testing.B) {
@@ -37,8 +39,15 @@ func BenchmarkPlaceOrder(b *testing.B) {
 			url, _ := benchServer(b)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
 			body := []byte(validOrder)
+			authorization := bearer(b, testAdmin, auth.RoleAdmin)
 			measure(b, conns, func() error {
-				resp, err := client.Post(url+"/orders", "application/json", bytes.NewReader(body))
+				req, err := http.NewRequest(http.MethodPost, url+"/orders", bytes.NewReader(body))
+				if err != nil {
+					return err
+				}
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", authorization)
+				resp, err := client.Do(req)
 				if err != nil {
 					return err
 				}
@@ -64,7 +73,7 @@ func BenchmarkPlaceOrder(b *testing.B) {
 }
 
 // benchServer serves the command API on a fresh database with SKU-1 in the
-// catalog.
+// catalog, behind the verifier of the tests' tokens.
 func benchServer(b *testing.B) (string, eventstore.Store) {
 	dbURL := dbtest.New(b)
 	ctx := context.Background()
@@ -86,7 +95,12 @@ func benchServer(b *testing.B) (string, eventstore.Store) {
 	if _, err := svc.Inventory(ctx, command.Meta{}, "SKU-1", inventory.RegisterProduct{SKU: "SKU-1", Name: "Widget", Price: money.Money{Amount: 1999, Currency: "EUR"}}); err != nil {
 		b.Fatal(err)
 	}
+	verifier, err := auth.NewVerifier(auth.Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience})
+	if err != nil {
+		b.Fatal(err)
+	}
 	r := chi.NewRouter()
+	r.Use(verifier.Middleware)
 	r.Mount(api.Prefix, api.New(api.Config{Service: svc, Pool: pool}).Routes())
 	srv := httptest.NewServer(r)
 	b.Cleanup(srv.Close)

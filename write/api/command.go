@@ -11,6 +11,7 @@ import (
 	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/problem"
 	"github.com/orderflow/orderflow/platform/requestid"
+	"github.com/orderflow/orderflow/platform/tracing"
 	"github.com/orderflow/orderflow/write/command"
 )
 
@@ -27,8 +28,9 @@ type commandFunc func(r *http.Request, body []byte, meta command.Meta) (accepted
 
 // command wraps a command handler with body reading, request metadata and
 // Idempotency-Key: the first response to a key is stored and every retry
-// with the same request gets it back byte for byte; the same key with
-// another request is refused with 422.
+// with the same request by the same caller gets it back byte for byte; the
+// same key with another request is refused with 422. Keys are scoped by
+// idempotencyScope, so one caller never gets another's response.
 func (a *API) command(h commandFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := readBody(r)
@@ -38,7 +40,7 @@ func (a *API) command(h commandFunc) http.HandlerFunc {
 		}
 		meta := requestMeta(r)
 		key := r.Header.Get("Idempotency-Key")
-		scope := r.Method + " " + r.URL.Path
+		scope := idempotencyScope(r)
 		var print []byte
 		if key != "" {
 			print = fingerprint(r, body)
@@ -123,13 +125,19 @@ func send(w http.ResponseWriter, resp storedResponse) {
 // requestMeta collects what every event of the request carries. The
 // correlation id is the request id requestid.Middleware put in the
 // context, else the X-Request-ID header, else the command's own id; the
-// acting user is the subject of the request's auth.Principal, if any.
+// acting user is the subject of the request's auth.Principal, if any. The
+// trace context is that of the span in the request's context (the server
+// span tracing.Middleware opened), else the inbound traceparent and
+// tracestate headers as they came.
 func requestMeta(r *http.Request) command.Meta {
 	m := command.Meta{
 		CommandID:     uuid.NewString(),
 		CorrelationID: r.Header.Get("X-Request-ID"),
 		TraceParent:   r.Header.Get("traceparent"),
 		TraceState:    r.Header.Get("tracestate"),
+	}
+	if parent, state := tracing.TraceParent(r.Context()); parent != "" {
+		m.TraceParent, m.TraceState = parent, state
 	}
 	if id, ok := requestid.FromContext(r.Context()); ok {
 		m.CorrelationID = id

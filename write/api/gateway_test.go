@@ -2,46 +2,45 @@ package api_test
 
 import (
 	"testing"
-	"time"
 
-	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/requestid"
 	"github.com/orderflow/orderflow/write/order"
 )
 
 func TestRequestIDAndPrincipalEndUpInEventMetadata(t *testing.T) {
-	secret := []byte("0123456789abcdef0123456789abcdef-test")
-	v, err := auth.NewVerifier(auth.Config{Secret: secret, Issuer: "orderflow", Audience: "orderflow-api"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := newEnv(t, requestid.Middleware, v.Middleware)
+	e := newEnv(t, requestid.Middleware)
 	e.catalog()
-	token, err := auth.Mint(secret, "orderflow", "orderflow-api", "c-1", auth.RoleCustomer, time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	customer := e.customer("c-1")
 
 	tests := []struct {
 		name          string
 		requestID     string
 		authorization string
+		status        int
 		wantUser      string
 	}{
-		{"supplied id, authenticated", "corr-77", "Bearer " + token, "c-1"},
-		{"supplied id, anonymous", "corr-78", "", ""},
-		{"malformed id", "not a sane id", "Bearer " + token, "c-1"},
-		{"no id", "", "", ""},
+		{"supplied id, customer", "corr-77", customer, 202, "c-1"},
+		{"supplied id, admin", "corr-79", e.admin, 202, testAdmin},
+		{"supplied id, anonymous", "corr-78", "", 401, ""},
+		{"malformed id", "not a sane id", customer, 202, "c-1"},
+		{"no id, anonymous", "", "", 401, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := e.mustPost(202, "/orders", validOrder, "X-Request-ID", tc.requestID, "Authorization", tc.authorization)
+			before := e.eventCount()
+			r := e.mustPost(tc.status, "/orders", validOrder, "X-Request-ID", tc.requestID, "Authorization", tc.authorization)
 			id := r.header.Get("X-Request-ID")
 			if requestid.Valid(tc.requestID) && id != tc.requestID {
 				t.Fatalf("response X-Request-ID %q, want the supplied %q", id, tc.requestID)
 			}
 			if !requestid.Valid(id) || id == tc.requestID && !requestid.Valid(tc.requestID) {
 				t.Fatalf("response X-Request-ID %q for a supplied %q", id, tc.requestID)
+			}
+			if tc.status != 202 {
+				if n := e.eventCount() - before; n != 0 {
+					t.Fatalf("a refused request wrote %d events", n)
+				}
+				return
 			}
 			events := e.stream(order.StreamID(r.json(t)["orderId"].(string)))
 			if len(events) != 1 {

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/orderflow/orderflow/platform/auth"
 )
 
 // MaxIdempotencyKeyLength is the longest Idempotency-Key accepted.
@@ -26,8 +29,8 @@ type storedResponse struct {
 	body        []byte
 }
 
-// idempotencyStore keeps the first response to each Idempotency-Key in
-// PostgreSQL.
+// idempotencyStore keeps the first response to each Idempotency-Key, per
+// idempotencyScope, in PostgreSQL.
 type idempotencyStore struct{ pool *pgxpool.Pool }
 
 // fingerprint identifies a request: the same method, path and body give the
@@ -37,6 +40,19 @@ func fingerprint(r *http.Request, body []byte) []byte {
 	fmt.Fprintf(h, "%s %s\n", r.Method, r.URL.Path)
 	h.Write(body)
 	return h.Sum(nil)
+}
+
+// idempotencyScope is what an Idempotency-Key is unique within: the
+// caller (the subject of the request's principal, quoted so that no
+// subject can pass for another), the method and the path. The same key
+// sent by two callers is two keys: neither gets the other's stored
+// response, and a key-derived order id differs between them.
+func idempotencyScope(r *http.Request) string {
+	subject := ""
+	if p, ok := auth.FromContext(r.Context()); ok {
+		subject = p.Subject
+	}
+	return strconv.Quote(subject) + " " + r.Method + " " + r.URL.Path
 }
 
 func validKey(key string) bool {

@@ -22,6 +22,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/problem"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/inventory"
@@ -57,7 +58,7 @@ var openAPICommands = []openAPICommand{
 		errors: []error{
 			order.ErrInvalidCustomerID, order.ErrNoLines, order.ErrTooManyLines, order.ErrInvalidSKU, order.ErrDuplicateSKU,
 			order.ErrInvalidQuantity, order.ErrInvalidAddress, order.ErrUnknownSKU, order.ErrInvalidPrice,
-			order.ErrMixedCurrencies, order.ErrTotalTooLarge, order.ErrOrderExists,
+			order.ErrMixedCurrencies, order.ErrTotalTooLarge, order.ErrOrderExists, errOrderForAnotherCustomer,
 		},
 	},
 	{
@@ -118,7 +119,8 @@ func TestOpenAPIDocument(t *testing.T) {
 	if got, want := d.root["servers"], []any{map[string]any{"url": Prefix}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("servers = %v, want %v", got, want)
 	}
-	// Every $ref resolves, and every component is referenced.
+	// Every $ref resolves, every security requirement names a scheme, and
+	// every component is referenced.
 	used := map[string]bool{}
 	walkJSON(d.root, func(m map[string]any) {
 		if ref, ok := m["$ref"].(string); ok {
@@ -126,6 +128,12 @@ func TestOpenAPIDocument(t *testing.T) {
 			used[ref] = true
 		}
 	})
+	for _, req := range d.securityRequirements(t) {
+		for name := range d.object(t, req, "security requirement") {
+			d.pointer(t, "/components/securitySchemes/"+name)
+			used["#/components/securitySchemes/"+name] = true
+		}
+	}
 	for kind, set := range d.object(t, d.root["components"], "components") {
 		for name := range d.object(t, set, "components/"+kind) {
 			if ref := "#/components/" + kind + "/" + name; !used[ref] {
@@ -300,6 +308,9 @@ func TestOpenAPIErrors(t *testing.T) {
 			}
 			for _, pr := range malformedRequests(c) {
 				req := httptest.NewRequest(http.MethodPost, concretePath(c.path), strings.NewReader(pr.body))
+				if pr.caller != nil {
+					req = req.WithContext(auth.WithPrincipal(req.Context(), *pr.caller))
+				}
 				req.Header.Set("Content-Type", "application/json")
 				for k, v := range pr.headers {
 					req.Header.Set(k, v)
@@ -367,8 +378,20 @@ type malformedRequest struct {
 	name    string
 	body    string
 	headers map[string]string
+	// caller is who sends it; nil is nobody: an anonymous request.
+	caller *auth.Principal
 }
 
+// The callers of the probes.
+var (
+	probeAdmin    = auth.Principal{Subject: "admin-1", Role: auth.RoleAdmin}
+	probeCustomer = auth.Principal{Subject: "c-1", Role: auth.RoleCustomer}
+)
+
+// malformedRequests are the probes of command c: malformed requests from
+// an admin, an anonymous request and a customer's malformed one (refused
+// for its role where customers may not use the route, for its body where
+// they may).
 func malformedRequests(c openAPICommand) []malformedRequest {
 	prs := []malformedRequest{
 		{name: "not JSON", body: "{}", headers: map[string]string{"Content-Type": "text/plain"}},
@@ -389,7 +412,13 @@ func malformedRequests(c openAPICommand) []malformedRequest {
 	if c.ifMatch {
 		prs = append(prs, malformedRequest{name: "bad If-Match", body: "{}", headers: map[string]string{"If-Match": "W/abc"}})
 	}
-	return prs
+	for i := range prs {
+		prs[i].caller = &probeAdmin
+	}
+	return append(prs,
+		malformedRequest{name: "anonymous", body: "{}"},
+		malformedRequest{name: "a customer's malformed request", body: "{", caller: &probeCustomer},
+	)
 }
 
 // TestOpenAPILimits holds the documented limits and patterns to the
@@ -638,6 +667,17 @@ func (d openAPIDoc) operations(t testing.TB) []documentedOperation {
 		}
 	}
 	return ops
+}
+
+// securityRequirements returns every security requirement object of the
+// document: the global ones and those of each operation.
+func (d openAPIDoc) securityRequirements(t testing.TB) []any {
+	t.Helper()
+	reqs := slices.Clone(d.array(t, d.root["security"], "security"))
+	for _, o := range d.operations(t) {
+		reqs = append(reqs, d.array(t, o.op["security"], o.method+" "+o.path+" security")...)
+	}
+	return reqs
 }
 
 func (d openAPIDoc) operation(t testing.TB, method, path string) map[string]any {

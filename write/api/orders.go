@@ -43,10 +43,19 @@ type orderResponse struct {
 // orderIDNamespace scopes order ids derived from idempotency keys.
 var orderIDNamespace = uuid.MustParse("0f6a3c52-7d1e-4b8a-9c2f-3e5d7a9b1c04")
 
-// placeOrder: POST /orders places an order at catalog prices.
+// placeOrder: POST /orders places an order at catalog prices, for the
+// customer orderCustomer says.
 func (a *API) placeOrder(r *http.Request, body []byte, meta command.Meta) (accepted, error) {
 	var req placeOrderRequest
 	if err := decodeStrict(body, &req); err != nil {
+		return accepted{}, err
+	}
+	p, err := principal(r)
+	if err != nil {
+		return accepted{}, err
+	}
+	customerID, err := orderCustomer(p, req.CustomerID)
+	if err != nil {
 		return accepted{}, err
 	}
 	id := uuid.NewString()
@@ -56,7 +65,7 @@ func (a *API) placeOrder(r *http.Request, body []byte, meta command.Meta) (accep
 	}
 	cmd := order.Place{
 		OrderID:    id,
-		CustomerID: req.CustomerID,
+		CustomerID: customerID,
 		ShippingAddress: order.Address{
 			Name: req.ShippingAddress.Name, Line1: req.ShippingAddress.Line1, Line2: req.ShippingAddress.Line2,
 			City: req.ShippingAddress.City, PostalCode: req.ShippingAddress.PostalCode, Country: req.ShippingAddress.Country,
@@ -88,7 +97,9 @@ type cancelOrderRequest struct {
 }
 
 // cancelOrder: POST /orders/{id}/cancel cancels a pending or confirmed
-// order, at the revision If-Match names when it names one.
+// order, at the revision If-Match names when it names one. An admin may
+// cancel any order; a customer only its own, and another customer's order
+// answers exactly as one that does not exist (service.CustomerOrder).
 func (a *API) cancelOrder(r *http.Request, body []byte, meta command.Meta) (accepted, error) {
 	var req cancelOrderRequest
 	if err := decodeStrict(body, &req); err != nil {
@@ -98,8 +109,18 @@ func (a *API) cancelOrder(r *http.Request, body []byte, meta command.Meta) (acce
 	if err != nil {
 		return accepted{}, err
 	}
+	p, err := principal(r)
+	if err != nil {
+		return accepted{}, err
+	}
 	id := chi.URLParam(r, "id")
-	res, err := a.svc.Order(r.Context(), meta, id, order.Cancel{Reason: req.Reason, ByCustomer: true}, ifRevision)
+	cmd := order.Cancel{Reason: req.Reason, ByCustomer: true}
+	var res command.Result
+	if p.IsAdmin() {
+		res, err = a.svc.Order(r.Context(), meta, id, cmd, ifRevision)
+	} else {
+		res, err = a.svc.CustomerOrder(r.Context(), meta, p.Subject, id, cmd, ifRevision)
+	}
 	if err != nil {
 		return accepted{}, err
 	}

@@ -15,22 +15,39 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/eventstore/pg"
+	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/write/api"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/service"
 )
 
-// env is a command API served over a real socket, on a fresh database.
+// The verifier of the tests' API accepts HS256 tokens signed with
+// testSecret for testIssuer and testAudience.
+var testSecret = []byte("0123456789abcdef0123456789abcdef-test")
+
+const (
+	testIssuer   = "orderflow"
+	testAudience = "orderflow-api"
+	// testAdmin is the subject of the admin token requests carry unless
+	// they say otherwise.
+	testAdmin = "admin-1"
+)
+
+// env is a command API served over a real socket, on a fresh database,
+// behind a real auth.Verifier.
 type env struct {
 	t     *testing.T
 	url   string
 	store eventstore.Store
 	svc   *service.Service
 	pool  *pgxpool.Pool
+	admin string // Authorization header value of testAdmin
 }
 
-// newEnv serves the API behind the middleware mw, outermost first.
+// newEnv serves the API behind the middleware mw, outermost first, and
+// then the middleware of an auth.Verifier for testSecret, as the gateway
+// does.
 func newEnv(t *testing.T, mw ...func(http.Handler) http.Handler) *env {
 	t.Helper()
 	dbURL := dbtest.New(t)
@@ -50,12 +67,34 @@ func newEnv(t *testing.T, mw ...func(http.Handler) http.Handler) *env {
 	go func() { _ = catalog.Run(catalogCtx, store) }()
 	t.Cleanup(stopCatalog)
 	svc := service.New(command.NewHandler(store, time.Now), catalog)
+	verifier, err := auth.NewVerifier(auth.Config{Secret: testSecret, Issuer: testIssuer, Audience: testAudience})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := chi.NewRouter()
 	r.Use(mw...)
+	r.Use(verifier.Middleware)
 	r.Mount(api.Prefix, api.New(api.Config{Service: svc, Pool: pool}).Routes())
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
-	return &env{t: t, url: srv.URL + api.Prefix, store: store, svc: svc, pool: pool}
+	return &env{t: t, url: srv.URL + api.Prefix, store: store, svc: svc, pool: pool, admin: bearer(t, testAdmin, auth.RoleAdmin)}
+}
+
+// bearer returns the Authorization header value of a token for sub with
+// role, valid for an hour.
+func bearer(t testing.TB, sub string, role auth.Role) string {
+	t.Helper()
+	token, err := auth.Mint(testSecret, testIssuer, testAudience, sub, role, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "Bearer " + token
+}
+
+// customer returns the Authorization header value of customer sub.
+func (e *env) customer(sub string) string {
+	e.t.Helper()
+	return bearer(e.t, sub, auth.RoleCustomer)
 }
 
 // response is an answer read whole.
@@ -75,7 +114,9 @@ func (r response) json(t *testing.T) map[string]any {
 }
 
 // post sends body (a string, []byte or anything JSON-encodable) with the
-// given headers; Content-Type defaults to application/json.
+// given headers, name and value in turn; an empty value removes the
+// header. Content-Type defaults to application/json and Authorization to
+// the admin's token: pass "Authorization", "" for an anonymous request.
 func (e *env) post(path string, body any, headers ...string) response {
 	e.t.Helper()
 	var raw []byte
@@ -95,6 +136,7 @@ func (e *env) post(path string, body any, headers ...string) response {
 		e.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", e.admin)
 	for i := 0; i+1 < len(headers); i += 2 {
 		if headers[i+1] == "" {
 			req.Header.Del(headers[i])
