@@ -12,8 +12,8 @@ const keptFailures = 20
 // Failure is one attempt the provider failed: no answer (a timeout, a
 // refused connection), a 5xx, or a 429.
 type Failure struct {
-	At     time.Time
-	Detail string
+	At     time.Time `json:"at"`
+	Detail string    `json:"detail"`
 }
 
 // failures keeps the most recent failed attempts. It is safe for

@@ -21,28 +21,28 @@ const (
 // The counters count since New.
 type State struct {
 	// Breaker is the circuit breaker's state.
-	Breaker BreakerState
+	Breaker BreakerState `json:"breaker"`
 	// InFlight is the number of HTTP requests to the provider in flight;
 	// MaxConcurrent the bulkhead's capacity.
-	InFlight      int64
-	MaxConcurrent int
+	InFlight      int64 `json:"inFlight"`
+	MaxConcurrent int   `json:"maxConcurrent"`
 	// Calls counts calls of Charge, LookupCharge and Refund that got past
 	// their argument checks.
-	Calls uint64
+	Calls uint64 `json:"calls"`
 	// Attempts counts HTTP requests sent to the provider, lookups after an
 	// ambiguous failure included.
-	Attempts uint64
+	Attempts uint64 `json:"attempts"`
 	// Retries counts retries scheduled.
-	Retries uint64
+	Retries uint64 `json:"retries"`
 	// RejectedByBreaker counts calls refused by the open circuit.
-	RejectedByBreaker uint64
+	RejectedByBreaker uint64 `json:"rejectedByBreaker"`
 	// RejectedByBulkhead counts calls refused by the full bulkhead.
-	RejectedByBulkhead uint64
+	RejectedByBulkhead uint64 `json:"rejectedByBulkhead"`
 	// Unavailable counts calls that ran out of retries.
-	Unavailable uint64
+	Unavailable uint64 `json:"unavailable"`
 	// RecentFailures are the last attempts the provider failed (no
 	// answer, a 5xx or a 429), newest first; at most 20.
-	RecentFailures []Failure
+	RecentFailures []Failure `json:"recentFailures"`
 }
 
 // State returns the client's state now. It is safe to call at any time.

@@ -113,6 +113,8 @@ func TestGatewayInFrontOfTheAPIs(t *testing.T) {
 		{"admin endpoints serve admins", http.MethodGet, "/api/v1/admin/projections/", admin, "", http.StatusOK},
 		{"a bad token is refused", http.MethodGet, "/api/v1/admin/projections/", "not.a.token", "", http.StatusUnauthorized},
 		{"GraphQL answers", http.MethodPost, "/api/v1/graphql", customer, `{"query":"{ products(first: 1) { edges { node { sku } } } }"}`, http.StatusOK},
+		{"payment provider reports need an admin", http.MethodGet, "/api/v1/admin/payment-provider", customer, "", http.StatusForbidden},
+		{"payment provider reports serve admins", http.MethodGet, "/api/v1/admin/payment-provider", admin, "", http.StatusOK},
 		{"health needs no token", http.MethodGet, "/healthz", "", "", http.StatusOK},
 		{"metrics need no token", http.MethodGet, "/metrics", "", "", http.StatusOK},
 	}

@@ -6,6 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/notifications"
+	"github.com/orderflow/orderflow/paymentprovider/report"
 	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/httpserver"
 	"github.com/orderflow/orderflow/platform/metrics"
@@ -68,9 +72,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 			logger.WarnContext(ctx, "close event store", "err", err)
 		}
 	}()
-	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	pool, err := openPool(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return fmt.Errorf("connect to the database: %w", err)
+		return err
 	}
 	defer pool.Close()
 
@@ -105,6 +109,30 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	logger.InfoContext(ctx, "orderflow stopped")
 	return nil
+}
+
+// defaultPoolSize is the most connections serve opens to PostgreSQL for
+// read models, sagas and the API unless the URL's pool_max_conns says
+// otherwise: every projection runner, rebuild, saga worker and request
+// takes one for its transaction, and pgx's default (the number of CPUs,
+// at least 4) would starve them.
+const defaultPoolSize = 32
+
+// openPool connects to the database with defaultPoolSize connections at
+// most, unless the URL sets pool_max_conns.
+func openPool(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		pc.MaxConns = defaultPoolSize
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("connect to the database: %w", err)
+	}
+	return pool, nil
 }
 
 // newSystem builds the parts every role shares and registers their
@@ -156,6 +184,7 @@ func (s *system) start(ctx context.Context) error {
 		if err := s.metrics.Register(paymentMetrics(client)); err != nil {
 			return err
 		}
+		go report.Publish(ctx, s.pool, client, processName(), 0, s.logger)
 		go func() {
 			if err := notifications.New(s.store, s.pool, s.logger).Run(ctx); err != nil && ctx.Err() == nil {
 				s.logger.ErrorContext(ctx, "notifications stopped", "err", err)
@@ -198,6 +227,7 @@ func (s *system) router(ctx context.Context) (chi.Router, error) {
 	router.Group(func(r chi.Router) {
 		r.Use(gw.middlewares()...)
 		r.With(auth.RequireRole(auth.RoleAdmin)).Mount(adminapi.Prefix, adminapi.New(adminapi.Config{Manager: s.views, Jobs: ctx, Logger: s.logger}).Routes())
+		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, report.Path, report.Handler(s.pool, paymentReportMaxAge, s.logger))
 		r.Mount(graphqlPath, queries)
 		r.Mount(api.Prefix, api.New(api.Config{Service: s.service, Pool: s.pool, Logger: s.logger}).Routes())
 	})
@@ -206,3 +236,16 @@ func (s *system) router(ctx context.Context) (chi.Router, error) {
 
 // graphqlPath is where the GraphQL query API answers.
 const graphqlPath = "/api/v1/graphql"
+
+// paymentReportMaxAge is how old a payment client's report may be and
+// still show: a few missed reports of a live process.
+const paymentReportMaxAge = 10 * time.Second
+
+// processName names this process in reports: host name and process id.
+func processName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return host + ":" + strconv.Itoa(os.Getpid())
+}
