@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,6 +144,27 @@ func (e *env) post(path string, body any, headers ...string) response {
 			continue
 		}
 		req.Header.Set(headers[i], headers[i+1])
+	}
+	return e.do(req)
+}
+
+// send sends a request with body (none when empty) and the Authorization
+// header value authorization (none when empty: an anonymous request).
+func (e *env) send(method, path, body, authorization string) response {
+	e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.url+path, rd)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
 	}
 	return e.do(req)
 }
