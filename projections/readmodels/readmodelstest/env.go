@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,10 +45,11 @@ type Env struct {
 }
 
 // written is the position of the last event written through an Env and
-// its copies.
+// its copies, and the count of orders History placed.
 type written struct {
-	mu   sync.Mutex
-	last eventstore.Position
+	mu     sync.Mutex
+	last   eventstore.Position
+	orders atomic.Int64
 }
 
 // New returns an Env of its own for the test; everything is closed and

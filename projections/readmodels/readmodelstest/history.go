@@ -44,10 +44,9 @@ func (e *Env) History(ctx context.Context, saga *Saga, rounds int) error {
 
 // history is one run of Env.History.
 type history struct {
-	e     *Env
-	saga  *Saga
-	ctx   context.Context
-	count int // orders placed
+	e    *Env
+	saga *Saga
+	ctx  context.Context
 }
 
 func (h *history) round(round int) error {
@@ -172,9 +171,9 @@ func (h *history) pastDeadline() error {
 
 // place places an order through the saga's write side.
 func (h *history) place(country string, lines ...order.LineRequest) (string, error) {
-	h.count++
-	id := fmt.Sprintf("h-%03d", h.count)
-	customer := fmt.Sprintf("c-%d", h.count%3)
+	n := h.e.written.orders.Add(1)
+	id := fmt.Sprintf("h-%03d", n)
+	customer := fmt.Sprintf("c-%d", n%3)
 	_, err := h.saga.Service.PlaceOrder(h.ctx, Meta(), order.Place{OrderID: id, CustomerID: customer, Lines: lines, ShippingAddress: Address(country)})
 	if err != nil {
 		return "", fmt.Errorf("place %s: %w", id, err)
