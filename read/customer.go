@@ -19,8 +19,36 @@ type customerRow struct {
 const customersSQL = `SELECT customer_id, order_count, first_order_at, last_order_at
 FROM readmodel.customers WHERE customer_id = ANY($1)`
 
-// fetchCustomers loads customer summaries, and registers those found with
-// the loaders of their fields.
+// loadCustomers loads the summaries of customers that have one, with
+// their spend if withSpend (two queries at most), and registers them with
+// the loaders of their connections.
+func (rs *requestState) loadCustomers(ctx context.Context, ids []string, withSpend bool) (map[string]*customerResolver, error) {
+	rows, err := rs.fetchCustomers(ctx, ids)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	out := make(map[string]*customerResolver, len(rows))
+	found := make([]string, 0, len(rows))
+	for id, row := range rows {
+		out[id] = &customerResolver{rs: rs, row: row}
+		found = append(found, id)
+	}
+	rs.customerOrders.prime(found...)
+	rs.notifications.prime(found...)
+	if !withSpend {
+		return out, nil
+	}
+	spend, err := rs.fetchSpend(ctx, found)
+	if err != nil {
+		return nil, err
+	}
+	for id, c := range out {
+		c.spend = spend[id]
+	}
+	return out, nil
+}
+
+// fetchCustomers reads customer summaries.
 func (rs *requestState) fetchCustomers(ctx context.Context, ids []string) (map[string]*customerRow, error) {
 	if err := rs.fresh.wait(ctx, projCustomers); err != nil {
 		return nil, err
@@ -39,20 +67,13 @@ func (rs *requestState) fetchCustomers(ctx context.Context, ids []string) (map[s
 	if err != nil {
 		return nil, fmt.Errorf("read customers: %w", err)
 	}
-	found := make([]string, 0, len(out))
-	for id := range out {
-		found = append(found, id)
-	}
-	rs.spend.prime(found...)
-	rs.customerOrders.prime(found...)
-	rs.notifications.prime(found...)
 	return out, nil
 }
 
 const spendSQL = `SELECT customer_id, currency, amount
 FROM readmodel.customer_spend WHERE customer_id = ANY($1) ORDER BY customer_id, currency`
 
-// fetchSpend loads the lifetime spend of customers, per currency.
+// fetchSpend reads the lifetime spend of customers, per currency.
 func (rs *requestState) fetchSpend(ctx context.Context, ids []string) (map[string][]money, error) {
 	if err := rs.fresh.wait(ctx, projCustomers); err != nil {
 		return nil, err
@@ -75,11 +96,6 @@ func (rs *requestState) fetchSpend(ctx context.Context, ids []string) (map[strin
 	if err != nil {
 		return nil, fmt.Errorf("read customer spend: %w", err)
 	}
-	for _, id := range ids {
-		if _, ok := out[id]; !ok {
-			out[id] = []money{}
-		}
-	}
 	return out, nil
 }
 
@@ -89,17 +105,20 @@ func (rs *requestState) loadCustomer(ctx context.Context, id string) (*customerR
 	if !rs.canSee(id) || !validKey(id) {
 		return nil, nil
 	}
-	c, ok, err := rs.customers.load(ctx, id)
-	if err != nil || !ok {
+	cs, err := rs.loadCustomers(ctx, []string{id}, graphql.HasSelectedField(ctx, "lifetimeSpend"))
+	if err != nil {
 		return nil, err
 	}
-	return &customerResolver{rs: rs, row: c}, nil
+	return cs[id], nil
 }
 
-// customerResolver resolves the GraphQL type Customer.
+// customerResolver resolves the GraphQL type Customer. Its spend is
+// loaded before it resolves; its connections load when they resolve, one
+// query for all the customers of the request that ask for the same page.
 type customerResolver struct {
-	rs  *requestState
-	row *customerRow
+	rs    *requestState
+	row   *customerRow
+	spend []money
 }
 
 // ID is the customer id.
@@ -114,11 +133,9 @@ func (c *customerResolver) FirstOrderAt() *timeScalar { return optTime(c.row.fir
 // LastOrderAt is when the customer placed its last order.
 func (c *customerResolver) LastOrderAt() *timeScalar { return optTime(c.row.lastOrderAt) }
 
-// LifetimeSpend is what the customer paid less refunds, per currency.
-func (c *customerResolver) LifetimeSpend(ctx context.Context) ([]money, error) {
-	m, _, err := c.rs.spend.load(ctx, c.row.id)
-	return m, err
-}
+// LifetimeSpend is what the customer paid less refunds, per currency (a
+// nil slice is the empty list).
+func (c *customerResolver) LifetimeSpend() []money { return c.spend }
 
 // Orders is a page of the customer's orders, newest first.
 func (c *customerResolver) Orders(ctx context.Context, args connectionArgs) (*orderConnection, error) {
@@ -126,6 +143,7 @@ func (c *customerResolver) Orders(ctx context.Context, args connectionArgs) (*or
 	if err != nil {
 		return nil, err
 	}
+	pa.needs = orderNeedsAt(ctx, "edges.node.")
 	page, _, err := c.rs.customerOrders.load(ctx, pa, c.row.id)
 	if err != nil {
 		return nil, err

@@ -34,12 +34,17 @@
 //
 // # Batching
 //
-// Each request has its own loaders. Whenever a resolver obtains a set of
-// rows (a page of orders, the customers of those orders...), it registers
-// their keys with the loaders of their children, and the first child to
-// load takes every registered key in one query (= ANY($1)). A page of
-// orders with its lines, customers, fulfillments and timelines therefore
-// costs the same number of queries for 5 orders as for 100.
+// Whoever obtains a set of orders (a page, a customer's page, one order)
+// loads what the query selects of them from the other read models for the
+// whole set at once, before any of their fields resolve: one query per
+// kind of data (lines, timelines, fulfillments, their histories,
+// customers, their spend), keyed by = ANY($1), whatever the number of
+// orders. The connections below customers (orders, notifications) load
+// per request through a loader: the customers obtained together register
+// their ids with it, and the first connection to resolve loads the pages
+// of all of them in one query. A page of orders with its lines, customers,
+// fulfillments and timelines therefore costs the same number of queries
+// for 5 orders as for 100.
 //
 // # Read your writes
 //

@@ -29,8 +29,33 @@ type historyRecord struct {
 const fulfillmentsSQL = `SELECT order_id, customer_id, state, step, last_error, reason, deadline, retry_at, started_at, updated_at
 FROM readmodel.fulfillments WHERE order_id = ANY($1)`
 
-// fetchFulfillments loads the sagas of orders, and registers those found
-// with the history loader.
+// loadFulfillments loads the sagas of orders that have one, with their
+// histories if withHistory: two queries at most.
+func (rs *requestState) loadFulfillments(ctx context.Context, orderIDs []string, withHistory bool) (map[string]*fulfillmentResolver, error) {
+	rows, err := rs.fetchFulfillments(ctx, orderIDs)
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	out := make(map[string]*fulfillmentResolver, len(rows))
+	found := make([]string, 0, len(rows))
+	for id, row := range rows {
+		out[id] = &fulfillmentResolver{row: row}
+		found = append(found, id)
+	}
+	if !withHistory {
+		return out, nil
+	}
+	histories, err := rs.fetchHistory(ctx, found)
+	if err != nil {
+		return nil, err
+	}
+	for id, f := range out {
+		f.history = histories[id]
+	}
+	return out, nil
+}
+
+// fetchFulfillments reads the sagas of orders.
 func (rs *requestState) fetchFulfillments(ctx context.Context, orderIDs []string) (map[string]*fulfillmentRow, error) {
 	if err := rs.fresh.wait(ctx, projFulfillment); err != nil {
 		return nil, err
@@ -49,18 +74,13 @@ func (rs *requestState) fetchFulfillments(ctx context.Context, orderIDs []string
 	if err != nil {
 		return nil, fmt.Errorf("read fulfillments: %w", err)
 	}
-	found := make([]string, 0, len(out))
-	for id := range out {
-		found = append(found, id)
-	}
-	rs.history.prime(found...)
 	return out, nil
 }
 
 const historySQL = `SELECT order_id, step, outcome, detail, at
 FROM readmodel.fulfillment_history WHERE order_id = ANY($1) ORDER BY order_id, seq`
 
-// fetchHistory loads the saga histories of orders, oldest record first.
+// fetchHistory reads the saga histories of orders, oldest record first.
 func (rs *requestState) fetchHistory(ctx context.Context, orderIDs []string) (map[string][]historyRecord, error) {
 	if err := rs.fresh.wait(ctx, projFulfillment); err != nil {
 		return nil, err
@@ -77,7 +97,7 @@ func (rs *requestState) fetchHistory(ctx context.Context, orderIDs []string) (ma
 		at     time.Time
 	)
 	_, err = pgx.ForEachRow(rows, []any{&id, &r.Step, &r.Outcome, &detail, &at}, func() error {
-		r.Detail, r.At = "", timeScalar{at}
+		r.Detail, r.At = "", timeScalar(at)
 		if detail != nil {
 			r.Detail = *detail
 		}
@@ -86,11 +106,6 @@ func (rs *requestState) fetchHistory(ctx context.Context, orderIDs []string) (ma
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read fulfillment histories: %w", err)
-	}
-	for _, id := range orderIDs {
-		if _, ok := out[id]; !ok {
-			out[id] = []historyRecord{}
-		}
 	}
 	return out, nil
 }
@@ -101,17 +116,27 @@ func (rs *requestState) loadFulfillment(ctx context.Context, orderID string) (*f
 	if !rs.authenticated || !validKey(orderID) {
 		return nil, nil
 	}
-	f, ok, err := rs.fulfillments.load(ctx, orderID)
-	if err != nil || !ok || !rs.canSee(f.customerID) {
+	rows, err := rs.fetchFulfillments(ctx, []string{orderID})
+	row, ok := rows[orderID]
+	if err != nil || !ok || !rs.canSee(row.customerID) {
 		return nil, err
 	}
-	return &fulfillmentResolver{rs: rs, row: f}, nil
+	f := &fulfillmentResolver{row: row}
+	if graphql.HasSelectedField(ctx, "history") {
+		histories, err := rs.fetchHistory(ctx, []string{orderID})
+		if err != nil {
+			return nil, err
+		}
+		f.history = histories[orderID]
+	}
+	return f, nil
 }
 
-// fulfillmentResolver resolves the GraphQL type Fulfillment.
+// fulfillmentResolver resolves the GraphQL type Fulfillment. Its history
+// is loaded before it resolves.
 type fulfillmentResolver struct {
-	rs  *requestState
-	row *fulfillmentRow
+	row     *fulfillmentRow
+	history []historyRecord
 }
 
 // OrderID is the id of the order the saga fulfills.
@@ -125,10 +150,7 @@ func (f *fulfillmentResolver) State() string { return strings.ToUpper(f.row.stat
 func (f *fulfillmentResolver) Step() string { return f.row.step }
 
 // History is what the saga did, oldest first.
-func (f *fulfillmentResolver) History(ctx context.Context) ([]historyRecord, error) {
-	h, _, err := f.rs.history.load(ctx, f.row.orderID)
-	return h, err
-}
+func (f *fulfillmentResolver) History() []historyRecord { return f.history }
 
 // LastError is the saga's last error, if any.
 func (f *fulfillmentResolver) LastError() *string { return f.row.lastError }
@@ -143,7 +165,7 @@ func (f *fulfillmentResolver) Deadline() *timeScalar { return optTime(f.row.dead
 func (f *fulfillmentResolver) RetryAt() *timeScalar { return optTime(f.row.retryAt) }
 
 // StartedAt is when the saga started.
-func (f *fulfillmentResolver) StartedAt() timeScalar { return timeScalar{f.row.startedAt} }
+func (f *fulfillmentResolver) StartedAt() timeScalar { return timeScalar(f.row.startedAt) }
 
 // UpdatedAt is the recorded time of the saga's last event.
-func (f *fulfillmentResolver) UpdatedAt() timeScalar { return timeScalar{f.row.updatedAt} }
+func (f *fulfillmentResolver) UpdatedAt() timeScalar { return timeScalar(f.row.updatedAt) }

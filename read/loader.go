@@ -97,10 +97,12 @@ func (b *batcher[K, V]) run(ctx context.Context, call *batchCall[K, V], keys []K
 	call.values, call.err = b.fetch(ctx, keys)
 }
 
-// pageArgs are the arguments of a connection field.
+// pageArgs are the arguments of a connection field, and what its items'
+// selections need loaded.
 type pageArgs struct {
 	first int
 	after string
+	needs orderNeeds
 }
 
 // pageLoader loads a page of a connection per owner (a customer's orders,

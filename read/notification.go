@@ -53,7 +53,7 @@ func (p notificationPage) connection() *notificationConnection {
 	c := &notificationConnection{edges: make([]notificationEdge, len(p.items))}
 	cursors := make([]string, len(p.items))
 	for i, n := range p.items {
-		cursors[i] = encodeTimeCursor(cursorNotification, timeKey{at: n.CreatedAt.Time, id: string(n.ID)})
+		cursors[i] = encodeTimeCursor(cursorNotification, timeKey{at: time.Time(n.CreatedAt), id: string(n.ID)})
 		c.edges[i] = notificationEdge{cursor: cursors[i], node: n}
 	}
 	c.info = newPageInfo(cursors, p.hasNext)
@@ -108,7 +108,7 @@ func (rs *requestState) fetchNotifications(ctx context.Context, pa pageArgs, cus
 		if len(p.items) == pa.first {
 			p.hasNext = true
 		} else {
-			n.ID, n.OrderID, n.CreatedAt = graphql.ID(eventID), graphql.ID(orderID), timeScalar{createdAt}
+			n.ID, n.OrderID, n.CreatedAt = graphql.ID(eventID), graphql.ID(orderID), timeScalar(createdAt)
 			p.items = append(p.items, n)
 		}
 		out[customer] = p

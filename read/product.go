@@ -108,10 +108,10 @@ func (p *productResolver) Reserved() int64Scalar { return int64Scalar(p.row.rese
 func (p *productResolver) OnHand() int64Scalar { return int64Scalar(p.row.onHand) }
 
 // RegisteredAt is when the product was registered.
-func (p *productResolver) RegisteredAt() timeScalar { return timeScalar{p.row.registeredAt} }
+func (p *productResolver) RegisteredAt() timeScalar { return timeScalar(p.row.registeredAt) }
 
 // UpdatedAt is the recorded time of the product's last event.
-func (p *productResolver) UpdatedAt() timeScalar { return timeScalar{p.row.updatedAt} }
+func (p *productResolver) UpdatedAt() timeScalar { return timeScalar(p.row.updatedAt) }
 
 // Revision is the revision of the product's last event.
 func (p *productResolver) Revision() int64Scalar { return int64Scalar(p.row.revision) }

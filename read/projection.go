@@ -105,10 +105,10 @@ func (r *rebuildResolver) Total() int64Scalar { return int64Scalar(r.r.Total) }
 func (r *rebuildResolver) Rate() float64 { return r.r.Rate }
 
 // StartedAt is when the rebuild started.
-func (r *rebuildResolver) StartedAt() timeScalar { return timeScalar{r.r.StartedAt} }
+func (r *rebuildResolver) StartedAt() timeScalar { return timeScalar(r.r.StartedAt) }
 
 // UpdatedAt is when the rebuild last reported progress.
-func (r *rebuildResolver) UpdatedAt() timeScalar { return timeScalar{r.r.UpdatedAt} }
+func (r *rebuildResolver) UpdatedAt() timeScalar { return timeScalar(r.r.UpdatedAt) }
 
 func optString(s string) *string {
 	if s == "" {

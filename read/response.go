@@ -63,7 +63,44 @@ func (h *Handler) writeResponse(w http.ResponseWriter, r *http.Request, resp *gr
 	if resp.Data == nil {
 		status = http.StatusBadRequest
 	}
-	writeJSON(w, status, resp)
+	body, err := encodeResponse(resp)
+	if err != nil {
+		h.logger.ErrorContext(r.Context(), "encode graphql response", "err", err)
+		writeJSON(w, http.StatusInternalServerError, &graphql.Response{Errors: []*gqlerrors.QueryError{{
+			Message: errInternal.message, Extensions: errInternal.Extensions(),
+		}}})
+		return
+	}
+	writeBody(w, status, body)
+}
+
+// encodeResponse writes resp as graphql.Response's JSON encoding would,
+// errors first, but copies the data, which the executor wrote as JSON
+// already, rather than have encoding/json validate and compact it again.
+func encodeResponse(resp *graphql.Response) ([]byte, error) {
+	b := make([]byte, 0, len(resp.Data)+64)
+	b = append(b, '{')
+	sep := ""
+	if len(resp.Errors) > 0 {
+		errs, err := json.Marshal(resp.Errors)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(b, `"errors":`...), errs...)
+		sep = ","
+	}
+	if resp.Data != nil { // absent when the document did not run
+		b = append(append(append(b, sep...), `"data":`...), resp.Data...)
+		sep = ","
+	}
+	if len(resp.Extensions) > 0 {
+		ext, err := json.Marshal(resp.Extensions)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, sep...), `"extensions":`...), ext...)
+	}
+	return append(b, '}'), nil
 }
 
 // sanitize keeps the message of a validation error or a fieldError and
@@ -85,10 +122,14 @@ func (h *Handler) sanitize(ctx context.Context, e *gqlerrors.QueryError) {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
-	if err != nil { // cannot happen: the data is already JSON
+	if err != nil { // cannot happen: errors are strings and maps of strings
 		status = http.StatusInternalServerError
 		body = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`)
 	}
+	writeBody(w, status, body)
+}
+
+func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", responseContentType)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "no-store")

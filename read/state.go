@@ -9,20 +9,14 @@ import (
 )
 
 // requestState is what the resolvers of one request share: the caller,
-// the read-your-writes wait and the loaders. It lives in the request's
-// context.
+// the read-your-writes wait and the loaders of the connections below
+// customers. It lives in the request's context.
 type requestState struct {
 	h             *Handler
 	principal     auth.Principal
 	authenticated bool
 	fresh         *freshness
 
-	lines          *batcher[string, []orderLine]
-	timeline       *batcher[string, []timelineEntry]
-	fulfillments   *batcher[string, *fulfillmentRow]
-	history        *batcher[string, []historyRecord]
-	customers      *batcher[string, *customerRow]
-	spend          *batcher[string, []money]
 	customerOrders *pageLoader[orderPage]
 	notifications  *pageLoader[notificationPage]
 }
@@ -34,12 +28,6 @@ func newRequestState(h *Handler, p auth.Principal, authenticated bool, minPos ev
 		authenticated: authenticated,
 		fresh:         newFreshness(h.pool, minPos, minSet, start.Add(h.maxWait)),
 	}
-	rs.lines = newBatcher(rs.fetchLines)
-	rs.timeline = newBatcher(rs.fetchTimeline)
-	rs.fulfillments = newBatcher(rs.fetchFulfillments)
-	rs.history = newBatcher(rs.fetchHistory)
-	rs.customers = newBatcher(rs.fetchCustomers)
-	rs.spend = newBatcher(rs.fetchSpend)
 	rs.customerOrders = newPageLoader(rs.fetchCustomerOrders)
 	rs.notifications = newPageLoader(rs.fetchNotifications)
 	return rs

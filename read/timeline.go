@@ -40,7 +40,7 @@ func (rs *requestState) fetchTimeline(ctx context.Context, orderIDs []string) (m
 	)
 	_, err = pgx.ForEachRow(rows, []any{&id, &e.Type, &commit, &prepare, &e.Stream, &revision, &at, &e.CorrelationID, &e.CausationID}, func() error {
 		e.Position = positionString(commit, prepare)
-		e.Revision, e.OccurredAt = int64Scalar(revision), timeScalar{at}
+		e.Revision, e.OccurredAt = int64Scalar(revision), timeScalar(at)
 		out[id] = append(out[id], e)
 		return nil
 	})
