@@ -60,13 +60,17 @@ func (p notificationPage) connection() *notificationConnection {
 	return c
 }
 
+// notificationsSQL reads a page of notifications per customer, newest
+// first and, for the same time, by event id, as the view's index keeps
+// them.
 const notificationsSQL = `SELECT n.customer_id, n.event_id::text, n.order_id, n.kind, n.message, n.created_at
 FROM unnest($1::text[]) AS c(id)
 CROSS JOIN LATERAL (
     SELECT customer_id, event_id, order_id, kind, message, created_at FROM readmodel.customer_notifications
-    WHERE customer_id = c.id AND ($3::timestamptz IS NULL OR (created_at, event_id) < ($3, $4::uuid))
-    ORDER BY created_at DESC, event_id DESC LIMIT $2) n
-ORDER BY n.customer_id, n.created_at DESC, n.event_id DESC`
+    WHERE customer_id = c.id
+      AND ($3::timestamptz IS NULL OR created_at < $3 OR (created_at = $3 AND event_id > $4::uuid))
+    ORDER BY created_at DESC, event_id LIMIT $2) n
+ORDER BY n.customer_id, n.created_at DESC, n.event_id`
 
 // fetchNotifications loads a page of notifications for each customer,
 // all with the same arguments, in one query.

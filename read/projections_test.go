@@ -3,6 +3,7 @@ package read_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -50,7 +51,7 @@ func TestProjections(t *testing.T) {
 func TestProjectionsFromTheManager(t *testing.T) {
 	e := newEnv(t)
 	e.catalog()
-	e.CaughtUp("orders", "products")
+	e.CaughtUp(allProjections...)
 	var d struct {
 		Projections []struct {
 			Name, State, Position string
@@ -67,12 +68,16 @@ func TestProjectionsFromTheManager(t *testing.T) {
 				return false
 			}
 		}
-		return len(d.Projections) == 2 && d.Projections[0].Name == "orders" && d.Projections[1].Name == "products"
+		var names []string
+		for _, p := range d.Projections {
+			names = append(names, p.Name)
+		}
+		return slices.Equal(names, []string{"customer_notifications", "customers", "fulfillment", "order_timeline", "orders", "products"})
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for !readmodelsLive() {
 		if time.Now().After(deadline) {
-			t.Fatalf("projections %+v, want orders and products live at %s", d.Projections, head)
+			t.Fatalf("projections %+v, want the six read models live at %s", d.Projections, head)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -21,8 +21,7 @@ import (
 
 	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/projections"
-	"github.com/orderflow/orderflow/projections/orderview"
-	"github.com/orderflow/orderflow/projections/productview"
+	"github.com/orderflow/orderflow/projections/readmodels"
 	"github.com/orderflow/orderflow/projections/readmodels/readmodelstest"
 	"github.com/orderflow/orderflow/read"
 	"github.com/orderflow/orderflow/write/money"
@@ -63,7 +62,7 @@ func newEnv(t *testing.T, opts ...func(*options)) *env {
 	}
 	e := &env{Env: readmodelstest.New(t), t: t, queries: &queryCounter{}, logs: &logBuffer{}}
 	if o.projections {
-		e.manager = e.Manager("read-test", orderview.New(), productview.New())
+		e.manager = e.Manager("read-test", readmodels.All()...)
 		e.Run(e.manager)
 	}
 
@@ -268,3 +267,6 @@ func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // eur is amount cents of euro.
 func eur(amount int64) money.Money { return money.Money{Amount: amount, Currency: "EUR"} }
+
+// allProjections names the read models' projections.
+var allProjections = []string{"orders", "products", "customers", "fulfillment", "order_timeline", "customer_notifications"}
