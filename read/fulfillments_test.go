@@ -11,6 +11,7 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/projections/fulfillmentview"
+	"github.com/orderflow/orderflow/projections/readmodels/readmodelstest"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/money"
 )
@@ -24,11 +25,16 @@ import (
 //	o-5 (c-2) compensated
 //	o-2 (c-2) running: its charge parked by an open circuit
 //	o-4 (c-1) completed
-func sagaEnv(t *testing.T) *env {
+//
+// The sagas' times are minutes from base, a second before now: a saga's
+// step is what it would do at its last event's recorded time, and its
+// payment deadline (base+30m) must not have passed by then.
+func sagaEnv(t *testing.T) (*env, func(min int) string) {
 	t.Helper()
 	e := newEnv(t, withoutProjections())
 	e.Run(e.Manager("read-test-sagas", fulfillmentview.New()))
-	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+	base := time.Now().UTC().Truncate(time.Second).Add(-time.Second)
+	at := func(min int) time.Time { return base.Add(time.Duration(min) * time.Minute) }
 	retry := at(9)
 	sagas := []struct {
 		id, customer string
@@ -63,7 +69,7 @@ func sagaEnv(t *testing.T) *env {
 		}
 	}
 	e.CaughtUp("fulfillment")
-	return e
+	return e, func(min int) string { return ts(at(min)) }
 }
 
 // appendSaga appends one saga event to the saga stream of order id.
@@ -93,7 +99,7 @@ func (e *env) updated(id string) string {
 // TestFulfillments lists the sagas, least recently updated first, with
 // every field of the first page's sagas, by state, and in pages.
 func TestFulfillments(t *testing.T) {
-	e := sagaEnv(t)
+	e, at := sagaEnv(t)
 	for i, id := range []string{"o-3", "o-1", "o-5", "o-2", "o-4"} {
 		if i > 0 {
 			prev := []string{"o-3", "o-1", "o-5", "o-2", "o-4"}[i-1]
@@ -108,23 +114,23 @@ func TestFulfillments(t *testing.T) {
 		e.t = t
 		q := `{ fulfillments(state: [RUNNING, COMPENSATING]) { edges { node { orderId state step lastError reason deadline retryAt startedAt updatedAt
 			history { step outcome detail at } } } pageInfo { hasNextPage hasPreviousPage } } }`
-		sameJSON(t, e.data(admin, q, nil), fmt.Sprintf(`{"fulfillments":{"edges":[
-			{"node":{"orderId":"o-3","state":"COMPENSATING","step":"cancel_order","lastError":null,
-			  "reason":"SKU-1: 1 requested, 0 available: rejected","deadline":null,"retryAt":null,
-			  "startedAt":"2025-03-01T10:00:00Z","updatedAt":%q,"history":[
-			  {"step":"started","outcome":"done","detail":"","at":"2025-03-01T10:00:00Z"},
-			  {"step":"reserve:SKU-1","outcome":"rejected","detail":"SKU-1: 1 requested, 0 available: rejected","at":"2025-03-01T10:01:00Z"}]}},
+		started := fmt.Sprintf(`{"step":"started","outcome":"done","detail":"","at":%q}`, at(0))
+		sameJSON(t, e.data(admin, q, nil), `{"fulfillments":{"edges":[
+			{"node":{"orderId":"o-3","state":"COMPENSATING","step":"cancel_order",
+			  "lastError":"SKU-1: 1 requested, 0 available: rejected",
+			  "reason":"reserve:SKU-1: SKU-1: 1 requested, 0 available: rejected","deadline":null,"retryAt":null,
+			  "startedAt":"`+at(0)+`","updatedAt":"`+e.updated("o-3")+`","history":[`+started+`,
+			  {"step":"reserve:SKU-1","outcome":"rejected","detail":"SKU-1: 1 requested, 0 available: rejected","at":"`+at(1)+`"},
+			  {"step":"compensation_started","outcome":"done","detail":"SKU-1: 1 requested, 0 available: rejected","at":"`+at(1)+`"}]}},
 			{"node":{"orderId":"o-1","state":"RUNNING","step":"reserve:SKU-1","lastError":null,"reason":null,
-			  "deadline":"2025-03-01T10:30:00Z","retryAt":null,"startedAt":"2025-03-01T10:00:00Z","updatedAt":%q,"history":[
-			  {"step":"started","outcome":"done","detail":"","at":"2025-03-01T10:00:00Z"}]}},
+			  "deadline":"`+at(30)+`","retryAt":null,"startedAt":"`+at(0)+`","updatedAt":"`+e.updated("o-1")+`","history":[`+started+`]}},
 			{"node":{"orderId":"o-2","state":"RUNNING","step":"charge","lastError":"payment provider unavailable: circuit open","reason":null,
-			  "deadline":"2025-03-01T10:30:00Z","retryAt":"2025-03-01T10:09:00Z","startedAt":"2025-03-01T10:00:00Z","updatedAt":%q,"history":[
-			  {"step":"started","outcome":"done","detail":"","at":"2025-03-01T10:00:00Z"},
-			  {"step":"reserve:SKU-1","outcome":"done","detail":"","at":"2025-03-01T10:04:00Z"},
-			  {"step":"confirm_order","outcome":"done","detail":"","at":"2025-03-01T10:05:00Z"},
-			  {"step":"request_payment","outcome":"done","detail":"","at":"2025-03-01T10:06:00Z"},
-			  {"step":"charge","outcome":"parked","detail":"payment provider unavailable: circuit open","at":"2025-03-01T10:07:00Z"}]}}],
-			"pageInfo":{"hasNextPage":false,"hasPreviousPage":false}}}`, e.updated("o-3"), e.updated("o-1"), e.updated("o-2")))
+			  "deadline":"`+at(30)+`","retryAt":"`+at(9)+`","startedAt":"`+at(0)+`","updatedAt":"`+e.updated("o-2")+`","history":[`+started+`,
+			  {"step":"reserve:SKU-1","outcome":"done","detail":"","at":"`+at(4)+`"},
+			  {"step":"confirm_order","outcome":"done","detail":"","at":"`+at(5)+`"},
+			  {"step":"request_payment","outcome":"done","detail":"","at":"`+at(6)+`"},
+			  {"step":"charge","outcome":"parked","detail":"payment provider unavailable: circuit open","at":"`+at(7)+`"}]}}],
+			"pageInfo":{"hasNextPage":false,"hasPreviousPage":false}}}`)
 	})
 
 	ids := func(data json.RawMessage) string {
@@ -208,7 +214,7 @@ func TestFulfillments(t *testing.T) {
 
 // TestFulfillmentStats counts the sagas by state and step.
 func TestFulfillmentStats(t *testing.T) {
-	e := sagaEnv(t)
+	e, _ := sagaEnv(t)
 	sameJSON(t, e.data(admin, `{ fulfillmentStats { byState { state count } byStep { step count } } }`, nil), `{"fulfillmentStats":{
 		"byState":[{"state":"RUNNING","count":"2"},{"state":"COMPENSATING","count":"1"},{"state":"COMPLETED","count":"1"},{"state":"COMPENSATED","count":"1"}],
 		"byStep":[{"step":"cancel_order","count":"1"},{"step":"charge","count":"1"},{"step":"compensated","count":"1"},
@@ -219,7 +225,10 @@ func TestFulfillmentStats(t *testing.T) {
 func TestFulfillmentStatsEmpty(t *testing.T) {
 	e := newEnv(t, withoutProjections())
 	e.Run(e.Manager("read-test-sagas", fulfillmentview.New()))
-	e.CaughtUp("fulfillment")
+	readmodelstest.WaitFor(t, 30*time.Second, "the fulfillment read model", func() bool {
+		_, generation := e.Checkpoint("fulfillment")
+		return generation > 0
+	})
 	sameJSON(t, e.data(admin, `{ fulfillmentStats { byState { state count } byStep { step count } } fulfillments { edges { cursor } } }`, nil),
 		`{"fulfillmentStats":{"byState":[],"byStep":[]},"fulfillments":{"edges":[]}}`)
 }
