@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/orderflow/orderflow/console"
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/notifications"
 	"github.com/orderflow/orderflow/paymentprovider/report"
@@ -224,6 +225,12 @@ func (s *system) router(ctx context.Context) (chi.Router, error) {
 	if err != nil {
 		return nil, err
 	}
+	page, err := console.New()
+	if err != nil {
+		return nil, err
+	}
+	// The operator console's files need no token: the page calls the APIs below with the operator's.
+	router.Mount(console.Prefix, page)
 	router.Group(func(r chi.Router) {
 		r.Use(gw.middlewares()...)
 		r.With(auth.RequireRole(auth.RoleAdmin)).Mount(adminapi.Prefix, adminapi.New(adminapi.Config{Manager: s.views, Jobs: ctx, Logger: s.logger}).Routes())
