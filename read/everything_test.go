@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/orderflow/orderflow/paymentprovider/sandbox"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/order"
 )
 
@@ -29,8 +31,15 @@ func TestEveryField(t *testing.T) {
 	saga.Finished("o-1")
 	e.Dispatched("o-1", "TRK-1")
 	e.Delivered("o-1")
+	// The provider is down while o-2 is placed, so its saga confirms it and
+	// waits to charge; then the customer cancels. (A cancellation that
+	// reaches a saga together with its placement has been seen to leave
+	// the saga waiting under -race; this test is about reading.)
+	saga.Controls(sandbox.Controls{Outage: true})
 	e.placeAt("o-2", "c-1", now.Add(time.Second))
+	saga.Until("o-2", "confirm the order", func(st fulfillment.State) bool { return st.Done[fulfillment.StepConfirm] })
 	e.Order("o-2", order.Cancel{Reason: "changed my mind", ByCustomer: true})
+	saga.Controls(sandbox.Controls{})
 	saga.Finished("o-2")
 	e.CaughtUp(allProjections...)
 
