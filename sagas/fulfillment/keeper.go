@@ -103,16 +103,16 @@ func (k *keeper) tick(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	others, count, err := k.heartbeat(ctx, conn)
+	held := k.held()
+	sent := time.Now()
+	others, count, renewed, err := k.beat(ctx, conn, held)
 	if err != nil {
 		return err
 	}
 	if count != 0 {
 		return fmt.Errorf("%w: this runner has %d partitions, another %d", ErrPartitionCount, k.n, count)
 	}
-	if err := k.renew(ctx, conn); err != nil {
-		return err
-	}
+	k.renew(ctx, held, renewed, sent)
 	if err := k.releaseShed(ctx, conn); err != nil {
 		return err
 	}
@@ -132,25 +132,21 @@ func (k *keeper) connect(ctx context.Context) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-// renew renews every lease held. A term whose renewal fails keeps its
-// deadline; one whose lease was taken over, or whose deadline passed
-// first, ends.
-func (k *keeper) renew(ctx context.Context, conn *pgx.Conn) error {
-	held := k.held()
-	if len(held) == 0 {
-		return nil
-	}
-	sent := time.Now()
-	renewed, err := k.renewTerms(ctx, conn, held)
-	if err != nil {
-		return err
-	}
+// renew extends the terms held whose lease the round sent at sent
+// renewed, and ends the others: their lease was taken over, or their
+// deadline passed first. A round that failed leaves the terms' deadlines
+// as they were.
+func (k *keeper) renew(ctx context.Context, held []*term, renewed map[int]bool, sent time.Time) {
 	for _, t := range held {
-		if !renewed[t.lease] || !t.extend(sent.Add(k.ttl-k.margin)) {
+		switch {
+		case !renewed[t.lease]:
+			k.logger.WarnContext(ctx, "fulfillment: lease taken over", "owner", k.owner, "lease", t.lease, "epoch", t.epoch)
+			k.drop(t)
+		case !t.extend(sent.Add(k.ttl - k.margin)):
+			k.logger.WarnContext(ctx, "fulfillment: lease ran out before its renewal", "owner", k.owner, "lease", t.lease, "epoch", t.epoch)
 			k.drop(t)
 		}
 	}
-	return nil
 }
 
 // releaseShed releases the leases given up whose work has stopped, and
@@ -188,6 +184,9 @@ func (k *keeper) balance(ctx context.Context, conn *pgx.Conn, live int) error {
 		}
 	}
 	slices.Sort(owned)
+	if shed := owned[min(fair, len(owned)):]; len(shed) > 0 {
+		k.logger.InfoContext(ctx, "fulfillment: giving partitions up", "owner", k.owner, "partitions", shed, "runners", live)
+	}
 	for _, p := range owned[min(fair, len(owned)):] {
 		t := k.terms[p]
 		delete(k.terms, p)
@@ -228,6 +227,7 @@ func (k *keeper) balance(ctx context.Context, conn *pgx.Conn, live int) error {
 		}
 	}
 	if len(grants) > 0 {
+		k.logger.InfoContext(ctx, "fulfillment: leases taken", "owner", k.owner, "leases", grants, "runners", live)
 		k.notifyLocked()
 	}
 	return nil

@@ -15,16 +15,29 @@ import (
 // releases name the epoch they hold, so none of them touches a later
 // tenure.
 const (
-	heartbeatSQL = `WITH beat AS (
+	// beatSQL is a round of the keeper in one round trip. It counts the
+	// other live runners and finds one whose partition count differs, if
+	// any; only when there is none does it say that this runner is alive
+	// for another TTL, so that a runner misconfigured with another count
+	// never disturbs the others, and renew the leases held ($5, $6), of
+	// which it returns those renewed.
+	beatSQL = `WITH others AS (
+	SELECT count(*) AS live, coalesce(max(partitions) FILTER (WHERE partitions <> $3), 0) AS other
+	FROM sagas.runners WHERE saga = $1 AND owner <> $2 AND expires_at > clock_timestamp()
+), beat AS (
 	INSERT INTO sagas.runners (saga, owner, partitions, expires_at)
-	VALUES ($1, $2, $3, clock_timestamp() + $4 * interval '1 millisecond')
+	SELECT $1, $2, $3, clock_timestamp() + $4 * interval '1 millisecond' FROM others WHERE other = 0
 	ON CONFLICT (saga, owner) DO UPDATE SET partitions = excluded.partitions, expires_at = excluded.expires_at
 ), swept AS (
 	DELETE FROM sagas.runners
 	WHERE saga = $1 AND owner <> $2 AND expires_at < clock_timestamp() - $4 * interval '1 millisecond'
+), renewed AS (
+	UPDATE sagas.leases AS l SET expires_at = clock_timestamp() + $4 * interval '1 millisecond'
+	FROM unnest($5::int[], $6::bigint[]) AS h(partition, epoch), others
+	WHERE others.other = 0 AND l.saga = $1 AND l.owner = $2 AND l.partition = h.partition AND l.epoch = h.epoch
+	RETURNING l.partition
 )
-SELECT count(*), coalesce(max(partitions) FILTER (WHERE partitions <> $3), 0)
-FROM sagas.runners WHERE saga = $1 AND owner <> $2 AND expires_at > clock_timestamp()`
+SELECT live, other, coalesce((SELECT array_agg(partition) FROM renewed), '{}') FROM others`
 	leaveSQL = `DELETE FROM sagas.runners WHERE saga = $1 AND owner = $2`
 	freeSQL  = `SELECT p FROM generate_series(0, $3::int - 1) AS p
 WHERE NOT EXISTS (SELECT FROM sagas.leases l
@@ -35,10 +48,6 @@ ON CONFLICT (saga, partition) DO UPDATE
 SET owner = excluded.owner, expires_at = excluded.expires_at, epoch = l.epoch + 1, acquired_at = now()
 WHERE l.owner = excluded.owner OR l.expires_at < clock_timestamp()
 RETURNING l.partition, l.epoch`
-	renewSQL = `UPDATE sagas.leases AS l SET expires_at = clock_timestamp() + $5 * interval '1 millisecond'
-FROM unnest($3::int[], $4::bigint[]) AS h(partition, epoch)
-WHERE l.saga = $1 AND l.owner = $2 AND l.partition = h.partition AND l.epoch = h.epoch
-RETURNING l.partition`
 	releaseSQL = `UPDATE sagas.leases AS l SET expires_at = '-infinity'
 FROM unnest($3::int[], $4::bigint[]) AS h(partition, epoch)
 WHERE l.saga = $1 AND l.owner = $2 AND l.partition = h.partition AND l.epoch = h.epoch`
@@ -53,12 +62,23 @@ WHERE l.saga = $1 AND l.owner = $2 AND l.partition = h.partition AND l.epoch = h
 // first, first+1 and first+2.
 func owns(first int) string { return fmt.Sprintf(ownsSQL, first, first+1, first+2) }
 
-// heartbeat says this runner is alive for another TTL and returns how many
-// other runners are, and the partition count of one of them whose count
-// differs from this one's (0 when they all agree).
-func (k *keeper) heartbeat(ctx context.Context, conn *pgx.Conn) (others, mismatch int, err error) {
-	err = conn.QueryRow(ctx, heartbeatSQL, k.saga, k.owner, k.n, k.ttl.Milliseconds()).Scan(&others, &mismatch)
-	return others, mismatch, wrapIf(err, "saga runner heartbeat")
+// beat says this runner is alive for another TTL and renews the leases of
+// held. It returns how many other runners are alive, the partition count
+// of one of them whose count differs from this one's (0 when they all
+// agree; then nothing was written), and the leases renewed: a term missing
+// from them has been taken over.
+func (k *keeper) beat(ctx context.Context, conn *pgx.Conn, held []*term) (others, mismatch int, renewed map[int]bool, err error) {
+	leases, epochs := tenures(held)
+	var got []int
+	err = conn.QueryRow(ctx, beatSQL, k.saga, k.owner, k.n, k.ttl.Milliseconds(), leases, epochs).Scan(&others, &mismatch, &got)
+	if err != nil {
+		return 0, 0, nil, wrapf(err, "saga runner heartbeat")
+	}
+	renewed = make(map[int]bool, len(got))
+	for _, l := range got {
+		renewed[l] = true
+	}
+	return others, mismatch, renewed, nil
 }
 
 // free returns the partitions no other runner holds a live lease of.
@@ -88,25 +108,6 @@ func (k *keeper) take(ctx context.Context, conn *pgx.Conn, leases []int) ([]gran
 		return g, row.Scan(&g.lease, &g.epoch)
 	})
 	return gs, wrapIf(err, "acquire saga leases %v", leases)
-}
-
-// renewTerms extends the leases of terms by a TTL and returns the leases
-// renewed; a term missing from them has been taken over.
-func (k *keeper) renewTerms(ctx context.Context, conn *pgx.Conn, terms []*term) (map[int]bool, error) {
-	leases, epochs := tenures(terms)
-	rows, err := conn.Query(ctx, renewSQL, k.saga, k.owner, leases, epochs, k.ttl.Milliseconds())
-	if err != nil {
-		return nil, wrapf(err, "renew saga leases")
-	}
-	renewed, err := pgx.CollectRows(rows, pgx.RowTo[int])
-	if err != nil {
-		return nil, wrapf(err, "renew saga leases")
-	}
-	out := make(map[int]bool, len(renewed))
-	for _, l := range renewed {
-		out[l] = true
-	}
-	return out, nil
 }
 
 // releaseTerms gives up the leases of terms, where they are still these

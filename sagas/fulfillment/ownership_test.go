@@ -1,0 +1,189 @@
+package fulfillment_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/write/order"
+)
+
+// TestPartitionKeyMatchesSQL holds the partition the runners compute for a
+// saga to the one the scheduler's claim computes in SQL from
+// sagas.active's partition_key.
+func TestPartitionKeyMatchesSQL(t *testing.T) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	ids := make([]string, 500)
+	for i := range ids {
+		ids[i] = uuid.NewString()
+	}
+	ids = append(ids, "", "a", "order-ü-1", "0")
+	if _, err := conn.Exec(ctx, `INSERT INTO sagas.active (saga, saga_id, wake_at) SELECT 'keys', id, now() FROM unnest($1::text[]) AS id`, ids); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 7, 16, 64} {
+		rows, err := conn.Query(ctx, `SELECT saga_id, partition_key % $1 FROM sagas.active WHERE saga = 'keys'`, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct {
+			ID        string
+			Partition int
+		}])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(ids) {
+			t.Fatalf("%d rows, want %d", len(got), len(ids))
+		}
+		for _, g := range got {
+			if want := fulfillment.PartitionOf(g.ID, n); g.Partition != want {
+				t.Fatalf("saga %q of %d partitions: SQL says %d, Go %d", g.ID, n, g.Partition, want)
+			}
+		}
+	}
+}
+
+// TestRunnersSharePartitions runs two runners on one database: between
+// them they own every partition exactly once, half each, and the intake
+// once; the orders placed are driven by both, and every saga completes
+// exactly once, charged once.
+func TestRunnersSharePartitions(t *testing.T) {
+	w := newIdleWorld(t, time.Minute, 0)
+	w.product("A", 1999, 1000)
+	a, b := w.spawn("a", nil), w.spawn("b", nil)
+	waitFor(t, 10*time.Second, "the partitions split between the runners", func() bool {
+		return len(a.Owned()) == testPartitions/2 && split(a, b) && a.OwnsIntake() != b.OwnsIntake()
+	})
+	owners := w.leaseOwners()
+	for p := range testPartitions {
+		want := "b"
+		if slices.Contains(a.Owned(), p) {
+			want = "a"
+		}
+		if owners[p] != want {
+			t.Fatalf("partition %d: the database says %q owns it, the runners %q", p, owners[p], want)
+		}
+	}
+	if in := owners[-1]; (in == "a") != a.OwnsIntake() || (in == "b") != b.OwnsIntake() {
+		t.Fatalf("the intake: the database says %q owns it; a owns it: %v, b: %v", in, a.OwnsIntake(), b.OwnsIntake())
+	}
+
+	const orders = 40
+	ids := make([]string, orders)
+	var wg sync.WaitGroup
+	errs := make(chan error, orders)
+	for i := range ids {
+		ids[i] = uuid.NewString()
+		wg.Go(func() { errs <- w.placeID(ids[i], "DE", order.LineRequest{SKU: "A", Quantity: 1}) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range ids {
+		if s := w.finished(id); !s.Completed {
+			t.Fatalf("saga %s: %+v, want completed", id, s.History)
+		}
+	}
+	byA := 0
+	for _, id := range ids {
+		if slices.Contains(a.Owned(), fulfillment.PartitionOf(id, testPartitions)) {
+			byA++
+		}
+		if n := w.sandbox.Stats().ChargesByReference[id]; n != 1 {
+			t.Fatalf("order %s charged %d times, want once", id, n)
+		}
+		if n := w.sagaEvents(id)[fulfillment.TypeCompleted]; n != 1 {
+			t.Fatalf("saga %s completed %d times", id, n)
+		}
+	}
+	fa, fb := a.seen.finished.Load(), b.seen.finished.Load()
+	if fa+fb != orders || fa != int64(byA) {
+		t.Fatalf("a finished %d sagas and b %d; %d of %d are in a's partitions", fa, fb, byA, orders)
+	}
+	if fa == 0 || fb == 0 {
+		t.Fatalf("a finished %d sagas and b %d: all on one runner", fa, fb)
+	}
+	t.Logf("a owns %v and drove %d sagas, b owns %v and drove %d", a.Owned(), fa, b.Owned(), fb)
+}
+
+// TestGracefulStopHandsOver stops one of two runners gracefully: it
+// releases its leases, and the other owns every partition and the intake
+// well within the lease's TTL, where a crash would leave them for longer
+// than the TTL.
+func TestGracefulStopHandsOver(t *testing.T) {
+	w := newIdleWorld(t, time.Minute, 0)
+	a, b := w.spawn("a", nil), w.spawn("b", nil)
+	waitFor(t, 10*time.Second, "the partitions split between the runners", func() bool { return split(a, b) && len(a.Owned()) > 0 })
+	if !a.OwnsIntake() {
+		// Make a own the intake too, so that its stop hands over everything.
+		a, b = b, a
+	}
+	stopped := time.Now()
+	a.halt()
+	if a.err == nil || !errors.Is(a.err, context.Canceled) {
+		t.Fatalf("a stopped with %v", a.err)
+	}
+	waitFor(t, testLeaseTTL, "b to own everything", func() bool { return len(b.Owned()) == testPartitions && b.OwnsIntake() })
+	took := time.Since(stopped)
+	if took > testLeaseTTL*6/10 {
+		t.Fatalf("b owned everything %s after a's graceful stop; the lease's TTL is %s", took, testLeaseTTL)
+	}
+	if owners := w.leaseOwners(); len(owners) != testPartitions+1 {
+		t.Fatalf("live leases %v", owners)
+	}
+	for p, o := range w.leaseOwners() {
+		if o != b.Owner() {
+			t.Fatalf("partition %d is owned by %s", p, o)
+		}
+	}
+	t.Logf("b owned everything %s after a's stop", took)
+}
+
+// TestRunnersAgreeOnPartitions starts a runner with another partition
+// count than the live one: it refuses to run and takes no lease, and the
+// live one runs on undisturbed.
+func TestRunnersAgreeOnPartitions(t *testing.T) {
+	w := newIdleWorld(t, time.Minute, 0)
+	a := w.spawn("a", nil)
+	waitFor(t, 10*time.Second, "a to own everything", func() bool { return len(a.Owned()) == testPartitions && a.OwnsIntake() })
+	c := w.spawn("c", func(cfg *fulfillment.Config) { cfg.Partitions = 2 * testPartitions })
+	select {
+	case <-c.done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a runner with another partition count still runs")
+	}
+	if !errors.Is(c.err, fulfillment.ErrPartitionCount) {
+		t.Fatalf("c stopped with %v, want ErrPartitionCount", c.err)
+	}
+	select {
+	case <-a.done:
+		t.Fatalf("a stopped with %v", a.err)
+	case <-time.After(testLeaseTTL / 2): // a few rounds of a's renewals
+	}
+	for p, o := range w.leaseOwners() {
+		if o != "a" {
+			t.Fatalf("partition %d is owned by %s", p, o)
+		}
+	}
+	if got := len(a.Owned()); got != testPartitions {
+		t.Fatalf("a owns %d partitions", got)
+	}
+}
