@@ -29,31 +29,20 @@ func (a connectionArgs) page(maxFirst int, kind string) (pageArgs, error) {
 	return p, nil
 }
 
-// pageInfo is the GraphQL type PageInfo of a page walked forwards.
+// pageInfo is the GraphQL type PageInfo of a page walked forwards:
+// HasPreviousPage is always false.
 type pageInfo struct {
-	hasNext    bool
-	start, end *string
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     *string
+	EndCursor       *string
 }
-
-// HasNextPage reports whether items follow the page.
-func (p pageInfo) HasNextPage() bool { return p.hasNext }
-
-// HasPreviousPage is always false: pages are only walked forwards.
-func (p pageInfo) HasPreviousPage() bool { return false }
-
-// StartCursor is the cursor of the page's first item, nil when it is
-// empty.
-func (p pageInfo) StartCursor() *string { return p.start }
-
-// EndCursor is the cursor of the page's last item, nil when it is empty;
-// pass it as after for the next page.
-func (p pageInfo) EndCursor() *string { return p.end }
 
 // newPageInfo returns the page info of a page whose items have cursors.
 func newPageInfo(cursors []string, hasNext bool) pageInfo {
-	p := pageInfo{hasNext: hasNext}
+	p := pageInfo{HasNextPage: hasNext}
 	if len(cursors) > 0 {
-		p.start, p.end = &cursors[0], &cursors[len(cursors)-1]
+		p.StartCursor, p.EndCursor = &cursors[0], &cursors[len(cursors)-1]
 	}
 	return p
 }

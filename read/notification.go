@@ -27,36 +27,24 @@ type notificationPage struct {
 
 // notificationConnection resolves the GraphQL type NotificationConnection.
 type notificationConnection struct {
-	edges []notificationEdge
-	info  pageInfo
+	Edges    []notificationEdge
+	PageInfo pageInfo
 }
-
-// Edges are the page's notifications with their cursors.
-func (c *notificationConnection) Edges() []notificationEdge { return c.edges }
-
-// PageInfo says where the page ends.
-func (c *notificationConnection) PageInfo() pageInfo { return c.info }
 
 // notificationEdge resolves the GraphQL type NotificationEdge.
 type notificationEdge struct {
-	cursor string
-	node   notification
+	Cursor string
+	Node   notification
 }
 
-// Cursor is the notification's cursor.
-func (e notificationEdge) Cursor() string { return e.cursor }
-
-// Node is the notification.
-func (e notificationEdge) Node() notification { return e.node }
-
 func (p notificationPage) connection() *notificationConnection {
-	c := &notificationConnection{edges: make([]notificationEdge, len(p.items))}
+	c := &notificationConnection{Edges: make([]notificationEdge, len(p.items))}
 	cursors := make([]string, len(p.items))
 	for i, n := range p.items {
 		cursors[i] = encodeTimeCursor(cursorNotification, timeKey{at: time.Time(n.CreatedAt), id: string(n.ID)})
-		c.edges[i] = notificationEdge{cursor: cursors[i], node: n}
+		c.Edges[i] = notificationEdge{Cursor: cursors[i], Node: n}
 	}
-	c.info = newPageInfo(cursors, p.hasNext)
+	c.PageInfo = newPageInfo(cursors, p.hasNext)
 	return c
 }
 

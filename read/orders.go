@@ -17,38 +17,27 @@ type orderPage struct {
 	hasNext bool
 }
 
-// orderConnection resolves the GraphQL type OrderConnection.
+// orderConnection resolves the GraphQL type OrderConnection, by its
+// fields (as every type whose values are known before it resolves).
 type orderConnection struct {
-	edges []orderEdge
-	info  pageInfo
+	Edges    []orderEdge
+	PageInfo pageInfo
 }
 
 // orderEdge resolves the GraphQL type OrderEdge.
 type orderEdge struct {
-	cursor string
-	node   *orderResolver
+	Cursor string
+	Node   *orderResolver
 }
-
-// Cursor is the order's cursor.
-func (e orderEdge) Cursor() string { return e.cursor }
-
-// Node is the order.
-func (e orderEdge) Node() *orderResolver { return e.node }
-
-// Edges are the page's orders with their cursors.
-func (c *orderConnection) Edges() []orderEdge { return c.edges }
-
-// PageInfo says where the page ends.
-func (c *orderConnection) PageInfo() pageInfo { return c.info }
 
 func (p orderPage) connection() *orderConnection {
 	edges := make([]orderEdge, len(p.orders))
 	cursors := make([]string, len(p.orders))
 	for i, o := range p.orders {
 		cursors[i] = encodeTimeCursor(cursorOrder, timeKey{at: o.row.placedAt, id: o.row.id})
-		edges[i] = orderEdge{cursor: cursors[i], node: o}
+		edges[i] = orderEdge{Cursor: cursors[i], Node: o}
 	}
-	return &orderConnection{edges: edges, info: newPageInfo(cursors, p.hasNext)}
+	return &orderConnection{Edges: edges, PageInfo: newPageInfo(cursors, p.hasNext)}
 }
 
 // orderFilter narrows the orders connection.

@@ -57,7 +57,7 @@ func (rs *requestState) loadProducts(ctx context.Context, args connectionArgs) (
 		return nil, err
 	}
 	if pa.first == 0 {
-		return &productConnection{}, nil
+		return &productConnection{Edges: []productEdge{}}, nil
 	}
 	after := ""
 	if pa.after != "" {
@@ -76,13 +76,13 @@ func (rs *requestState) loadProducts(ctx context.Context, args connectionArgs) (
 	}
 	hasNext := len(list) > pa.first
 	list = list[:min(len(list), pa.first)]
-	c := &productConnection{edges: make([]productEdge, len(list))}
+	c := &productConnection{Edges: make([]productEdge, len(list))}
 	cursors := make([]string, len(list))
 	for i, p := range list {
 		cursors[i] = encodeCursor(cursorProduct, p.sku)
-		c.edges[i] = productEdge{cursor: cursors[i], node: &productResolver{row: p}}
+		c.Edges[i] = productEdge{Cursor: cursors[i], Node: &productResolver{row: p}}
 	}
-	c.info = newPageInfo(cursors, hasNext)
+	c.PageInfo = newPageInfo(cursors, hasNext)
 	return c, nil
 }
 
@@ -118,24 +118,12 @@ func (p *productResolver) Revision() int64Scalar { return int64Scalar(p.row.revi
 
 // productConnection resolves the GraphQL type ProductConnection.
 type productConnection struct {
-	edges []productEdge
-	info  pageInfo
+	Edges    []productEdge
+	PageInfo pageInfo
 }
-
-// Edges are the page's products with their cursors.
-func (c *productConnection) Edges() []productEdge { return c.edges }
-
-// PageInfo says where the page ends.
-func (c *productConnection) PageInfo() pageInfo { return c.info }
 
 // productEdge resolves the GraphQL type ProductEdge.
 type productEdge struct {
-	cursor string
-	node   *productResolver
+	Cursor string
+	Node   *productResolver
 }
-
-// Cursor is the product's cursor.
-func (e productEdge) Cursor() string { return e.cursor }
-
-// Node is the product.
-func (e productEdge) Node() *productResolver { return e.node }
