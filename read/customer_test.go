@@ -50,7 +50,9 @@ func TestCustomerConnections(t *testing.T) {
 		var gotOrders, gotNotes []string
 		vars := map[string]any{"first": first}
 		for ordersDone, notesDone := false, false; !ordersDone || !notesDone; {
-			var d struct{ Customer struct{ Orders, Notifications page } }
+			var d struct {
+				Customer struct{ Orders, Notifications page }
+			}
 			if err := json.Unmarshal(e.data(customer("c-1"), q, vars), &d); err != nil {
 				t.Fatal(err)
 			}
