@@ -82,11 +82,11 @@ func BenchmarkQueries(b *testing.B) {
 		b.Cleanup(srv.Close)
 		servers[impl] = srv.URL
 	}
-	scripts := map[string]string{
-		"order":  writeScript(b, benchOrderQuery, ids[:1000]),
-		"orders": writeScript(b, benchOrdersQuery, nil),
-	}
-	for query, script := range scripts {
+	for _, q := range []struct{ query, script string }{
+		{"order", writeScript(b, benchOrderQuery, ids[:1000])},
+		{"orders", writeScript(b, benchOrdersQuery, nil)},
+	} {
+		query, script := q.query, q.script
 		checkSameAnswers(b, servers, query, ids[0])
 		for _, impl := range []string{"graphql", "raw"} {
 			b.Run("query="+query+"/impl="+impl, func(b *testing.B) {

@@ -20,8 +20,9 @@
 // when it is longer than Limits.MaxQueryBytes, nests fields deeper than
 // Limits.MaxDepth, asks a connection for more than Limits.MaxFirst items,
 // asks for introspection while Config.Introspection is off, or costs more
-// than Limits.MaxCost (see Cost). RootFields counts the root fields of a
-// request, for rate limiters that count a batched request as many.
+// than Limits.MaxCost. Handler.Cost tells what a document costs, and
+// RootFields how many root fields it has, for rate limiters that count a
+// batched request as many.
 //
 // # Authorization
 //

@@ -18,7 +18,13 @@ type Limits struct {
 	// ListFactor is how many items a list field without a first argument
 	// (an order's lines, its timeline) counts for in the cost.
 	ListFactor int
-	// MaxCost is the highest cost a document may have; see Cost.
+	// MaxCost is the highest cost a document may have. The cost counts
+	// each field as often as it may resolve: once at the root; below a
+	// connection (a field with a first argument) times its first (a
+	// first of 0 as 1); below any other list times ListFactor, except the
+	// edges of a connection, which its first counted already. Aliases and
+	// fragment spreads count every time they appear; introspection
+	// fields, when allowed, count nothing.
 	MaxCost int
 }
 

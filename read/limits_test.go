@@ -137,12 +137,16 @@ func TestCost(t *testing.T) {
 }
 
 // TestIntrospectionWhenEnabled: with Config.Introspection the schema can
-// be introspected.
+// be introspected, as deeply as tools do.
 func TestIntrospectionWhenEnabled(t *testing.T) {
 	e := newEnv(t, withoutProjections(), withConfig(read.Config{Introspection: true}))
 	data := e.data(anonymous, `{ __type(name: "OrderStatus") { kind enumValues { name } } }`, nil)
 	sameJSON(t, data, `{"__type":{"kind":"ENUM","enumValues":[
 		{"name":"PENDING"},{"name":"CONFIRMED"},{"name":"PAID"},{"name":"SHIPPED"},{"name":"DELIVERED"},{"name":"CANCELLED"}]}}`)
+	data = e.data(anonymous, `{ __schema { queryType { fields { name type { kind ofType { kind ofType { kind ofType { kind ofType { kind ofType { kind ofType { name } } } } } } } } } } }`, nil)
+	if !strings.Contains(string(data), `"name":"orders"`) {
+		t.Fatalf("introspection: %s", data)
+	}
 }
 
 // TestRootFields counts root fields as a rate limiter needs them.

@@ -9,7 +9,8 @@ import (
 // batcher loads values by key for one request, many keys per query.
 //
 // Keys are registered ahead with prime, by whoever obtained them as a set
-// (a page of orders registers their ids with the loader of their lines).
+// (the customers of a page of orders register their ids with the loader
+// of their own orders).
 // The first load of a key that is not loaded yet fetches that key and
 // every registered key not yet loaded, in one call of fetch; later loads
 // of any of those keys wait for that call and share its result. Keys are

@@ -18,12 +18,16 @@ func (h *Handler) parseSchema() (*graphql.Schema, error) {
 	opts := []graphql.SchemaOpt{
 		graphql.UseStringDescriptions(),
 		graphql.UseFieldResolvers(),
-		graphql.MaxDepth(h.limits.MaxDepth + 1), // the analyzer's check comes first and names the limit
 		graphql.Logger(panicLogger{h}),
 		graphql.PanicHandler(panicHandler{}),
 	}
 	if !h.introspection {
-		opts = append(opts, graphql.RestrictIntrospection(func(context.Context) bool { return false }))
+		opts = append(opts,
+			graphql.RestrictIntrospection(func(context.Context) bool { return false }),
+			// A second guard: the analyzer refuses deeper documents first,
+			// naming the limit. (Its depth leaves introspection out, which
+			// nests deeper than any query of data; the executor's counts it.)
+			graphql.MaxDepth(h.limits.MaxDepth))
 	}
 	s, err := graphql.ParseSchema(schema.GraphQL(), &queryResolver{}, opts...)
 	if err != nil {
