@@ -302,17 +302,7 @@ func withProjections(ctx context.Context, cfg Config, logger *slog.Logger, regis
 			logger.WarnContext(ctx, "close event store", "err", err)
 		}
 	}()
-	mcfg := projections.Config{Pool: pool, Store: store, Projections: registry, Logger: logger}
-	if cfg.EventStoreURL == "" {
-		// The log is in this database: counting it is cheap enough to give
-		// rebuilds a total, and so an ETA.
-		mcfg.CountEvents = func(ctx context.Context) (int64, error) {
-			var n int64
-			err := pool.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&n)
-			return n, err
-		}
-	}
-	m, err := projections.New(mcfg)
+	m, err := projections.New(projections.Config{Pool: pool, Store: store, Projections: registry, Logger: logger, CountEvents: logCounter(cfg, pool)})
 	if err != nil {
 		return err
 	}

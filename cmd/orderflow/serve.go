@@ -151,7 +151,8 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 	s.handler.SetObserver(s.commands)
 	s.catalog = service.NewCatalog()
 	s.service = service.New(s.handler, s.catalog)
-	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger, TracerProvider: tp}); err != nil {
+	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger, TracerProvider: tp,
+		CountEvents: logCounter(cfg, pool)}); err != nil {
 		return nil, err
 	}
 	if err := s.metrics.Register(projectionMetrics(s.views), sagaMetrics(pool)); err != nil {
