@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/api"
 )
@@ -157,6 +158,13 @@ func (w *world) api(b *testing.B) string {
 	}
 	b.Cleanup(pool.Close)
 	r := chi.NewRouter()
+	// The API serves authenticated callers only; here every request comes
+	// from an admin, who may place orders for any customer.
+	r.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
+			next.ServeHTTP(rw, req.WithContext(auth.WithPrincipal(req.Context(), auth.Principal{Subject: "bench", Role: auth.RoleAdmin})))
+		})
+	})
 	r.Mount(api.Prefix, api.New(api.Config{Service: w.svc, Pool: pool}).Routes())
 	srv := httptest.NewServer(r)
 	b.Cleanup(srv.Close)

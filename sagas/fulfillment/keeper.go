@@ -103,7 +103,7 @@ func (k *keeper) tick(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	held := k.held()
+	held := k.held(ctx)
 	sent := time.Now()
 	others, count, renewed, err := k.beat(ctx, conn, held)
 	if err != nil {
@@ -244,12 +244,15 @@ func (k *keeper) busy(lease int) bool {
 }
 
 // held returns the terms held, dropping those that have ended.
-func (k *keeper) held() []*term {
+func (k *keeper) held(ctx context.Context) []*term {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	out := make([]*term, 0, len(k.terms))
 	for l, t := range k.terms {
 		if t.ctx.Err() != nil {
+			if t.expired() {
+				k.logger.WarnContext(ctx, "fulfillment: lease ran out before its renewal", "owner", k.owner, "lease", t.lease, "epoch", t.epoch)
+			}
 			delete(k.terms, l)
 			t.end()
 			k.notifyLocked()

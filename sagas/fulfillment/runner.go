@@ -61,8 +61,12 @@ type Config struct {
 	// process id and a random suffix. Two live runners must never share
 	// one; a runner restarted with its predecessor's name takes that one's
 	// leases back at once.
-	Owner  string
-	Now    func() time.Time
+	Owner string
+	// Now is the saga's clock (steps, deadlines, wake-up times); default
+	// time.Now. Leases are timed by the database's clock and the process's
+	// monotonic clock, never by Now.
+	Now func() time.Time
+	// Logger receives the runner's diagnostics; nil discards them.
 	Logger *slog.Logger
 	// Observer, when set, hears of every step recorded and every saga
 	// that ends.
@@ -96,7 +100,8 @@ type hooks struct {
 	keepLeases bool
 }
 
-// New returns a runner.
+// New returns a runner of cfg, whose zero fields take their defaults. It
+// does no I/O: Run connects and takes the runner's leases.
 func New(cfg Config) *Runner {
 	if cfg.PaymentTimeout <= 0 {
 		cfg.PaymentTimeout = 5 * time.Minute
