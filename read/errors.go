@@ -1,6 +1,10 @@
 package read
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
 
 // Codes of the errors the API answers with, in extensions.code.
 const (
@@ -14,6 +18,7 @@ const (
 	codeForbidden             = "FORBIDDEN"
 	codeInternal              = "INTERNAL"
 	codeInvalidArgument       = "INVALID_ARGUMENT"
+	codeNotReady              = "NOT_READY"
 )
 
 // requestError refuses a whole document before it runs. The client gets
@@ -42,7 +47,20 @@ var (
 	errForbidden     = &fieldError{code: codeForbidden, message: "forbidden"}
 	errInvalidCursor = &fieldError{code: codeInvalidCursor, message: "invalid cursor: pass the endCursor of a page of the same connection"}
 	errInternal      = &fieldError{code: codeInternal, message: "internal error"}
+	errNotReady      = &fieldError{code: codeNotReady, message: "this read model is still being built for the first time; try again in a moment"}
 )
+
+// undefinedTable is PostgreSQL's SQLSTATE for a relation that does not
+// exist: a readmodel view before its projection's first generation went
+// live.
+const undefinedTable = "42P01"
+
+// notBuiltYet reports whether err says a read model's view does not exist
+// yet.
+func notBuiltYet(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == undefinedTable
+}
 
 // asFieldError returns the fieldError err is or wraps.
 func asFieldError(err error) (*fieldError, bool) {

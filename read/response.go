@@ -114,6 +114,10 @@ func (h *Handler) sanitize(ctx context.Context, e *gqlerrors.QueryError) {
 		e.Message, e.Extensions = fe.message, fe.Extensions()
 		return
 	}
+	if notBuiltYet(e.ResolverError) {
+		e.Message, e.Extensions = errNotReady.message, errNotReady.Extensions()
+		return
+	}
 	if ctx.Err() == nil {
 		h.logger.ErrorContext(ctx, "graphql resolver failed", "path", e.Path, "err", e.ResolverError)
 	}

@@ -26,7 +26,7 @@ func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *servi
 	}
 	runner := fulfillment.New(fulfillment.Config{
 		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
-		PaymentTimeout: cfg.PaymentTimeout, Carrier: carrier, Logger: logger, Observer: observer,
+		PaymentTimeout: cfg.PaymentTimeout, Carrier: carrier, Logger: logger, Observer: observer, TracerProvider: tp,
 		// The countries the carrier delivers to.
 		ServedCountries: []string{"AT", "BE", "DE", "DK", "ES", "FR", "IE", "IT", "LU", "NL", "PL", "PT", "SE"},
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/tracing"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
 )
@@ -50,6 +51,7 @@ func (r *Runner) drive(ctx context.Context, t *term, id string) error {
 	if err != nil {
 		return err
 	}
+	ctx = withTrace(ctx, state)
 	// Steps that succeed are recorded together, at the next step that does
 	// not, or when the saga waits or ends: one append instead of one per
 	// step. A crash before the append makes the next driver perform them
@@ -108,7 +110,10 @@ func (r *Runner) drive(ctx context.Context, t *term, id string) error {
 			if err := fence(t); err != nil {
 				return wrapf(err, "saga %s: %s", id, action.Step)
 			}
-			e = r.steps.perform(ctx, state, action, now)
+			stepCtx, end := r.stepSpan(ctx, state, action)
+			rec := r.steps.perform(stepCtx, state, action, now)
+			end(rec)
+			e = rec
 		case BeginCompensation:
 			e = CompensationStarted{V: compensationStartedV, Reason: action.Reason, At: now}
 		case Complete:
@@ -168,6 +173,9 @@ func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
 			if err != nil {
 				return s, rev, wrapf(err, "load saga %s", id)
 			}
+			if e.Revision == 0 {
+				s.traceParent, s.traceState = e.Metadata.TraceParent, e.Metadata.TraceState
+			}
 			s, rev = Evolve(s, ev), int64(e.Revision)
 		}
 		if len(page) < 256 {
@@ -186,9 +194,10 @@ func (r *Runner) record(ctx context.Context, id string, rev int64, events ...dom
 		if err != nil {
 			return rev, wrapf(err, "saga %s: encode %s", id, e.EventType())
 		}
+		parent, state := tracing.TraceParent(ctx)
 		data[i] = eventstore.EventData{
 			ID: uuid.New(), Type: e.EventType(), Data: payload,
-			Metadata: eventstore.Metadata{CorrelationID: id, UserID: "fulfillment"},
+			Metadata: eventstore.Metadata{CorrelationID: id, UserID: "fulfillment", TraceParent: parent, TraceState: state},
 		}
 	}
 	expected := eventstore.NoStream

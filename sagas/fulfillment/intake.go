@@ -163,7 +163,7 @@ func (r *Runner) handle(ctx context.Context, e eventstore.RecordedEvent) (string
 		ID:       uuid.NewSHA1(intakeNamespace, e.ID[:]),
 		Type:     out.EventType(),
 		Data:     data,
-		Metadata: eventstore.Metadata{CorrelationID: e.Metadata.CorrelationID, CausationID: e.ID.String(), UserID: "fulfillment", TraceParent: e.Metadata.TraceParent},
+		Metadata: eventstore.Metadata{CorrelationID: e.Metadata.CorrelationID, CausationID: e.ID.String(), UserID: "fulfillment", TraceParent: e.Metadata.TraceParent, TraceState: e.Metadata.TraceState},
 	})
 	if err != nil {
 		return "", wrapf(err, "saga %s: record %s", id, out.EventType())
@@ -202,12 +202,12 @@ func (r *Runner) checkpoint(ctx context.Context) (eventstore.Position, error) {
 }
 
 // saveCheckpointSQL saves the intake's checkpoint if the intake's lease
-// is still the tenure ($5, $6) and unexpired. It locks the lease row until
+// ($7) is still the tenure ($5, $6) and unexpired. It locks the lease row until
 // it commits: a takeover waits for it, so the next owner reads this
 // checkpoint; a takeover that came first makes it save nothing.
 const saveCheckpointSQL = `WITH lease AS (
 	SELECT FROM sagas.leases l
-	WHERE l.saga = $1 AND l.partition = -1 AND l.owner = $5 AND l.epoch = $6 AND l.expires_at > clock_timestamp()
+	WHERE l.saga = $1 AND l.partition = $7 AND l.owner = $5 AND l.epoch = $6 AND l.expires_at > clock_timestamp()
 	FOR SHARE)
 INSERT INTO sagas.checkpoints (name, commit_pos, prepare_pos) SELECT $2, $3, $4 FROM lease
 ON CONFLICT (name) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos, updated_at = now()`
@@ -215,7 +215,7 @@ ON CONFLICT (name) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos =
 // saveCheckpoint saves the intake's checkpoint under its lease t; it
 // fails with ErrLeaseLost when t is no longer current.
 func (r *Runner) saveCheckpoint(ctx context.Context, t *term, pos eventstore.Position) error {
-	tag, err := r.fenced(ctx, t, saveCheckpointSQL, sagaName, sagaName, int64(pos.Commit), int64(pos.Prepare), r.owner, t.epoch)
+	tag, err := r.fenced(ctx, t, saveCheckpointSQL, sagaName, sagaName, int64(pos.Commit), int64(pos.Prepare), r.owner, t.epoch, intakeLease)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrLeaseLost
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orderflow/orderflow/platform/tracing"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
 	"github.com/orderflow/orderflow/write/inventory"
@@ -63,6 +64,7 @@ var errRejected = errors.New("rejected")
 func (p stepper) run(ctx context.Context, s State, a Action) (detail, chargeID string, err error) {
 	id := s.OrderID
 	meta := command.Meta{CommandID: key(id, a.Step), CorrelationID: id, UserID: "fulfillment", IdempotencyKey: key(id, a.Step)}
+	meta.TraceParent, meta.TraceState = tracing.TraceParent(ctx)
 	switch {
 	case strings.HasPrefix(a.Step, "reserve:"):
 		res, err := p.svc.Inventory(ctx, meta, a.SKU, inventory.Reserve{OrderID: id, Quantity: int64(a.Quantity)})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/write/command"
@@ -71,6 +72,9 @@ type Config struct {
 	// Observer, when set, hears of every step recorded and every saga
 	// that ends.
 	Observer Observer
+	// TracerProvider makes a span of every step of a saga whose order was
+	// placed within a trace, continuing that trace; nil makes none.
+	TracerProvider trace.TracerProvider
 }
 
 // DefaultLeaseTTL is Config.LeaseTTL's default.
@@ -91,6 +95,7 @@ type Runner struct {
 	queue   chan string
 	keeper  *keeper
 	hooks   hooks
+	tracer  trace.Tracer
 }
 
 // hooks are test seams (export_test.go).
@@ -135,7 +140,8 @@ func New(cfg Config) *Runner {
 		handler: command.NewHandler(cfg.Store, cfg.Now),
 		steps: stepper{svc: cfg.Service, payments: cfg.Payments, carrier: cfg.Carrier,
 			servedCountries: cfg.ServedCountries, retryAfter: cfg.RetryAfter},
-		queue: make(chan string, 1024),
+		queue:  make(chan string, 1024),
+		tracer: tracerOf(cfg.TracerProvider),
 	}
 }
 

@@ -84,6 +84,10 @@ type State struct {
 
 	History []HistoryEntry
 	Version int64
+
+	// traceParent and traceState are the trace context the saga's first
+	// event recorded (the placing request's); load sets them.
+	traceParent, traceState string
 }
 
 // Started reports whether the saga exists.

@@ -1,0 +1,45 @@
+package fulfillment
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/orderflow/orderflow/platform/tracing"
+)
+
+// tracerOf returns the runner's tracer from tp, a no-op one when tp is nil.
+func tracerOf(tp trace.TracerProvider) trace.Tracer {
+	if tp == nil {
+		tp = noop.NewTracerProvider()
+	}
+	return tp.Tracer("github.com/orderflow/orderflow/sagas/fulfillment")
+}
+
+// withTrace returns ctx continuing the trace the saga's first event
+// recorded (the placing request's), so that its steps, their commands and
+// the saga's own events join that trace; ctx unchanged when there is none.
+func withTrace(ctx context.Context, s State) context.Context {
+	return tracing.FromTraceParent(ctx, s.traceParent, s.traceState)
+}
+
+// stepSpan starts the span of one step of the saga, when ctx continues a
+// trace; end records the step's outcome and ends it.
+func (r *Runner) stepSpan(ctx context.Context, s State, a Action) (context.Context, func(StepRecorded)) {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return ctx, func(StepRecorded) {}
+	}
+	ctx, span := r.tracer.Start(ctx, "saga step "+stepKind(a.Step), trace.WithAttributes(
+		attribute.String("orderflow.saga", Category), attribute.String("orderflow.order_id", s.OrderID),
+		attribute.String("orderflow.saga.step", a.Step)))
+	return ctx, func(rec StepRecorded) {
+		span.SetAttributes(attribute.String("orderflow.saga.outcome", string(rec.Outcome)))
+		if rec.Outcome == Failed || rec.Outcome == Parked {
+			span.SetStatus(codes.Error, rec.Detail)
+		}
+		span.End()
+	}
+}
