@@ -57,11 +57,11 @@ func TestAPlacedOrderIsMeasuredAndTraced(t *testing.T) {
 	delta := func(series string) float64 { return metricValue(t, after, series) - metricValue(t, before, series) }
 	for series, want := range map[string]float64{
 		`orderflow_http_requests_total{method="POST",route="/api/v1/orders",status="202"}`: 1,
-		`orderflow_commands_total{category="order",outcome="appended"}`:                     3, // placed, confirmed, paid
-		`orderflow_saga_duration_seconds_count{outcome="completed",saga="fulfillment"}`:     1,
-		`orderflow_saga_steps_total{outcome="done",saga="fulfillment",step="charge"}`:       1,
-		`orderflow_saga_steps_total{outcome="done",saga="fulfillment",step="reserve"}`:      1,
-		`orderflow_payment_calls_total{result="all"}`:                                       1,
+		`orderflow_commands_total{category="order",outcome="appended"}`:                    3, // placed, confirmed, paid
+		`orderflow_saga_duration_seconds_count{outcome="completed",saga="fulfillment"}`:    1,
+		`orderflow_saga_steps_total{outcome="done",saga="fulfillment",step="charge"}`:      1,
+		`orderflow_saga_steps_total{outcome="done",saga="fulfillment",step="reserve"}`:     1,
+		`orderflow_payment_calls_total{result="all"}`:                                      1,
 	} {
 		if got := delta(series); got != want {
 			t.Errorf("%s went up by %v, want %v", series, got, want)
