@@ -17,11 +17,12 @@ import (
 
 	"github.com/orderflow/orderflow/platform/migrate"
 	"github.com/orderflow/orderflow/projections"
+	"github.com/orderflow/orderflow/projections/readmodels"
 )
 
-// readModels returns the projections this binary runs. None exist yet;
-// each read model adds itself here.
-func readModels() []projections.Projection { return nil }
+// readModels returns the projections this binary runs: every read model
+// (readmodels.All).
+func readModels() []projections.Projection { return readmodels.All() }
 
 const projectionsUsage = `usage: orderflow projections <command> [flags]
 
