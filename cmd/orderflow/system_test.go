@@ -18,9 +18,10 @@ import (
 // sandbox payment provider, with tokens to call it.
 type testSystem struct {
 	*server
-	sandbox  *sandbox.Sandbox
-	admin    string
-	customer string
+	sandbox     *sandbox.Sandbox
+	providerURL string
+	admin       string
+	customer    string
 }
 
 // startSystem runs serve in-process against databaseURL with the sandbox
@@ -57,7 +58,7 @@ func startSystem(t *testing.T, databaseURL string, env map[string]string, args .
 		}
 		return tok
 	}
-	return &testSystem{server: s, sandbox: sb, admin: mint("ops", auth.RoleAdmin), customer: mint("c-1", auth.RoleCustomer)}
+	return &testSystem{server: s, sandbox: sb, providerURL: provider.URL, admin: mint("ops", auth.RoleAdmin), customer: mint("c-1", auth.RoleCustomer)}
 }
 
 // call sends a JSON request with token and decodes the JSON answer into
