@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/platform/auth"
+	"github.com/orderflow/orderflow/platform/ratelimit"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/schema"
 )
@@ -108,6 +109,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	// A request asking many things at once counts as many requests
+	// against the caller's rate limit: one per root field.
+	if n, err := RootFields(req.Query, req.OperationName); err == nil {
+		var exceeded *ratelimit.ExceededError
+		if err := ratelimit.Cost(ctx, n); errors.As(err, &exceeded) {
+			exceeded.WriteProblem(w)
+			return
+		}
+	}
 	principal, known := auth.FromContext(ctx)
 	rs := newRequestState(h, principal, known, minPos, minSet, time.Now())
 	resp := h.exec.Exec(withRequestState(ctx, rs), req.Query, req.OperationName, req.Variables)

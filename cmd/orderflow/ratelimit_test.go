@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/orderflow/orderflow/platform/auth"
+	"github.com/orderflow/orderflow/platform/dbtest"
+)
+
+// TestRateLimitThroughTheGateway: with a limit of 6 requests a minute, the
+// request past the limit gets 429 with Retry-After; a GraphQL request
+// asking several things at once counts as that many; other subjects keep
+// their own budgets; a spoofed X-Forwarded-For neither evades the limit
+// nor spends another client's budget.
+func TestRateLimitThroughTheGateway(t *testing.T) {
+	s := startSystem(t, dbtest.New(t), map[string]string{"ORDERFLOW_RATE_LIMIT": "6"})
+	mint := func(sub string) string {
+		tok, err := auth.Mint([]byte(testJWTSecret), "orderflow", "orderflow-api", sub, auth.RoleCustomer, time.Hour, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	query := func(token string, fields int, header ...string) *http.Response {
+		t.Helper()
+		var b strings.Builder
+		b.WriteString(`{"query":"{`)
+		for i := range fields {
+			fmt.Fprintf(&b, ` p%d: product(sku: \"SKU-%d\") { sku }`, i, i)
+		}
+		b.WriteString(` }"}`)
+		req, _ := http.NewRequest(http.MethodPost, s.base+graphqlPath, strings.NewReader(b.String()))
+		req.Header.Set("Content-Type", "application/json")
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+
+	alice := mint("alice")
+	if res := query(alice, 4); res.StatusCode != http.StatusOK {
+		t.Fatalf("4 aliased fields: %d, want 200", res.StatusCode)
+	}
+	if res := query(alice, 2); res.StatusCode != http.StatusOK {
+		t.Fatalf("2 more fields (6 of 6): %d, want 200", res.StatusCode)
+	}
+	res := query(alice, 1)
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the 7th unit: %d, want 429", res.StatusCode)
+	}
+	if ra, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || ra <= 0 || ra > 60 {
+		t.Fatalf("Retry-After = %q", res.Header.Get("Retry-After"))
+	}
+	if res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("429 content type %q", res.Header.Get("Content-Type"))
+	}
+
+	// One request of 7 aliased fields is over the limit by itself.
+	if res := query(mint("bob"), 7); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("7 aliased fields in one request: %d, want 429", res.StatusCode)
+	}
+	// Bob's refused request cost him one request, not seven: 5 are left.
+	if res := query(mint("bob"), 5); res.StatusCode != http.StatusOK {
+		t.Fatalf("bob's next 5 fields: %d, want 200", res.StatusCode)
+	}
+	if res := query(mint("bob"), 1); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("bob past his limit: %d, want 429", res.StatusCode)
+	}
+
+	// Anonymous callers are limited by address; a forwarding header from an
+	// untrusted peer changes nothing.
+	for i := range 6 {
+		if res := query("", 1, "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i)); res.StatusCode != http.StatusOK {
+			t.Fatalf("anonymous request %d: %d, want 200", i, res.StatusCode)
+		}
+	}
+	if res := query("", 1, "X-Forwarded-For", "198.51.100.77"); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a 7th anonymous request with a new forwarded address: %d, want 429", res.StatusCode)
+	}
+	// ...and naming a victim's address does not spend the victim's budget:
+	// carol, authenticated, is unaffected.
+	if res := query(mint("carol"), 1, "X-Forwarded-For", "127.0.0.1"); res.StatusCode != http.StatusOK {
+		t.Fatalf("carol: %d, want 200", res.StatusCode)
+	}
+}
