@@ -34,7 +34,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # with-postgres runs the rest of its recipe line with DATABASE_URL exported.
 with-postgres = url=$$($(POSTGRES)); export DATABASE_URL="$$url";
 
-.PHONY: help build run test bench fuzz tools clean
+.PHONY: help build run test browser bench fuzz tools clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
@@ -49,7 +49,7 @@ run: build ## start PostgreSQL, migrate, run the sandbox payment provider and se
 	trap 'kill $$sandbox 2>/dev/null; wait $$sandbox 2>/dev/null' EXIT; \
 	./$(BIN) serve --demo --insecure-dev
 
-test: ## go vet, gofmt check, and every test with -race against PostgreSQL
+test: browser ## go vet, gofmt check, and every test with -race against PostgreSQL
 	@$(with-postgres) \
 	echo '==> go vet ./...' >&2; \
 	$(GO) vet ./...; \
@@ -58,6 +58,12 @@ test: ## go vet, gofmt check, and every test with -race against PostgreSQL
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:" >&2; echo "$$unformatted" >&2; exit 1; fi; \
 	echo '==> go test -race ./...' >&2; \
 	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+browser: ## install Chromium (Debian's chromium) for the operator console's browser tests
+	@if [ ! -x /usr/bin/chromium ]; then \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
 
 bench: tools ## run the benchmarks against PostgreSQL; benchstat compares each with its baseline
 	@$(with-postgres) \

@@ -73,11 +73,18 @@ async function refreshList() {
   $("sagas-more").hidden = !more;
 }
 
+// none is the row of an empty table of columns cells.
+function none(columns) {
+  return [el("tr", {}, el("td", { colSpan: columns }, "No sagas."))];
+}
+
 function renderStats(stats) {
-  replaceRows($("saga-states").tBodies[0], JSON.stringify(stats.byState),
-    stats.byState.map((s) => el("tr", { "data-state": s.state }, el("th", { scope: "row" }, words(s.state)), el("td", { class: "num" }, count(s.count)))));
-  replaceRows($("saga-steps").tBodies[0], JSON.stringify(stats.byStep),
-    stats.byStep.map((s) => el("tr", { "data-step": s.step }, el("th", { scope: "row", class: "mono" }, s.step), el("td", { class: "num" }, count(s.count)))));
+  const states = stats.byState.map((s) =>
+    el("tr", { "data-state": s.state }, el("th", { scope: "row" }, words(s.state)), el("td", { class: "num" }, count(s.count))));
+  replaceRows($("saga-states").tBodies[0], JSON.stringify(stats.byState), states.length > 0 ? states : none(2));
+  const steps = stats.byStep.map((s) =>
+    el("tr", { "data-step": s.step }, el("th", { scope: "row", class: "mono" }, s.step), el("td", { class: "num" }, count(s.count))));
+  replaceRows($("saga-steps").tBodies[0], JSON.stringify(stats.byStep), steps.length > 0 ? steps : none(2));
 }
 
 function renderList(nodes) {
@@ -105,7 +112,7 @@ function renderList(nodes) {
   // Ages change every second: the rows are keyed on them in whole
   // seconds, so focus is kept when they are rebuilt.
   const key = JSON.stringify([limit, nodes.map((s) => [s.orderId, s.state, s.step, s.lastError, Math.floor(age(s.updatedAt))])]);
-  replaceRows($("sagas-table").tBodies[0], key, rows);
+  replaceRows($("sagas-table").tBodies[0], key, rows.length > 0 ? rows : none(6));
 }
 
 async function refreshSaga(id) {
