@@ -291,6 +291,13 @@ func consoleRebuild(t *testing.T, s *consoleSystem, b *browser) {
 	if who := b.eval(t, `document.getElementById('who').textContent`); who != "Signed in as ops (admin)" {
 		t.Fatalf("the page says %q", who)
 	}
+	// Every control has a name a screen reader reads out.
+	unnamed := b.eval(t, `[...document.querySelectorAll('input, button')]
+		.filter(e => e.tagName === 'INPUT' ? e.labels.length === 0 && !e.getAttribute('aria-label') : !(e.getAttribute('aria-label') || e.textContent.trim()))
+		.map(e => e.outerHTML).join('\n')`)
+	if unnamed != "" {
+		t.Fatalf("controls without a label or a name:\n%s", unnamed)
+	}
 	b.shot(t, "projections")
 
 	b.do(t, chromedp.Click(chromedp.CSS(`button[aria-label="Rebuild orders"]`)))
@@ -337,7 +344,8 @@ func consoleRebuild(t *testing.T, s *consoleSystem, b *browser) {
 // consoleDeclinedSaga: an order whose payment the sandbox declines; its
 // saga, found in the console's list of compensated sagas (reached by
 // keyboard), shows the refused charge and the compensation that undid
-// the reservation and cancelled the order.
+// the reservation and cancelled the order; the order, found by its
+// customer, shows its timeline with every event's metadata.
 func consoleDeclinedSaga(t *testing.T, s *consoleSystem, b *browser) {
 	s.declined = s.place(t, "c-decline", "SKU-DECLINE")
 	s.waitSaga(t, s.declined, "COMPENSATED")
@@ -346,6 +354,9 @@ func consoleDeclinedSaga(t *testing.T, s *consoleSystem, b *browser) {
 	b.do(t, chromedp.Focus(chromedp.CSS("#tab-projections")), chromedp.KeyEvent(kb.ArrowRight))
 	if got := b.eval(t, `document.activeElement.id + ' ' + document.getElementById('tab-sagas').getAttribute('aria-selected') + ' ' + document.getElementById('panel-sagas').hidden`); got != "tab-sagas true false" {
 		t.Fatalf("after the right arrow: %q, want the Sagas tab focused, selected and its panel shown", got)
+	}
+	if outline := b.eval(t, `getComputedStyle(document.activeElement).outlineStyle`); outline == "none" {
+		t.Fatal("the focused tab shows no focus outline")
 	}
 	b.do(t, chromedp.Click(chromedp.CSS(`#saga-filter input[value=COMPENSATED]`)))
 	row := `#sagas-table tr[data-order=` + js(s.declined) + `]`
@@ -381,6 +392,38 @@ func consoleDeclinedSaga(t *testing.T, s *consoleSystem, b *browser) {
 		t.Fatalf("focus on %q after opening the saga, want its heading", focus)
 	}
 	b.shot(t, "declined-saga")
+
+	// The same order found by its customer, and its timeline.
+	b.tab(t, "orders")
+	b.do(t, chromedp.SendKeys(chromedp.CSS("#order-query"), "c-decline"), chromedp.Click(chromedp.CSS(`#order-search button[type=submit]`)))
+	found := b.waitFor(t, "the customer's orders", `(() => {
+		const r = document.getElementById('search-result').textContent;
+		return r.startsWith('Found') ? r : '';
+	})()`, 10*time.Second)
+	if found != "Found customer c-decline with 1 order." {
+		t.Fatalf("the search says %q", found)
+	}
+	b.do(t, chromedp.Click(chromedp.CSS(`#orders-table tr[data-order="`+s.declined+`"] button`)))
+	timeline := b.waitFor(t, "the order's timeline", `(() => {
+		const rows = [...document.querySelectorAll('#timeline-table tbody tr')];
+		const text = rows.map(r => ['type', 'position', 'stream', 'time', 'correlation', 'causation'].map(c => r.querySelector('[data-col=' + c + ']').textContent).join(' | ')).join('\n');
+		return text.includes('order.cancelled') ? text : '';
+	})()`, 10*time.Second)
+	for _, want := range []string{"order.placed | ", "fulfillment.started | ", "payment.requested | ", "order.cancelled | ", "fulfillment.compensated | "} {
+		if !strings.Contains(timeline, "\n"+want) && !strings.HasPrefix(timeline, want) {
+			t.Fatalf("the timeline lacks %q:\n%s", want, timeline)
+		}
+	}
+	// Every entry has its position, time and correlation id; the saga's
+	// own events carry no causation id, the commands' events do.
+	for _, line := range strings.Split(timeline, "\n") {
+		cells := strings.Split(line, " | ")
+		if len(cells) != 6 || cells[1] == "" || cells[3] == "—" || cells[4] == "" ||
+			strings.HasPrefix(cells[0], "order.") && cells[5] == "" {
+			t.Fatalf("a timeline entry without its position, time, correlation or causation id: %q", line)
+		}
+	}
+	b.shot(t, "declined-order-timeline")
 }
 
 // consoleDeadLetters: an order.shipped event with a payload that does not
@@ -447,7 +490,8 @@ func consoleDeadLetters(t *testing.T, s *consoleSystem, b *browser) {
 
 // consoleCircuit: the payment provider stops; an order's charge fails
 // until the client's circuit opens, which the console shows with the
-// failures; the provider starts again, the parked charge's retry closes
+// failures, and the order's saga waits, marked stuck on top of the sagas
+// in flight; the provider starts again, the parked charge's retry closes
 // the circuit, which the console shows too, and the order completes,
 // charged once.
 func consoleCircuit(t *testing.T, s *consoleSystem, b *browser) {
@@ -465,6 +509,22 @@ func consoleCircuit(t *testing.T, s *consoleSystem, b *browser) {
 	}
 	b.shot(t, "circuit-open")
 
+	// Its saga waits for the provider: in flight, on top of the list, and
+	// stuck once the threshold is a second.
+	b.tab(t, "sagas")
+	b.do(t, chromedp.Click(chromedp.CSS(`#saga-filter input[value=COMPENSATED]`)),
+		chromedp.Clear(chromedp.CSS("#stuck-after")), chromedp.SendKeys(chromedp.CSS("#stuck-after"), "1"))
+	stuck := b.waitFor(t, "the waiting saga, stuck, on top", `(() => {
+		const r = document.querySelector('#sagas-table tbody tr');
+		return r && r.dataset.order === `+js(id)+` && r.dataset.stuck === 'true' ?
+			r.querySelector('[data-col=state]').textContent + ' | ' + r.querySelector('[data-col=last-error]').textContent : '';
+	})()`, 20*time.Second)
+	if !strings.HasPrefix(stuck, "running | ") || !strings.Contains(stuck, "unavailable") {
+		t.Fatalf("the stuck saga shows %q, want it running and why it waits", stuck)
+	}
+	b.shot(t, "stuck-saga")
+
+	b.tab(t, "resilience")
 	s.provider.Start()
 	b.waitFor(t, "the circuit to close", `(`+badge+` === 'closed') ? 'yes' : ''`, 60*time.Second)
 	b.shot(t, "circuit-closed")

@@ -31,6 +31,18 @@ export function time(t) {
   return Number.isNaN(d.getTime()) ? t : d.toLocaleString();
 }
 
+const precise = new Intl.DateTimeFormat(undefined, {
+  year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3,
+});
+
+/** instant formats an RFC 3339 instant to the millisecond, for events. */
+export function instant(t) {
+  if (!t) return "—";
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? t : precise.format(d);
+}
+
 /** age is how long ago an RFC 3339 instant was, in seconds. */
 export function age(t) {
   return (Date.now() - new Date(t).getTime()) / 1000;

@@ -3,7 +3,7 @@
 
 import { gql, Refused } from "./api.js";
 import { $, el, facts, replaceRows, showError, stamp } from "./dom.js";
-import { money, time, words } from "./format.js";
+import { count, instant, money, time, words } from "./format.js";
 
 const row = `id customerId status total { amount currency } placedAt`;
 
@@ -55,7 +55,10 @@ async function runSearch(id) {
   if (data.customer) found.push(...data.customer.orders.edges.map((e) => e.node).filter((o) => o.id !== id));
   const what = [];
   if (data.order) what.push(`order ${id}`);
-  if (data.customer) what.push(`customer ${id} with ${data.customer.orderCount} orders`);
+  if (data.customer) {
+    const n = Number(data.customer.orderCount);
+    what.push(`customer ${id} with ${count(n)} order${n === 1 ? "" : "s"}`);
+  }
   $("orders-caption").textContent = what.length > 0
     ? `Found ${what.join(" and ")}`
     : `No order or customer has the id ${id}`;
@@ -114,7 +117,7 @@ async function openTimeline(id) {
           el("td", { class: "mono", "data-col": "type" }, e.type),
           el("td", { class: "mono", "data-col": "position" }, e.position),
           el("td", { class: "mono", "data-col": "stream" }, `${e.stream} @ ${e.revision}`),
-          el("td", { "data-col": "time" }, time(e.occurredAt)),
+          el("td", { "data-col": "time" }, instant(e.occurredAt)),
           el("td", { class: "mono", "data-col": "correlation" }, e.correlationId),
           el("td", { class: "mono", "data-col": "causation" }, e.causationId))));
     }

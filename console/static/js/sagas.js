@@ -4,7 +4,7 @@
 
 import { gql, Refused } from "./api.js";
 import { $, el, facts, replaceRows, showError, stamp } from "./dom.js";
-import { age, count, seconds, time, words } from "./format.js";
+import { age, count, instant, seconds, time, words } from "./format.js";
 
 const pageSize = 50;
 
@@ -103,8 +103,9 @@ function renderList(nodes) {
         onclick: () => openSaga(s.orderId),
       }, s.orderId)),
       el("td", { "data-col": "state" }, words(s.state)),
+      el("td", {}, stuck ? el("span", { class: "badge warn" }, "stuck") : ""),
       el("td", { class: "mono", "data-col": "step" }, s.step),
-      el("td", { "data-col": "updated", title: time(s.updatedAt) }, seconds(idle) + " ago"),
+      el("td", { "data-col": "updated", title: instant(s.updatedAt) }, seconds(idle) + " ago"),
       el("td", { "data-col": "deadline" }, time(s.deadline)),
       el("td", { class: "mono", "data-col": "last-error" }, s.lastError || ""),
     );
@@ -112,7 +113,7 @@ function renderList(nodes) {
   // Ages change every second: the rows are keyed on them in whole
   // seconds, so focus is kept when they are rebuilt.
   const key = JSON.stringify([limit, nodes.map((s) => [s.orderId, s.state, s.step, s.lastError, Math.floor(age(s.updatedAt))])]);
-  replaceRows($("sagas-table").tBodies[0], key, rows.length > 0 ? rows : none(6));
+  replaceRows($("sagas-table").tBodies[0], key, rows.length > 0 ? rows : none(7));
 }
 
 async function refreshSaga(id) {
@@ -141,7 +142,7 @@ async function refreshSaga(id) {
       el("td", { class: "mono" }, h.step),
       el("td", {}, h.outcome),
       el("td", { class: "mono" }, h.detail),
-      el("td", {}, time(h.at)))));
+      el("td", {}, instant(h.at)))));
 }
 
 async function openSaga(id) {
