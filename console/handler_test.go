@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -64,16 +65,13 @@ func TestFiles(t *testing.T) {
 		t.Fatal("the page has inline script, event handlers or styles, which its policy forbids")
 	}
 	refs := regexp.MustCompile(`(?:src|href)="(assets/[^"]+)"`).FindAllStringSubmatch(page, -1)
-	if len(refs) != 2 {
-		t.Fatalf("the page loads %v, want its stylesheet and its script", refs)
+	if len(refs) != 3 {
+		t.Fatalf("the page loads %v, want its icon, stylesheet and script", refs)
 	}
 	files := map[string]string{"/console/": "text/html; charset=utf-8"}
+	types := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 	for _, r := range refs {
-		ct := "text/css; charset=utf-8"
-		if strings.HasSuffix(r[1], ".js") {
-			ct = "text/javascript; charset=utf-8"
-		}
-		files["/console/"+r[1]] = ct
+		files["/console/"+r[1]] = types[path.Ext(r[1])]
 	}
 	// The modules main.js imports, and theirs.
 	for _, m := range []string{"api.js", "dom.js", "format.js", "poller.js", "tabs.js", "projections.js", "sagas.js", "deadletters.js", "resilience.js", "orders.js"} {
