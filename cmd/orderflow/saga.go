@@ -16,24 +16,25 @@ import (
 // carrier is the shipping carrier the saga books.
 const carrier = "DHL"
 
-// runSaga runs the fulfillment saga until ctx ends, logging why it stopped
-// if it stops before. It returns the payment provider's client, whose
+// runSaga runs the fulfillment saga until ctx ends, starting it again
+// when it stops before. It returns the payment provider's client, whose
 // state the metrics report.
 func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer, tp trace.TracerProvider) (*paymentprovider.Client, error) {
 	client, err := paymentprovider.New(paymentprovider.Config{BaseURL: cfg.PaymentProviderURL, Logger: logger, TracerProvider: tp})
 	if err != nil {
 		return nil, err
 	}
-	runner := fulfillment.New(fulfillment.Config{
+	sagaCfg := fulfillment.Config{
 		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
 		PaymentTimeout: cfg.PaymentTimeout, Carrier: carrier, Logger: logger, Observer: observer, TracerProvider: tp,
+		// The same owner across restarts: a runner started again takes its
+		// predecessor's leases back at once.
+		Owner: processName(),
 		// The countries the carrier delivers to.
 		ServedCountries: []string{"AT", "BE", "DE", "DK", "ES", "FR", "IE", "IT", "LU", "NL", "PL", "PT", "SE"},
+	}
+	go supervise(ctx, logger, "fulfillment saga", func(ctx context.Context) error {
+		return fulfillment.New(sagaCfg).Run(ctx)
 	})
-	go func() {
-		if err := runner.Run(ctx); err != nil && ctx.Err() == nil {
-			logger.ErrorContext(ctx, "fulfillment saga stopped", "err", err)
-		}
-	}()
 	return client, nil
 }

@@ -166,11 +166,7 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 // projections. Each runs until ctx ends.
 func (s *system) start(ctx context.Context) error {
 	if s.cfg.Roles.API || s.cfg.Roles.Sagas {
-		go func() {
-			if err := s.catalog.Run(ctx, s.store); err != nil && ctx.Err() == nil {
-				s.logger.ErrorContext(ctx, "catalog stopped; prices are read from product streams", "err", err)
-			}
-		}()
+		go supervise(ctx, s.logger, "catalog", func(ctx context.Context) error { return s.catalog.Run(ctx, s.store) })
 	}
 	if s.cfg.Demo {
 		if err := seedDemo(ctx, s.service); err != nil {
@@ -187,18 +183,10 @@ func (s *system) start(ctx context.Context) error {
 			return err
 		}
 		go report.Publish(ctx, s.pool, client, processName(), 0, s.logger)
-		go func() {
-			if err := notifications.New(s.store, s.pool, s.logger).Run(ctx); err != nil && ctx.Err() == nil {
-				s.logger.ErrorContext(ctx, "notifications stopped", "err", err)
-			}
-		}()
+		go supervise(ctx, s.logger, "notifications", notifications.New(s.store, s.pool, s.logger).Run)
 	}
 	if s.cfg.Roles.Projections {
-		go func() {
-			if err := s.views.Run(ctx); err != nil && ctx.Err() == nil {
-				s.logger.ErrorContext(ctx, "projections stopped", "err", err)
-			}
-		}()
+		go supervise(ctx, s.logger, "projections", s.views.Run)
 	}
 	return nil
 }

@@ -94,7 +94,9 @@ func (r *Runner) intake(ctx context.Context, t *term) error {
 		if err := g.Wait(); err != nil {
 			return err
 		}
-		woken = slices.DeleteFunc(woken, func(id string) bool { return id == "" })
+		// An order placed and cancelled in one batch wakes its saga once.
+		slices.Sort(woken)
+		woken = slices.Compact(slices.DeleteFunc(woken, func(id string) bool { return id == "" }))
 		if err := r.parkAll(ctx, woken, r.cfg.Now()); err != nil {
 			return err
 		}
