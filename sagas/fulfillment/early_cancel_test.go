@@ -4,7 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/order"
 )
 
@@ -36,5 +38,36 @@ func TestCancellationRightAfterPlacement(t *testing.T) {
 	}
 	if e := w.stock("E"); e.Reserved != 0 || e.Available() != 100 {
 		t.Fatalf("E reserved %d, available %d after every order was cancelled", e.Reserved, e.Available())
+	}
+}
+
+// TestUnrecordedReservationIsReleased: a driver that reserved stock and
+// crashed before recording it leaves a reservation the saga does not
+// know of; when the saga then compensates, that reservation is released
+// too.
+func TestUnrecordedReservationIsReleased(t *testing.T) {
+	w := newWorld(t, 2*time.Second)
+	w.product("U", 1999, 10)
+	w.stop()
+	id := w.place("DE", order.LineRequest{SKU: "U", Quantity: 3})
+	// What the crashed driver did: the reserve step's command, with the
+	// step's idempotency key, never recorded in the saga.
+	key := "fulfillment/" + id + "/" + fulfillment.ReserveStep("U")
+	if _, err := w.svc.Inventory(w.ctx, command.Meta{IdempotencyKey: key, CommandID: key}, "U", inventory.Reserve{OrderID: id, Quantity: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if u := w.stock("U"); u.Reserved != 3 {
+		t.Fatalf("U reserved %d before the cancellation, want 3", u.Reserved)
+	}
+	if _, err := w.svc.Order(w.ctx, command.Meta{}, id, order.Cancel{Reason: "oops", ByCustomer: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.start()
+	s := w.finished(id)
+	if !s.Compensated {
+		t.Fatalf("saga %+v", s.History)
+	}
+	if u := w.stock("U"); u.Reserved != 0 || u.Available() != 10 {
+		t.Fatalf("U reserved %d, available %d after the compensation, want 0 and 10", u.Reserved, u.Available())
 	}
 }

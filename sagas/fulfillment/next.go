@@ -95,9 +95,13 @@ func compensate(s State) Action {
 	if s.ChargeAttempted && !s.Done[StepRefund] {
 		return Action{Kind: Run, Step: StepRefund}
 	}
+	// Every line is released, not only those whose reservation was
+	// recorded: a reservation made by a driver that crashed (or lost its
+	// lease) before recording it must not leak. Releasing a line that holds
+	// nothing changes nothing.
 	for i := len(s.Lines) - 1; i >= 0; i-- {
 		l := s.Lines[i]
-		if s.Done[ReserveStep(l.SKU)] && !s.Done[ReleaseStep(l.SKU)] {
+		if !s.Done[ReleaseStep(l.SKU)] {
 			return Action{Kind: Run, Step: ReleaseStep(l.SKU), SKU: l.SKU, Quantity: l.Quantity}
 		}
 	}

@@ -90,9 +90,9 @@ func TestNextCompensates(t *testing.T) {
 		now   time.Time
 		want  []string // the compensating steps, in order, then "finish"
 	}{
-		{"out of stock on the second line releases the first",
+		{"out of stock on the second line releases every line, in reverse",
 			history(done(forward[0]), one(step(fulfillment.ReserveStep("B"), fulfillment.Rejected, "only 0 left"))), t0,
-			[]string{fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
+			[]string{fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
 		{"a declined charge is refunded if anything was charged, then releases in reverse",
 			history(done(forward[:4]...), one(step(fulfillment.StepCharge, fulfillment.Rejected, "card_declined"))), t0,
 			[]string{fulfillment.StepRefund, fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
@@ -102,9 +102,9 @@ func TestNextCompensates(t *testing.T) {
 		{"a customer cancellation after the shipment was scheduled",
 			history(done(forward...), one(fulfillment.CancelRequested{V: 1, Reason: "changed my mind", At: t0})), t0,
 			[]string{fulfillment.StepCancelShipment, fulfillment.StepRefund, fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
-		{"a customer cancellation before anything was reserved",
+		{"a customer cancellation before any reservation was recorded releases every line (one may have been made unrecorded)",
 			history(one(fulfillment.CancelRequested{V: 1, Reason: "oops", At: t0})), t0,
-			[]string{fulfillment.StepCancelOrder}},
+			[]string{fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
 		{"a parked charge past the deadline is refunded in case it went through",
 			history(done(forward[:4]...), one(parked), one(fulfillment.CompensationStarted{V: 1, Reason: "deadline", At: deadline})), deadline,
 			[]string{fulfillment.StepRefund, fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
