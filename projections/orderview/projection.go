@@ -42,6 +42,12 @@ func (*Projection) Views() []string { return []string{"orders", "order_lines"} }
 // is not the first event of its stream or names another order, and a
 // later event of an order that was never placed are refused.
 func (p *Projection) Apply(_ context.Context, w *projections.Writer, e eventstore.RecordedEvent) error {
+	return apply(w.Exec, p.sql.get(w.Schema()), e)
+}
+
+// apply queues with exec the statements of event e on the tables sql
+// writes to.
+func apply(exec func(sql string, args ...any), sql *statements, e eventstore.RecordedEvent) error {
 	id, ok := strings.CutPrefix(e.Stream, order.Category+"-")
 	if !ok {
 		return nil
@@ -55,9 +61,8 @@ func (p *Projection) Apply(_ context.Context, w *projections.Writer, e eventstor
 	if err != nil {
 		return fmt.Errorf("order %s revision %d: %w", id, e.Revision, err)
 	}
-	sql := p.sql.get(w.Schema())
 	if placed, ok := ev.(order.Placed); ok {
-		return place(w, sql, id, e, placed)
+		return place(exec, sql, id, e, placed)
 	}
 	u := update{status: statusAfter(ev)}
 	switch ev := ev.(type) {
@@ -75,7 +80,7 @@ func (p *Projection) Apply(_ context.Context, w *projections.Writer, e eventstor
 	case order.Cancelled:
 		u.cancelledAt, u.cancelReason = &ev.CancelledAt, &ev.Reason
 	}
-	w.Exec(sql.update, id, int64(e.Revision), u.status, e.Recorded, int64(e.Position.Commit), int64(e.Position.Prepare),
+	exec(sql.update, id, int64(e.Revision), u.status, e.Recorded, int64(e.Position.Commit), int64(e.Position.Prepare),
 		u.confirmedAt, u.paidAt, u.shippedAt, u.deliveredAt, u.cancelledAt, u.cancelReason, u.trackingNumber,
 		e.Type+" of order "+id+", which was never placed")
 	return nil
@@ -107,7 +112,7 @@ func statusAfter(ev any) string {
 }
 
 // place queues the insert of a placed order and its lines.
-func place(w *projections.Writer, sql *statements, id string, e eventstore.RecordedEvent, p order.Placed) error {
+func place(exec func(sql string, args ...any), sql *statements, id string, e eventstore.RecordedEvent, p order.Placed) error {
 	if e.Revision != 0 {
 		return fmt.Errorf("order %s: %s at revision %d, not the first event of its stream", id, e.Type, e.Revision)
 	}
@@ -126,7 +131,7 @@ func place(w *projections.Writer, sql *statements, id string, e eventstore.Recor
 		}
 		skus[i], quantities[i], amounts[i], currencies[i] = l.SKU, int32(l.Quantity), l.UnitPrice.Amount, l.UnitPrice.Currency
 	}
-	w.Exec(sql.place, id, p.CustomerID, order.StatusPending.String(), int64(e.Revision), p.Total.Amount, p.Total.Currency,
+	exec(sql.place, id, p.CustomerID, order.StatusPending.String(), int64(e.Revision), p.Total.Amount, p.Total.Currency,
 		p.PlacedAt, e.Recorded, int64(e.Position.Commit), int64(e.Position.Prepare),
 		skus, quantities, amounts, currencies)
 	return nil
