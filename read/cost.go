@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -21,14 +22,40 @@ type analyzer struct {
 	schema        *ast.Schema
 	limits        Limits
 	introspection bool
+	// parsed keeps the documents parsed lately, by query text: clients send
+	// the same few queries again and again, and parsing is a good part of
+	// the cost of a small one. The documents are only read once parsed.
+	parsed *lru.Cache[string, *ast.QueryDocument]
 }
+
+// parsedDocuments is how many parsed documents an analyzer keeps: at most
+// MaxQueryBytes each, a few megabytes in all.
+const parsedDocuments = 256
 
 func newAnalyzer(sdl string, limits Limits, introspection bool) (*analyzer, error) {
 	s, err := gqlparser.LoadSchema(&ast.Source{Name: "orderflow.graphql", Input: sdl})
 	if err != nil {
 		return nil, fmt.Errorf("load the schema for the cost analysis: %w", err)
 	}
-	return &analyzer{schema: s, limits: limits, introspection: introspection}, nil
+	parsed, err := lru.New[string, *ast.QueryDocument](parsedDocuments)
+	if err != nil {
+		return nil, err
+	}
+	return &analyzer{schema: s, limits: limits, introspection: introspection, parsed: parsed}, nil
+}
+
+// document parses query, or returns the document it parsed from the same
+// text lately.
+func (a *analyzer) document(query string) (*ast.QueryDocument, error) {
+	if doc, ok := a.parsed.Get(query); ok {
+		return doc, nil
+	}
+	doc, err := parseDocument(query)
+	if err != nil {
+		return nil, err
+	}
+	a.parsed.Add(query, doc)
+	return doc, nil
 }
 
 // check refuses, with a *requestError, a document that is too long, does
@@ -47,7 +74,7 @@ func (a *analyzer) cost(query string, variables map[string]any) (int, error) {
 		return 0, &requestError{code: codeQueryTooLong,
 			message: fmt.Sprintf("the query is %d bytes long; the limit is %d bytes", len(query), a.limits.MaxQueryBytes)}
 	}
-	doc, err := parseDocument(query)
+	doc, err := a.document(query)
 	if err != nil {
 		return 0, err
 	}

@@ -111,7 +111,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// A request asking many things at once counts as many requests
 	// against the caller's rate limit: one per root field.
-	if n, err := RootFields(req.Query, req.OperationName); err == nil {
+	if n, err := h.analyzer.rootFields(req.Query, req.OperationName); err == nil {
 		var exceeded *ratelimit.ExceededError
 		if err := ratelimit.Cost(ctx, n); errors.As(err, &exceeded) {
 			exceeded.WriteProblem(w)

@@ -21,6 +21,11 @@ func RootFields(query, operationName string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	return rootFields(doc, operationName)
+}
+
+// rootFields is RootFields of a parsed document.
+func rootFields(doc *ast.QueryDocument, operationName string) (int, error) {
 	var op *ast.OperationDefinition
 	switch {
 	case operationName != "":
@@ -76,4 +81,13 @@ func (c *fieldCounter) count(set ast.SelectionSet) int {
 // the handler would refuse it with. A rate limiter may charge by it.
 func (h *Handler) Cost(query string, variables map[string]any) (int, error) {
 	return h.analyzer.cost(query, variables)
+}
+
+// rootFields is RootFields with the analyzer's parsed documents.
+func (a *analyzer) rootFields(query, operationName string) (int, error) {
+	doc, err := a.document(query)
+	if err != nil {
+		return 0, err
+	}
+	return rootFields(doc, operationName)
 }
