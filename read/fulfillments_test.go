@@ -115,7 +115,7 @@ func TestFulfillments(t *testing.T) {
 			history { step outcome detail at } } } pageInfo { hasNextPage hasPreviousPage } } }`
 		started := fmt.Sprintf(`{"step":"started","outcome":"done","detail":"","at":%q}`, at(0))
 		sameJSON(t, e.data(admin, q, nil), `{"fulfillments":{"edges":[
-			{"node":{"orderId":"o-3","state":"COMPENSATING","step":"cancel_order",
+			{"node":{"orderId":"o-3","state":"COMPENSATING","step":"release:SKU-1",
 			  "lastError":"SKU-1: 1 requested, 0 available: rejected",
 			  "reason":"reserve:SKU-1: SKU-1: 1 requested, 0 available: rejected","deadline":null,"retryAt":null,
 			  "startedAt":"`+at(0)+`","updatedAt":"`+e.updated("o-3")+`","history":[`+started+`,
@@ -216,7 +216,7 @@ func TestFulfillmentStats(t *testing.T) {
 	e, _ := sagaEnv(t)
 	sameJSON(t, e.data(admin, `{ fulfillmentStats { byState { state count } byStep { step count } } }`, nil), `{"fulfillmentStats":{
 		"byState":[{"state":"RUNNING","count":"2"},{"state":"COMPENSATING","count":"1"},{"state":"COMPLETED","count":"1"},{"state":"COMPENSATED","count":"1"}],
-		"byStep":[{"step":"cancel_order","count":"1"},{"step":"compensated","count":"1"},{"step":"completed","count":"1"},
+		"byStep":[{"step":"compensated","count":"1"},{"step":"completed","count":"1"},{"step":"release:SKU-1","count":"1"},
 		          {"step":"reserve:SKU-1","count":"1"},{"step":"waiting","count":"1"}]}}`)
 }
 

@@ -159,7 +159,7 @@ func TestSagaPaths(t *testing.T) {
 		}
 		check(t, e, id, fulfillmentRow{CustomerID: "c-DE", State: "COMPENSATED", Step: "compensated",
 			LastError: readmodelstest.Text(s.LastError), Reason: readmodelstest.Text(s.Reason), StartedAt: utc(started(t, e, id).StartedAt)},
-			[]string{"started done", "reserve:A done", "reserve:B rejected", "release:A done", "cancel_order done", "compensated done"})
+			[]string{"started done", "reserve:A done", "reserve:B rejected", "release:B done", "release:A done", "cancel_order done", "compensated done"})
 	})
 
 	t.Run("declined", func(t *testing.T) {
