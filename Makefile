@@ -37,7 +37,7 @@ with-postgres = url=$$($(POSTGRES)); export DATABASE_URL="$$url";
 .PHONY: help build run test browser bench fuzz tools clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
 
 build: ## build bin/orderflow
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/orderflow

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/eventstore/pg"
@@ -64,14 +65,33 @@ func TestProjectionsCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
+	var last eventstore.Position
 	for i := range 300 {
 		ev := projectionstest.Event("counter.added", int64(i))
 		if i == 100 {
 			ev.Type = "counter.poison"
 		}
-		if _, err := store.Append(ctx, fmt.Sprintf("counter-%d", i%3), eventstore.Any, ev); err != nil {
+		res, err := store.Append(ctx, fmt.Sprintf("counter-%d", i%3), eventstore.Any, ev)
+		if err != nil {
 			t.Fatal(err)
 		}
+		last = res.Position
+	}
+	// The global log shows events only below the oldest transaction running
+	// in the cluster, which other tests hold back for moments: wait until it
+	// shows all 300, or the rebuild may stop at the head it sees.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		head, err := store.Head(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !head.Less(last) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the log's head %s never reached %s", head, last)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	c := projectionstest.NewCounter("counter", 1)
 	c.Reject(func(e eventstore.RecordedEvent) error {
