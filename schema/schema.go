@@ -1,5 +1,6 @@
 // Package schema holds orderflow's database schema: the versioned SQL
-// migrations that platform/migrate applies, and (later) the GraphQL schema.
+// migrations that platform/migrate applies, and the GraphQL schema the
+// query API serves.
 package schema
 
 import (
