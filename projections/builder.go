@@ -20,6 +20,7 @@ type builder struct {
 	done     int64               // events handled
 	total    int64               // estimate of the events in the log
 	parked   int
+	deferred []string // the generation's secondary indexes, built after the replay
 }
 
 // The statements around each batch of a rebuild. A crash loses at most the

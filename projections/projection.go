@@ -30,6 +30,11 @@ type Projection interface {
 	// (and indexes) inside schema, an already quoted identifier to use as
 	// the qualifier: fmt.Sprintf("CREATE TABLE %s.orders (...)", schema).
 	// They run in order, in one transaction, on an empty schema.
+	//
+	// A rebuild loads the tables unlogged and without the indexes that back
+	// no constraint, and builds those indexes in bulk once it has caught up
+	// (see bulkload.go): Apply may rely on primary keys and unique
+	// constraints, never on the other indexes, which are for readers.
 	Tables(schema string) []string
 
 	// Views names the tables readers see. Each becomes the view

@@ -103,6 +103,9 @@ func (m *Manager) rebuild(ctx context.Context, p Projection, progress ProgressFu
 	if err := b.replay(ctx); err != nil {
 		return RebuildResult{}, fmt.Errorf("rebuild %s: replay: %w", name, err)
 	}
+	if err := restoreIndexes(ctx, m.pool, b.t.schema, b.deferred); err != nil {
+		return RebuildResult{}, fmt.Errorf("rebuild %s: build the indexes: %w", name, err)
+	}
 	if err := m.swap(ctx, b, live); err != nil {
 		return RebuildResult{}, fmt.Errorf("rebuild %s: swap: %w", name, err)
 	}
@@ -137,6 +140,9 @@ func (m *Manager) prepareShadow(ctx context.Context, b *builder, live int) error
 		return fmt.Errorf("rebuild %s: clear dead letters: %w", name, err)
 	}
 	if err := createGeneration(ctx, tx, b.t.p, b.t.gen); err != nil {
+		return fmt.Errorf("rebuild %s: %w", name, err)
+	}
+	if b.deferred, err = deferIndexes(ctx, tx, b.t.schema); err != nil {
 		return fmt.Errorf("rebuild %s: %w", name, err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO projections.rebuilds (name, generation, version, owner, total)
