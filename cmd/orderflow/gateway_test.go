@@ -132,3 +132,29 @@ func TestGatewayInFrontOfTheAPIs(t *testing.T) {
 		t.Errorf("an oversized X-Request-ID came back as %q, want a fresh UUID", got)
 	}
 }
+
+// TestCORS: browsers on a configured origin may call the APIs; other
+// origins get no CORS headers; health checks are not cross-origin APIs.
+func TestCORS(t *testing.T) {
+	s := startSystem(t, dbtest.New(t), map[string]string{"ORDERFLOW_CORS_ORIGINS": "https://shop.example"})
+	preflight := func(origin string) *http.Response {
+		req, _ := http.NewRequest(http.MethodOptions, s.base+graphqlPath, nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", http.MethodPost)
+		req.Header.Set("Access-Control-Request-Headers", "authorization, content-type, x-min-position")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	res := preflight("https://shop.example")
+	if res.Header.Get("Access-Control-Allow-Origin") != "https://shop.example" ||
+		!strings.Contains(strings.ToLower(res.Header.Get("Access-Control-Allow-Headers")), "x-min-position") {
+		t.Fatalf("preflight from the shop: %d %v", res.StatusCode, res.Header)
+	}
+	if res := preflight("https://evil.example"); res.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Fatalf("preflight from another origin allowed: %v", res.Header)
+	}
+}

@@ -47,6 +47,18 @@ func TestAPlacedOrderIsMeasuredAndTraced(t *testing.T) {
 		"shippingAddress": map[string]any{"name": "A. Buyer", "line1": "1 Main St", "city": "Berlin", "postalCode": "10115", "country": "DE"},
 	}, http.StatusAccepted, &placed, "traceparent", "00-"+traceID+"-00f067aa0ba902b7-01")
 
+	// The log line of the command carries who, what, where and the request.
+	var rec map[string]any
+	for _, r := range s.logs.records(t) {
+		if r["msg"] == "command handled" && r["command"] == "POST /api/v1/orders" {
+			rec = r
+		}
+	}
+	if rec["command"] != "POST /api/v1/orders" || rec["stream"] != "order-"+placed.OrderID || rec["user"] != "c-1" ||
+		rec["request_id"] == nil || rec["request_id"] != rec["correlation_id"] {
+		t.Errorf("command log = %v", rec)
+	}
+
 	var got struct{ Fulfillment *struct{ State string } }
 	eventually(t, 60*time.Second, "the saga to complete", func() bool {
 		errs := s.tryGraphQL(t, s.customer, `query($id: ID!) { fulfillment(orderId: $id) { state } }`, map[string]any{"id": placed.OrderID}, &got)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"github.com/orderflow/orderflow/platform/auth"
@@ -81,12 +82,19 @@ func (a *API) respond(r *http.Request, h commandFunc, body []byte, meta command.
 	if err != nil {
 		p, known := problemFor(err)
 		if !known {
-			a.logger.ErrorContext(r.Context(), "command failed", "method", r.Method, "path", r.URL.Path, "err", err)
+			a.logger.ErrorContext(r.Context(), "command failed", "command", commandName(r), "path", r.URL.Path, "err", err)
+		} else {
+			a.logger.InfoContext(r.Context(), "command refused", "command", commandName(r), "path", r.URL.Path, "status", p.Status, "problem", p.Type)
 		}
 		p.Instance = r.URL.Path
 		b, _ := json.Marshal(p)
 		return storedResponse{status: p.Status, headers: map[string]string{"Content-Type": problem.ContentType}, body: append(b, '\n')}
 	}
+	stream := ""
+	if s, ok := out.body.(interface{ streamName() string }); ok {
+		stream = s.streamName()
+	}
+	a.logger.InfoContext(r.Context(), "command handled", "command", commandName(r), "stream", stream, "correlation_id", meta.CorrelationID)
 	b, err := json.Marshal(out.body)
 	if err != nil {
 		a.logger.ErrorContext(r.Context(), "encode response", "err", err)
@@ -159,8 +167,22 @@ func etag(rev int64) string { return `"` + strconv.FormatInt(rev, 10) + `"` }
 type result struct {
 	Revision int64  `json:"revision"`
 	Position string `json:"position"`
+	stream   string // for the log
 }
 
 func newResult(res command.Result) result {
-	return result{Revision: res.Revision, Position: res.Position.String()}
+	return result{Revision: res.Revision, Position: res.Position.String(), stream: res.Stream}
+}
+
+// streamName is the stream the command wrote to (bodies that embed a
+// result have it too).
+func (r result) streamName() string { return r.stream }
+
+// commandName names a command for the log by its route: "POST
+// /api/v1/orders/{id}/cancel".
+func commandName(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+		return r.Method + " " + rc.RoutePattern()
+	}
+	return r.Method + " " + r.URL.Path
 }
