@@ -14,10 +14,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
 
 	"github.com/orderflow/orderflow/platform/auth"
+	"github.com/orderflow/orderflow/platform/problem"
 	"github.com/orderflow/orderflow/platform/ratelimit"
 )
 
@@ -112,12 +112,46 @@ func (g *gateway) middlewares() []func(http.Handler) http.Handler {
 			ExposedHeaders: []string{"ETag", "Location", "Retry-After", "X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"},
 			MaxAge:         600,
 		}),
-		middleware.Timeout(g.cfg.RequestTimeout),
+		requestTimeout(g.cfg.RequestTimeout),
 		limitBody,
 		g.verifier.Middleware,
 		g.limiter.Middleware,
 	}
 }
+
+// requestTimeout gives each request a deadline d away. A handler that
+// gives up when its context ends without answering gets a 504 problem
+// answered for it.
+func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			tw := &touchedWriter{ResponseWriter: w}
+			next.ServeHTTP(tw, r.WithContext(ctx))
+			if !tw.touched && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				problem.Write(w, problem.Details{Type: "urn:orderflow:problem:timeout", Status: http.StatusGatewayTimeout,
+					Detail: fmt.Sprintf("the request took longer than %s; try again", d)})
+			}
+		})
+	}
+}
+
+// touchedWriter remembers whether a handler began its answer.
+type touchedWriter struct {
+	http.ResponseWriter
+	touched bool
+}
+
+func (w *touchedWriter) WriteHeader(code int) { w.touched = true; w.ResponseWriter.WriteHeader(code) }
+
+func (w *touchedWriter) Write(b []byte) (int, error) {
+	w.touched = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *touchedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // limitBody caps request bodies at maxBodyBytes.
 func limitBody(next http.Handler) http.Handler {

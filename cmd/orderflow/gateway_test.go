@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -156,5 +157,35 @@ func TestCORS(t *testing.T) {
 	}
 	if res := preflight("https://evil.example"); res.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Fatalf("preflight from another origin allowed: %v", res.Header)
+	}
+}
+
+func TestRequestTimeoutAnswersAProblem(t *testing.T) {
+	slow := requestTimeout(50 * time.Millisecond)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done() // gives up without answering
+	}))
+	quick := requestTimeout(time.Second)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	for _, tt := range []struct {
+		name    string
+		h       http.Handler
+		status  int
+		problem bool
+	}{{"slow", slow, http.StatusGatewayTimeout, true}, {"quick", quick, http.StatusNoContent, false}} {
+		srv := httptest.NewServer(tt.h)
+		res, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		srv.Close()
+		if res.StatusCode != tt.status || (res.Header.Get("Content-Type") == "application/problem+json") != tt.problem {
+			t.Errorf("%s: %d %s %s", tt.name, res.StatusCode, res.Header.Get("Content-Type"), body)
+		}
+		if tt.problem && !strings.Contains(string(body), "the request took longer than 50ms; try again") {
+			t.Errorf("%s: body %s", tt.name, body)
+		}
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/orderflow/orderflow/platform/migrate"
@@ -289,9 +288,9 @@ func withProjections(ctx context.Context, cfg Config, logger *slog.Logger, regis
 	if pending {
 		return errors.New("the database schema is not up to date: run `orderflow migrate` first")
 	}
-	pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+	pool, err := openPool(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return fmt.Errorf("connect to the database: %w", err)
+		return err
 	}
 	defer pool.Close()
 	store, err := openEventStore(ctx, cfg, logger)
