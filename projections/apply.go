@@ -154,6 +154,18 @@ func (t target) attempt(ctx context.Context, pool *pgxpool.Pool, events []events
 // fails the whole batch with errApply.
 func (t target) applyAll(ctx context.Context, w *Writer, events []eventstore.RecordedEvent) (outcome, error) {
 	var o outcome
+	if b, ok := t.p.(BatchApplier); ok && t.tracer == nil {
+		if err := t.applyBatch(ctx, b, w, events); err != nil {
+			if transient(err) {
+				return o, err
+			}
+			return o, errApply{err}
+		}
+		for _, e := range events {
+			o.handle(e)
+		}
+		return o, nil
+	}
 	for _, e := range events {
 		if err := t.apply(ctx, w, e); err != nil {
 			if transient(err) {

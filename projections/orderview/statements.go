@@ -27,6 +27,9 @@ type statements struct {
 	// came before: a parked event applied later by a redrive fills in
 	// what it says without moving the order back.
 	update string
+	// insertOrders, insertLines and updateMany are the set-based
+	// statements of ApplyBatch (see batch.go for their parameters).
+	insertOrders, insertLines, updateMany string
 }
 
 func newStatements(schema string) *statements {
@@ -53,6 +56,36 @@ FROM unnest($11::text[], $12::integer[], $13::bigint[], $14::text[]) WITH ORDINA
     tracking_number = coalesce($13, tracking_number)
 WHERE order_id = $1
 RETURNING 1`, schema), 14),
+		insertOrders: fmt.Sprintf(`INSERT INTO %s.orders (order_id, customer_id, status, revision, total_amount, total_currency,
+    line_count, placed_at, updated_at, commit_pos, prepare_pos, confirmed_at, paid_at, shipped_at, delivered_at,
+    cancelled_at, cancel_reason, tracking_number)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::integer[],
+    $8::timestamptz[], $9::timestamptz[], $10::bigint[], $11::bigint[], $12::timestamptz[], $13::timestamptz[],
+    $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[])`, schema),
+		insertLines: fmt.Sprintf(`INSERT INTO %s.order_lines (order_id, line_no, sku, quantity, unit_amount, unit_currency)
+SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::integer[], $5::bigint[], $6::text[])`, schema),
+		updateMany: fmt.Sprintf(`WITH u AS (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[], $5::bigint[], $6::bigint[],
+        $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[])
+    AS u (order_id, revision, status, updated_at, commit_pos, prepare_pos, confirmed_at, paid_at, shipped_at,
+        delivered_at, cancelled_at, cancel_reason, tracking_number)),
+touched AS (
+    UPDATE %[1]s.orders o SET
+        status          = CASE WHEN u.revision > o.revision THEN u.status ELSE o.status END,
+        updated_at      = CASE WHEN u.revision > o.revision THEN u.updated_at ELSE o.updated_at END,
+        commit_pos      = CASE WHEN u.revision > o.revision THEN u.commit_pos ELSE o.commit_pos END,
+        prepare_pos     = CASE WHEN u.revision > o.revision THEN u.prepare_pos ELSE o.prepare_pos END,
+        revision        = greatest(o.revision, u.revision),
+        confirmed_at    = coalesce(u.confirmed_at, o.confirmed_at),
+        paid_at         = coalesce(u.paid_at, o.paid_at),
+        shipped_at      = coalesce(u.shipped_at, o.shipped_at),
+        delivered_at    = coalesce(u.delivered_at, o.delivered_at),
+        cancelled_at    = coalesce(u.cancelled_at, o.cancelled_at),
+        cancel_reason   = coalesce(u.cancel_reason, o.cancel_reason),
+        tracking_number = coalesce(u.tracking_number, o.tracking_number)
+    FROM u WHERE o.order_id = u.order_id
+    RETURNING 1)
+SELECT %[2]s`, schema, rowcheck.Assert(schema, "(SELECT count(*) FROM touched) = $14", 15)),
 	}
 }
 
