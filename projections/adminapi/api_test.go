@@ -91,7 +91,9 @@ func (e *env) caughtUp(t *testing.T) projections.Status {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s := all[0]; !s.Position.Less(e.last) && s.Generation > 0 && s.Rebuild == nil {
+		// Right after a first build or a swap the runner takes the lease
+		// back, "stopped" until it has.
+		if s := all[0]; !s.Position.Less(e.last) && s.Generation > 0 && s.Rebuild == nil && s.State == projections.StateLive {
 			return s
 		}
 		if time.Now().After(deadline) {
