@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/orderflow/orderflow/console"
 	"github.com/orderflow/orderflow/eventstore"
@@ -151,7 +152,13 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 	s.handler.SetObserver(s.commands)
 	s.catalog = service.NewCatalog()
 	s.service = service.New(s.handler, s.catalog)
-	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger, TracerProvider: tp,
+	// The live runners trace each event only when traces go somewhere:
+	// untraced, they apply whole batches set-based where a read model can.
+	var projectionTracing trace.TracerProvider
+	if cfg.Gateway.OTLPEndpoint != "" {
+		projectionTracing = tp
+	}
+	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger, TracerProvider: projectionTracing,
 		CountEvents: logCounter(cfg, pool)}); err != nil {
 		return nil, err
 	}
