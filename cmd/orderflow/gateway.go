@@ -14,6 +14,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
 
 	"github.com/orderflow/orderflow/platform/auth"
@@ -127,31 +128,15 @@ func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(r.Context(), d)
 			defer cancel()
-			tw := &touchedWriter{ResponseWriter: w}
-			next.ServeHTTP(tw, r.WithContext(ctx))
-			if !tw.touched && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			next.ServeHTTP(ww, r.WithContext(ctx))
+			if ww.Status() == 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				problem.Write(w, problem.Details{Type: "urn:orderflow:problem:timeout", Status: http.StatusGatewayTimeout,
 					Detail: fmt.Sprintf("the request took longer than %s; try again", d)})
 			}
 		})
 	}
 }
-
-// touchedWriter remembers whether a handler began its answer.
-type touchedWriter struct {
-	http.ResponseWriter
-	touched bool
-}
-
-func (w *touchedWriter) WriteHeader(code int) { w.touched = true; w.ResponseWriter.WriteHeader(code) }
-
-func (w *touchedWriter) Write(b []byte) (int, error) {
-	w.touched = true
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *touchedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // limitBody caps request bodies at maxBodyBytes.
 func limitBody(next http.Handler) http.Handler {
