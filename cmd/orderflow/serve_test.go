@@ -28,11 +28,17 @@ type server struct {
 // databaseURL and waits until it listens.
 func startServe(t *testing.T, databaseURL string) *server {
 	t.Helper()
+	return startServeWith(t, map[string]string{"DATABASE_URL": databaseURL, "ORDERFLOW_JWT_SECRET": testJWTSecret})
+}
+
+// startServeWith runs `orderflow serve` on a free loopback port with the
+// environment vars and the extra flags args, and waits until it listens.
+func startServeWith(t *testing.T, vars map[string]string, args ...string) *server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{logs: &logSink{}, cancel: cancel, done: make(chan struct{})}
-	env := envOf(map[string]string{"DATABASE_URL": databaseURL, "ORDERFLOW_JWT_SECRET": testJWTSecret})
 	go func() {
-		s.err = run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, s.logs)
+		s.err = run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envOf(vars), io.Discard, s.logs)
 		close(s.done)
 	}()
 	t.Cleanup(func() {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -36,21 +35,7 @@ func startSystem(t *testing.T, databaseURL string, env map[string]string, args .
 	for k, v := range env {
 		vars[k] = v
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{logs: &logSink{}, cancel: cancel, done: make(chan struct{})}
-	go func() {
-		s.err = run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envOf(vars), io.Discard, s.logs)
-		close(s.done)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-s.done:
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	s.base = "http://" + s.logs.waitFor(t, "http server listening", 30*time.Second)["addr"].(string)
+	s := startServeWith(t, vars, args...)
 	mint := func(sub string, role auth.Role) string {
 		tok, err := auth.Mint([]byte(testJWTSecret), "orderflow", "orderflow-api", sub, role, time.Hour, time.Now())
 		if err != nil {
