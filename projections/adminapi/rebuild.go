@@ -41,10 +41,6 @@ type rebuildResultJSON struct {
 // version is live.
 func (a *API) rebuild(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "name")
-	if !a.known(name) {
-		fail(w, http.StatusNotFound, "unknown-projection", fmt.Sprintf("no projection is named %q", name))
-		return
-	}
 	progressed := make(chan struct{})
 	done := make(chan error, 1)
 	var result projections.RebuildResult
@@ -56,9 +52,11 @@ func (a *API) rebuild(w http.ResponseWriter, r *http.Request) {
 				close(progressed)
 			}
 		})
-		if err != nil {
+		switch {
+		case errors.Is(err, projections.ErrUnknownProjection):
+		case err != nil:
 			a.logger.ErrorContext(a.jobs, "projection rebuild failed", "projection", name, "err", err)
-		} else {
+		default:
 			a.logger.InfoContext(a.jobs, "projection rebuilt", "projection", name, "generation", res.Generation,
 				"events", res.Events, "parked", res.Parked, "duration", res.Duration)
 		}
@@ -70,6 +68,8 @@ func (a *API) rebuild(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusAccepted, rebuildStarted{Name: name, Status: "running"})
 	case err := <-done:
 		switch {
+		case errors.Is(err, projections.ErrUnknownProjection):
+			fail(w, http.StatusNotFound, "unknown-projection", fmt.Sprintf("no projection is named %q", name))
 		case errors.Is(err, projections.ErrRebuildRunning):
 			fail(w, http.StatusConflict, "rebuild-running", fmt.Sprintf("a rebuild of %s is already running", name))
 		case errors.Is(err, projections.ErrNewerVersionLive):
@@ -85,14 +85,4 @@ func (a *API) rebuild(w http.ResponseWriter, r *http.Request) {
 	case <-time.After(startWait):
 		writeJSON(w, http.StatusAccepted, rebuildStarted{Name: name, Status: "running"})
 	}
-}
-
-// known reports whether name is a registered projection.
-func (a *API) known(name string) bool {
-	for _, n := range a.manager.Names() {
-		if n == name {
-			return true
-		}
-	}
-	return false
 }
