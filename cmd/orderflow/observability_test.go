@@ -35,6 +35,9 @@ func TestAPlacedOrderIsMeasuredAndTraced(t *testing.T) {
 	s := startSystem(t, dbtest.New(t), map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": col.URL})
 	s.call(t, http.MethodPost, "/api/v1/products", s.admin, map[string]any{"sku": "SKU-T", "name": "Traced", "price": map[string]any{"amount": 1999, "currency": "EUR"}}, http.StatusAccepted, nil)
 	s.call(t, http.MethodPost, "/api/v1/products/SKU-T/stock", s.admin, map[string]any{"quantity": 5}, http.StatusAccepted, nil)
+	// The first build of each read model replays history without spans:
+	// the order must reach the live runners.
+	eventually(t, 60*time.Second, "every projection to go live", func() bool { return caughtUp(s.projections(t)) })
 	before := s.text(t, "/metrics")
 
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
