@@ -61,10 +61,17 @@ func (a *analyzer) document(query string) (*ast.QueryDocument, error) {
 // check refuses, with a *requestError, a document that is too long, does
 // not parse, asks for introspection while it is off, or one of whose
 // operations nests too deeply, asks for a page too large or costs too
-// much.
-func (a *analyzer) check(query string, variables map[string]any) error {
-	_, err := a.cost(query, variables)
-	return err
+// much, or gives a variable of the operation to run a value its type
+// refuses (see checkVariables).
+func (a *analyzer) check(query, operationName string, variables map[string]any) error {
+	if _, err := a.cost(query, variables); err != nil {
+		return err
+	}
+	doc, err := a.document(query)
+	if err != nil {
+		return err
+	}
+	return checkVariables(doc, operationName, variables)
 }
 
 // cost returns the highest cost of the document's operations, or the

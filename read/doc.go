@@ -11,7 +11,8 @@
 // at the HTTP level (method, media type, size, malformed JSON or
 // X-Min-Position) is answered with an RFC 9457 problem+json body. A
 // document that cannot be run (a syntax or validation error, a limit
-// exceeded) is answered 400 with a GraphQL response holding only errors;
+// exceeded, a variable whose value its type refuses, Time and Int64
+// included) is answered 400 with a GraphQL response holding only errors;
 // a document that ran is answered 200, its errors beside its data.
 //
 // # Limits

@@ -18,6 +18,7 @@ const (
 	codeForbidden             = "FORBIDDEN"
 	codeInternal              = "INTERNAL"
 	codeInvalidArgument       = "INVALID_ARGUMENT"
+	codeInvalidVariable       = "INVALID_VARIABLE"
 	codeNotReady              = "NOT_READY"
 )
 

@@ -104,7 +104,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, err)
 		return
 	}
-	if err := h.analyzer.check(req.Query, req.Variables); err != nil {
+	if err := h.analyzer.check(req.Query, req.OperationName, req.Variables); err != nil {
 		writeRequestError(w, err)
 		return
 	}

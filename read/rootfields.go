@@ -26,13 +26,7 @@ func RootFields(query, operationName string) (int, error) {
 
 // rootFields is RootFields of a parsed document.
 func rootFields(doc *ast.QueryDocument, operationName string) (int, error) {
-	var op *ast.OperationDefinition
-	switch {
-	case operationName != "":
-		op = doc.Operations.ForName(operationName)
-	case len(doc.Operations) == 1:
-		op = doc.Operations[0]
-	}
+	op := operation(doc, operationName)
 	if op == nil {
 		return 0, fmt.Errorf("no operation %q in the document", operationName)
 	}

@@ -27,7 +27,7 @@ func (n *int64Scalar) UnmarshalGraphQL(input any) error {
 		*n = int64Scalar(x)
 		return nil
 	default:
-		return fmt.Errorf("Int64 must be a string of decimal digits, not %T", input)
+		return fmt.Errorf("Int64 must be a string of decimal digits, not %s", kindOf(input))
 	}
 }
 
@@ -49,7 +49,7 @@ func (timeScalar) ImplementsGraphQLType(name string) bool { return name == "Time
 func (t *timeScalar) UnmarshalGraphQL(input any) error {
 	s, ok := input.(string)
 	if !ok {
-		return fmt.Errorf("Time must be an RFC 3339 string, not %T", input)
+		return fmt.Errorf("Time must be an RFC 3339 string, not %s", kindOf(input))
 	}
 	v, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
@@ -72,4 +72,21 @@ func optTime(t *time.Time) *timeScalar {
 	}
 	v := timeScalar(*t)
 	return &v
+}
+
+// kindOf names the kind of a value a client sent, as a person reads JSON
+// or GraphQL.
+func kindOf(v any) string {
+	switch v.(type) {
+	case bool:
+		return "a boolean"
+	case float64, int32, int64, int:
+		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	default:
+		return fmt.Sprintf("a %T", v)
+	}
 }
