@@ -64,6 +64,11 @@ func newGateway(ctx context.Context, cfg Gateway, logger *slog.Logger) (*gateway
 	default:
 		return nil, errNoJWTKey
 	}
+	l, err := ratelimit.New(ratelimit.Config{RequestsPerMinute: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies})
+	if err != nil {
+		return nil, err
+	}
+	ac.Refused = l.Refused
 	v, err := auth.NewVerifier(ac)
 	if err != nil {
 		return nil, err
@@ -75,10 +80,6 @@ func newGateway(ctx context.Context, cfg Gateway, logger *slog.Logger) (*gateway
 		}
 		logger.WarnContext(ctx, "insecure development mode: an admin token for the next 24 hours follows; mint others with orderflow token and the same "+envJWTSecret,
 			"admin_token", token, "secret_from_env", cfg.JWTSecret != "")
-	}
-	l, err := ratelimit.New(ratelimit.Config{RequestsPerMinute: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies})
-	if err != nil {
-		return nil, err
 	}
 	return &gateway{verifier: v, limiter: l, cfg: cfg}, nil
 }
@@ -103,7 +104,9 @@ func readPublicKey(path string) (crypto.PublicKey, error) {
 // middlewares returns the chain in front of the APIs, outermost first:
 // CORS (preflights are answered before anything else), the per-request
 // timeout and body limit, authentication, then the rate limit keyed on
-// who was authenticated.
+// who was authenticated. A request whose token is refused never reaches
+// the rate limit middleware: authentication charges it to its address
+// (ratelimit.Limiter.Refused).
 func (g *gateway) middlewares() []func(http.Handler) http.Handler {
 	return []func(http.Handler) http.Handler{
 		cors.Handler(cors.Options{

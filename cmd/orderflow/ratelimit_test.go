@@ -16,7 +16,8 @@ import (
 // request past the limit gets 429 with Retry-After; a GraphQL request
 // asking several things at once counts as that many; other subjects keep
 // their own budgets; a spoofed X-Forwarded-For neither evades the limit
-// nor spends another client's budget.
+// nor spends another client's budget; refused tokens are charged to their
+// address.
 func TestRateLimitThroughTheGateway(t *testing.T) {
 	s := startSystem(t, dbtest.New(t), map[string]string{"ORDERFLOW_RATE_LIMIT": "6"})
 	mint := func(sub string) string {
@@ -94,5 +95,10 @@ func TestRateLimitThroughTheGateway(t *testing.T) {
 	// carol, authenticated, is unaffected.
 	if res := query(mint("carol"), 1, "X-Forwarded-For", "127.0.0.1"); res.StatusCode != http.StatusOK {
 		t.Fatalf("carol: %d, want 200", res.StatusCode)
+	}
+	// A token that does not verify is charged to the address as well: with
+	// the address's budget spent, it gets 429, not another 401.
+	if res := query(mint("dave")+"x", 1); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a forged token from a spent address: %d, want 429", res.StatusCode)
 	}
 }

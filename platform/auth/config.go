@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -54,6 +55,12 @@ type Config struct {
 	// Logger receives, at debug level, why a token was refused (the
 	// client only ever learns that it was). Nil discards.
 	Logger *slog.Logger
+	// Refused, when set, is told of every request whose Authorization
+	// header Middleware refuses, before the 401 is written: a rate limiter
+	// charges it to the client's address there (ratelimit.Limiter.Refused),
+	// so that refused tokens are not a way around the limit. When Refused
+	// answers the request itself (429) it returns true, and no 401 follows.
+	Refused func(w http.ResponseWriter, r *http.Request) (answered bool)
 }
 
 // verificationKey returns the one algorithm cfg allows and the key that

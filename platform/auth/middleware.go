@@ -18,7 +18,8 @@ import (
 // the Principal in its context (see FromContext). Every other request (a
 // header that is empty, repeated, of another scheme, or a token Verify
 // refuses) is answered 401 with WWW-Authenticate: Bearer and the same
-// problem+json body whatever the reason, and next does not run.
+// problem+json body whatever the reason (unless Config.Refused answered
+// it), and next does not run.
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		values := r.Header.Values("Authorization")
@@ -29,6 +30,9 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 		p, err := v.authenticate(values)
 		if err != nil {
 			v.logger.DebugContext(r.Context(), "bearer token refused", "err", err)
+			if v.refused != nil && v.refused(w, r) {
+				return
+			}
 			writeUnauthenticated(w, `Bearer error="invalid_token"`)
 			return
 		}

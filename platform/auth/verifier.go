@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -28,6 +29,7 @@ type Verifier struct {
 	parser   *jwt.Parser
 	maxBytes int
 	logger   *slog.Logger
+	refused  func(w http.ResponseWriter, r *http.Request) bool
 }
 
 // NewVerifier returns a Verifier for cfg. It returns an error when neither
@@ -75,7 +77,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		jwt.WithTimeFunc(now),
 		jwt.WithStrictDecoding(),
 	)
-	return &Verifier{alg: alg, key: key, parser: parser, maxBytes: maxBytes, logger: logger}, nil
+	return &Verifier{alg: alg, key: key, parser: parser, maxBytes: maxBytes, logger: logger, refused: cfg.Refused}, nil
 }
 
 // Algorithm returns the one signing algorithm v accepts: "HS256", "RS256"

@@ -25,19 +25,20 @@ type server struct {
 	hits atomic.Int32
 }
 
-// serve starts verifier middleware, then the limiter for cfg, then a
+// serve starts verifier middleware (which charges refused tokens with
+// the limiter's Refused), then the limiter for cfg, then a
 // handler that charges the request what its "cost" query parameter says
 // (with "parallel" set, from that many goroutines at once) and answers
 // "ok", or the 429 of a refused charge.
 func serve(t testing.TB, cfg ratelimit.Config) *server {
 	t.Helper()
-	v, err := auth.NewVerifier(auth.Config{Secret: secret, Issuer: "orderflow", Audience: "orderflow-api"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	l, err := ratelimit.New(cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
+	}
+	v, err := auth.NewVerifier(auth.Config{Secret: secret, Issuer: "orderflow", Audience: "orderflow-api", Refused: l.Refused})
+	if err != nil {
+		t.Fatal(err)
 	}
 	s := &server{}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

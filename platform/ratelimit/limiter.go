@@ -13,6 +13,10 @@
 //	...
 //	r.Use(requestid.Middleware, verifier.Middleware, limiter.Middleware)
 //
+// Authentication charges a request whose token it refuses to the client's
+// address with Refused (auth.Config.Refused), so that such requests, which
+// never reach the middleware, count too.
+//
 // Counting uses github.com/go-chi/httprate's sliding-window counter in
 // memory: each process counts on its own, so N replicas allow up to N
 // times the limit. A refusal answers 429 with Retry-After set to the
@@ -158,4 +162,21 @@ func copyHeader(dst, src http.Header) {
 	for k, v := range src {
 		dst[k] = v
 	}
+}
+
+// Refused charges one unit to the network address of a request whose
+// credentials were refused, as it would an anonymous request: a client
+// cannot get past its limit by sending tokens that do not verify. When
+// the address has no unit left it answers 429 problem+json with
+// Retry-After and returns true; otherwise it sets the rate limit headers
+// and returns false, for the caller to answer (401). It fits
+// auth.Config.Refused.
+func (l *Limiter) Refused(w http.ResponseWriter, r *http.Request) bool {
+	header, ok := l.take(r.Context(), "addr:"+l.clientAddr(r), 1)
+	copyHeader(w.Header(), header)
+	if !ok {
+		l.exceeded(header).WriteProblem(w)
+		return true
+	}
+	return false
 }

@@ -62,6 +62,33 @@ func TestSubjectsHaveSeparateBudgets(t *testing.T) {
 	expect(t, "alice from another address", newClient(t, "127.0.0.3").statuses(t, s, 1, "/", "Authorization", alice), 429)
 }
 
+// TestRefusedTokensAreChargedToTheAddress: a token that does not verify
+// is answered 401 and charged to the address like an anonymous request,
+// so past the address's budget refused tokens get 429; a good token from
+// the same address is counted by its subject and still passes.
+func TestRefusedTokensAreChargedToTheAddress(t *testing.T) {
+	s := serve(t, ratelimit.Config{RequestsPerMinute: 3})
+	c := newClient(t, "127.0.0.2")
+	forged := token(t, "mallory") + "x"
+	for i := range 2 {
+		r := c.get(t, s, "/", "Authorization", forged)
+		if r.status != 401 || r.header.Get("X-RateLimit-Remaining") != strconv.Itoa(2-i) {
+			t.Fatalf("forged token %d: %d, X-RateLimit-Remaining %q, want 401 and %d", i+1, r.status, r.header.Get("X-RateLimit-Remaining"), 2-i)
+		}
+	}
+	expect(t, "an anonymous request spends the same budget", c.statuses(t, s, 1, "/"), 200)
+	r := c.get(t, s, "/", "Authorization", "Bearer not-a-jwt")
+	if r.status != 429 || r.header.Get("Content-Type") != "application/problem+json" || r.header.Get("Retry-After") == "" {
+		t.Fatalf("refused token past the limit: %d %s %v, want a 429 problem with Retry-After", r.status, r.body, r.header)
+	}
+	expect(t, "anonymous past the limit", c.statuses(t, s, 1, "/"), 429)
+	expect(t, "a good token from the same address", c.statuses(t, s, 1, "/", "Authorization", token(t, "alice")), 200)
+	expect(t, "a forged token from another address", newClient(t, "127.0.0.3").statuses(t, s, 1, "/", "Authorization", forged), 401)
+	if n := s.hits.Load(); n != 2 {
+		t.Errorf("the handler ran %d times, want 2", n)
+	}
+}
+
 func TestSpoofedForwardingHeadersAreIgnored(t *testing.T) {
 	// 10.0.0.0/8 is trusted, but the peers below are not in it.
 	s := serve(t, ratelimit.Config{RequestsPerMinute: 3, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
