@@ -62,7 +62,7 @@ func (r *Runner) drive(ctx context.Context, t *term, id string) error {
 			if err := fence(t); err != nil {
 				return wrapf(err, "saga %s: record", id)
 			}
-			next, err := r.record(ctx, id, rev, pending...)
+			next, err := r.record(ctx, state, rev, pending...)
 			if err == nil {
 				r.observe(state, pending)
 				pending, rev = nil, next
@@ -175,6 +175,7 @@ func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
 			}
 			if e.Revision == 0 {
 				s.traceParent, s.traceState = e.Metadata.TraceParent, e.Metadata.TraceState
+				s.correlationID = e.Metadata.CorrelationID
 			}
 			s, rev = Evolve(s, ev), int64(e.Revision)
 		}
@@ -185,9 +186,10 @@ func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
 	}
 }
 
-// record appends events to the saga of order id, expecting it at rev, and
-// returns the saga's new revision.
-func (r *Runner) record(ctx context.Context, id string, rev int64, events ...domain.Event) (int64, error) {
+// record appends events to saga s, expecting it at rev, and returns the
+// saga's new revision.
+func (r *Runner) record(ctx context.Context, s State, rev int64, events ...domain.Event) (int64, error) {
+	id := s.OrderID
 	data := make([]eventstore.EventData, len(events))
 	for i, e := range events {
 		payload, err := json.Marshal(e)
@@ -197,7 +199,7 @@ func (r *Runner) record(ctx context.Context, id string, rev int64, events ...dom
 		parent, state := tracing.TraceParent(ctx)
 		data[i] = eventstore.EventData{
 			ID: uuid.New(), Type: e.EventType(), Data: payload,
-			Metadata: eventstore.Metadata{CorrelationID: id, UserID: "fulfillment", TraceParent: parent, TraceState: state},
+			Metadata: eventstore.Metadata{CorrelationID: s.CorrelationID(), UserID: "fulfillment", TraceParent: parent, TraceState: state},
 		}
 	}
 	expected := eventstore.NoStream

@@ -63,7 +63,7 @@ var errRejected = errors.New("rejected")
 
 func (p stepper) run(ctx context.Context, s State, a Action) (detail, chargeID string, err error) {
 	id := s.OrderID
-	meta := command.Meta{CommandID: key(id, a.Step), CorrelationID: id, UserID: "fulfillment", IdempotencyKey: key(id, a.Step)}
+	meta := command.Meta{CommandID: key(id, a.Step), CorrelationID: s.CorrelationID(), UserID: "fulfillment", IdempotencyKey: key(id, a.Step)}
 	meta.TraceParent, meta.TraceState = tracing.TraceParent(ctx)
 	switch {
 	case strings.HasPrefix(a.Step, "reserve:"):

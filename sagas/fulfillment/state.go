@@ -86,8 +86,20 @@ type State struct {
 	Version int64
 
 	// traceParent and traceState are the trace context the saga's first
-	// event recorded (the placing request's); load sets them.
+	// event recorded (the placing request's), and correlationID its
+	// correlation id; load sets them.
 	traceParent, traceState string
+	correlationID           string
+}
+
+// CorrelationID is the correlation id of the request that placed the
+// order, which the saga's commands and records carry on, so that one id
+// finds the whole flow; the order id when the placement had none.
+func (s State) CorrelationID() string {
+	if s.correlationID != "" {
+		return s.correlationID
+	}
+	return s.OrderID
 }
 
 // Started reports whether the saga exists.
