@@ -232,12 +232,16 @@ func (e *Env) Log() []eventstore.RecordedEvent {
 	}
 }
 
-// Stream reads every event of stream.
+// Stream reads every event of stream; the Env then counts them as
+// written (see WroteStream), whoever wrote them.
 func (e *Env) Stream(stream string) []eventstore.RecordedEvent {
 	e.T.Helper()
 	events, err := e.Store.ReadStream(e.Ctx(), stream, eventstore.ReadOptions{Count: 10_000})
 	if err != nil {
 		e.T.Fatal(err)
+	}
+	if len(events) > 0 {
+		e.Wrote(events[len(events)-1].Position)
 	}
 	return events
 }
