@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/platform/migrate"
 )
@@ -14,6 +16,15 @@ func TestMigrate(t *testing.T) {
 	dbURL := dbtest.NewEmpty(t)
 	env := envOf(map[string]string{"DATABASE_URL": dbURL})
 	ctx := context.Background()
+
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if pending, err := migrate.PendingIn(ctx, pool); err != nil || !pending {
+		t.Fatalf("before migrate: pending = %v, %v; want true, nil", pending, err)
+	}
 
 	var stdout bytes.Buffer
 	logs := &logSink{}
@@ -27,6 +38,15 @@ func TestMigrate(t *testing.T) {
 	pending, err := migrate.Pending(ctx, dbURL)
 	if err != nil || pending {
 		t.Fatalf("after migrate: pending = %v, %v; want false, nil", pending, err)
+	}
+	// As readiness probes ask: through the pool, on the connection it has.
+	for range 20 {
+		if pending, err := migrate.PendingIn(ctx, pool); err != nil || pending {
+			t.Fatalf("after migrate, through the pool: pending = %v, %v; want false, nil", pending, err)
+		}
+	}
+	if n := pool.Stat().NewConnsCount(); n != 1 {
+		t.Fatalf("21 checks through the pool opened %d connections, want 1", n)
 	}
 
 	stdout.Reset()

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/health"
@@ -35,10 +36,10 @@ func newRouter(logger *slog.Logger, middlewares []func(http.Handler) http.Handle
 
 // readinessChecks are what /readyz waits for: the database answers with no
 // migration pending, and the event store answers.
-func readinessChecks(databaseURL string, store eventstore.Store) []health.Check {
+func readinessChecks(pool *pgxpool.Pool, store eventstore.Store) []health.Check {
 	return []health.Check{
 		{Name: "database", Probe: func(ctx context.Context) error {
-			pending, err := migrate.Pending(ctx, databaseURL)
+			pending, err := migrate.PendingIn(ctx, pool)
 			if err != nil {
 				return err
 			}

@@ -207,7 +207,7 @@ func (s *system) router(ctx context.Context) (chi.Router, error) {
 		return nil, err
 	}
 	router := newRouter(s.logger, []func(http.Handler) http.Handler{requestid.Middleware, tracing.Middleware(s.tracer), httpMetrics.Middleware},
-		readinessChecks(s.cfg.DatabaseURL, s.store)...)
+		readinessChecks(s.pool, s.store)...)
 	router.Method(http.MethodGet, "/metrics", s.metrics.Handler())
 	if !s.cfg.Roles.API {
 		return router, nil

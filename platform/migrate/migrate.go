@@ -9,6 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -46,6 +47,23 @@ func Pending(ctx context.Context, databaseURL string) (bool, error) {
 		return false, err
 	}
 	defer db.Close()
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("check migrations: %w", err)
+	}
+	return pending, nil
+}
+
+// PendingIn reports whether the database of pool lacks migrations. It
+// borrows one of pool's connections rather than opening its own, so that
+// a readiness probe asking often costs no new connection.
+func PendingIn(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close() // the pool stays open
+	p, err := goose.NewProvider(goose.DialectPostgres, db, schema.Migrations(), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return false, fmt.Errorf("migration provider: %w", err)
+	}
 	pending, err := p.HasPending(ctx)
 	if err != nil {
 		return false, fmt.Errorf("check migrations: %w", err)
