@@ -414,12 +414,10 @@ func consoleDeclinedSaga(t *testing.T, s *consoleSystem, b *browser) {
 			t.Fatalf("the timeline lacks %q:\n%s", want, timeline)
 		}
 	}
-	// Every entry has its position, time and correlation id; the saga's
-	// own events carry no causation id, the commands' events do.
+	// Every entry has its position, time, correlation and causation id.
 	for _, line := range strings.Split(timeline, "\n") {
 		cells := strings.Split(line, " | ")
-		if len(cells) != 6 || cells[1] == "" || cells[3] == "—" || cells[4] == "" ||
-			strings.HasPrefix(cells[0], "order.") && cells[5] == "" {
+		if len(cells) != 6 || cells[1] == "" || cells[3] == "—" || cells[4] == "" || cells[5] == "" {
 			t.Fatalf("a timeline entry without its position, time, correlation or causation id: %q", line)
 		}
 	}

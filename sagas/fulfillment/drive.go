@@ -62,10 +62,10 @@ func (r *Runner) drive(ctx context.Context, t *term, id string) error {
 			if err := fence(t); err != nil {
 				return wrapf(err, "saga %s: record", id)
 			}
-			next, err := r.record(ctx, state, rev, pending...)
+			next, last, err := r.record(ctx, state, rev, pending...)
 			if err == nil {
 				r.observe(state, pending)
-				pending, rev = nil, next
+				pending, rev, state.lastEventID = nil, next, last
 				return nil
 			}
 			if !errors.Is(err, eventstore.ErrWrongExpectedRevision) || attempt >= 8 {
@@ -177,6 +177,7 @@ func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
 				s.traceParent, s.traceState = e.Metadata.TraceParent, e.Metadata.TraceState
 				s.correlationID = e.Metadata.CorrelationID
 			}
+			s.lastEventID = e.ID.String()
 			s, rev = Evolve(s, ev), int64(e.Revision)
 		}
 		if len(page) < 256 {
@@ -187,20 +188,27 @@ func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
 }
 
 // record appends events to saga s, expecting it at rev, and returns the
-// saga's new revision.
-func (r *Runner) record(ctx context.Context, s State, rev int64, events ...domain.Event) (int64, error) {
+// saga's new revision and the id of the last event appended. A step's
+// record is caused by the step's command (its id is the step's key); any
+// other event by the saga's event before it.
+func (r *Runner) record(ctx context.Context, s State, rev int64, events ...domain.Event) (int64, string, error) {
 	id := s.OrderID
 	data := make([]eventstore.EventData, len(events))
+	cause := s.lastEventID
 	for i, e := range events {
 		payload, err := json.Marshal(e)
 		if err != nil {
-			return rev, wrapf(err, "saga %s: encode %s", id, e.EventType())
+			return rev, "", wrapf(err, "saga %s: encode %s", id, e.EventType())
+		}
+		if rec, ok := e.(StepRecorded); ok {
+			cause = key(id, rec.Step)
 		}
 		parent, state := tracing.TraceParent(ctx)
 		data[i] = eventstore.EventData{
 			ID: uuid.New(), Type: e.EventType(), Data: payload,
-			Metadata: eventstore.Metadata{CorrelationID: s.CorrelationID(), UserID: "fulfillment", TraceParent: parent, TraceState: state},
+			Metadata: eventstore.Metadata{CorrelationID: s.CorrelationID(), CausationID: cause, UserID: "fulfillment", TraceParent: parent, TraceState: state},
 		}
+		cause = data[i].ID.String()
 	}
 	expected := eventstore.NoStream
 	if rev >= 0 {
@@ -208,7 +216,7 @@ func (r *Runner) record(ctx context.Context, s State, rev int64, events ...domai
 	}
 	res, err := r.cfg.Store.Append(ctx, StreamID(id), expected, data...)
 	if err != nil {
-		return rev, err
+		return rev, "", err
 	}
-	return int64(res.Revision), nil
+	return int64(res.Revision), cause, nil
 }

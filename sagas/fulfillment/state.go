@@ -87,9 +87,11 @@ type State struct {
 
 	// traceParent and traceState are the trace context the saga's first
 	// event recorded (the placing request's), and correlationID its
-	// correlation id; load sets them.
+	// correlation id; lastEventID is the id of the saga's last event, the
+	// cause of what it records next. load sets them.
 	traceParent, traceState string
 	correlationID           string
+	lastEventID             string
 }
 
 // CorrelationID is the correlation id of the request that placed the
