@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/command"
@@ -27,10 +25,8 @@ func TestSagaEventsCarryCorrelationAndCausation(t *testing.T) {
 		completed bool
 	}{{"completed", "A", true}, {"compensated", "D", false}} {
 		t.Run(tc.name, func(t *testing.T) {
-			id, corr := uuid.NewString(), "req-"+tc.name
-			_, err := w.svc.PlaceOrder(w.ctx, command.Meta{CorrelationID: corr}, order.Place{OrderID: id, CustomerID: "c-1",
-				Lines:           []order.LineRequest{{SKU: tc.sku, Quantity: 1}},
-				ShippingAddress: order.Address{Name: "A. Buyer", Line1: "1 Main St", City: "Town", PostalCode: "1", Country: "DE"}})
+			corr := "req-" + tc.name
+			id, err := w.placeWith(command.Meta{CorrelationID: corr}, "DE", order.LineRequest{SKU: tc.sku, Quantity: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -147,8 +147,13 @@ func (w *world) place(country string, lines ...order.LineRequest) string {
 
 // tryPlace places an order; it is safe to call from any goroutine.
 func (w *world) tryPlace(country string, lines ...order.LineRequest) (string, error) {
+	return w.placeWith(command.Meta{}, country, lines...)
+}
+
+// placeWith places an order with the command metadata meta.
+func (w *world) placeWith(meta command.Meta, country string, lines ...order.LineRequest) (string, error) {
 	id := uuid.NewString()
-	_, err := w.svc.PlaceOrder(w.ctx, command.Meta{}, order.Place{OrderID: id, CustomerID: "c-1", Lines: lines,
+	_, err := w.svc.PlaceOrder(w.ctx, meta, order.Place{OrderID: id, CustomerID: "c-1", Lines: lines,
 		ShippingAddress: order.Address{Name: "A. Buyer", Line1: "1 Main St", City: "Town", PostalCode: "1", Country: country}})
 	return id, err
 }
