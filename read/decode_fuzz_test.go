@@ -51,9 +51,10 @@ func FuzzDecodeRequest(f *testing.F) {
 	})
 }
 
-// FuzzAnalyzer feeds arbitrary documents and page sizes to the limits'
-// analysis: it never panics, and refuses only with a *requestError whose
-// code and message the client can read.
+// FuzzAnalyzer feeds arbitrary documents, page sizes and variable values
+// to the analysis before a document runs (limits and variable values): it
+// never panics, and refuses only with a *requestError whose code and
+// message the client can read.
 func FuzzAnalyzer(f *testing.F) {
 	a, err := newAnalyzer(schema.GraphQL(), DefaultLimits(), false)
 	if err != nil {
@@ -64,12 +65,24 @@ func FuzzAnalyzer(f *testing.F) {
 		`query Q($n: Int = 3) { products(first: $n) { edges { node { ...F } } } } fragment F on Product { sku ... on Product { name } }`,
 		`{ ...A } fragment A on Query { ...A }`, `{ __schema { types { name } } }`, `{ a: order(id: "x") { id } }`,
 		`{`, `fragment F on Order { id }`, `subscription { x }`, `mutation { x }`,
+		`query W($t: Time, $n: Int) { orders(first: $n, placedAfter: $t) { edges { cursor } } }`,
+		`query L($t: [Time!], $i: Int64) { orders(placedBefore: $t) { edges { cursor } } }`,
 	} {
-		f.Add(s, 5.0)
+		f.Add(s, 5.0, "2026-03-01T12:30:00Z")
 	}
-	f.Fuzz(func(t *testing.T, query string, n float64) {
-		_, err := a.cost(query, map[string]any{"n": n})
+	f.Add(`query W($t: Time) { orders(placedAfter: $t) { edges { cursor } } }`, 1.0, "yesterday")
+	f.Fuzz(func(t *testing.T, query string, n float64, v string) {
+		vars := map[string]any{"n": n, "t": v, "i": v}
+		_, err := a.cost(query, vars)
 		var re *requestError
+		if err != nil && (!errors.As(err, &re) || re.code == "" || re.message == "") {
+			t.Fatalf("cost(%q): %v is not a refusal the client can read", query, err)
+		}
+		for _, vars := range []map[string]any{vars, {"t": []any{v, n}, "i": n}} {
+			if err := a.check(query, "", vars); err != nil && (!errors.As(err, &re) || re.code == "" || re.message == "") {
+				t.Fatalf("check(%q, %v): %v is not a refusal the client can read", query, vars, err)
+			}
+		}
 		if err != nil && (!errors.As(err, &re) || re.code == "" || re.message == "") {
 			t.Fatalf("cost(%q): %v is not a refusal the client can read", query, err)
 		}
