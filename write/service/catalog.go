@@ -5,32 +5,50 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/money"
 )
 
-// Catalog keeps the current price of every product in memory, fed by a
-// subscription to the inventory context's events, so that placing an order
-// does not read a product stream per line. A SKU it has not seen yet (one
-// registered a moment ago) is read from its stream, so the catalog never
-// refuses a product that exists; a price change reaches it within moments
-// of being stored. It is safe for concurrent use.
+// Catalog keeps the current price of every product in memory, fed by the
+// inventory context's events, so that placing an order does not read a
+// product stream per line. It answers only once it has read the log up to
+// the head it found when it started: before that (a long history being
+// read at start-up) it would know old prices, so a SKU is then read from
+// its stream, as is one it has not seen yet (registered a moment ago). It
+// never refuses a product that exists, and a price change reaches it
+// within moments of being stored. It is safe for concurrent use.
 type Catalog struct {
 	mu     sync.RWMutex
 	prices map[string]money.Money
+	// pos is the position of the last event applied: a restarted Run
+	// goes on from there rather than replay old prices over new ones.
+	pos eventstore.Position
+	// current is set while Run follows the log, having caught up with it.
+	current atomic.Bool
 }
+
+// catchUpPage is how many events a catch-up read of the log asks for.
+const catchUpPage = 4096
 
 // NewCatalog returns an empty catalog; Run fills it.
 func NewCatalog() *Catalog {
 	return &Catalog{prices: map[string]money.Money{}}
 }
 
-// Run follows the inventory events of store until ctx ends, and returns
-// ctx's error, or the error that stopped the subscription.
+// Run reads the log of store up to its head, then follows the inventory
+// events until ctx ends, and returns ctx's error, or the error that stopped
+// it. The catalog answers from when the head is reached until Run returns.
 func (c *Catalog) Run(ctx context.Context, store eventstore.Store) error {
-	sub, err := store.Subscribe(ctx, eventstore.SubscribeOptions{Category: inventory.Category})
+	defer c.current.Store(false)
+	from, err := c.catchUp(ctx, store)
+	if err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	c.current.Store(true)
+	sub, err := store.Subscribe(ctx, eventstore.SubscribeOptions{From: from, Category: inventory.Category})
 	if err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
@@ -47,9 +65,38 @@ func (c *Catalog) Run(ctx context.Context, store eventstore.Store) error {
 	}
 }
 
+// catchUp applies the log from where the catalog stands up to the head the
+// store reports now, and returns the position it reached.
+func (c *Catalog) catchUp(ctx context.Context, store eventstore.Store) (eventstore.Position, error) {
+	head, err := store.Head(ctx)
+	if err != nil {
+		return eventstore.Start, err
+	}
+	c.mu.RLock()
+	from := c.pos
+	c.mu.RUnlock()
+	for from.Less(head) {
+		events, err := store.ReadAll(ctx, from, catchUpPage)
+		if err != nil {
+			return from, err
+		}
+		if len(events) == 0 {
+			return from, nil // nothing more to read: the head is an event the log does not show (a store's own)
+		}
+		c.apply(events)
+		from = events[len(events)-1].Position
+	}
+	return from, nil
+}
+
+// apply takes the prices events set.
 func (c *Catalog) apply(events []eventstore.RecordedEvent) {
+	if len(events) == 0 {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.pos = events[len(events)-1].Position
 	for _, r := range events {
 		if r.Type != inventory.TypeProductRegistered && r.Type != inventory.TypePriceChanged {
 			continue
@@ -67,8 +114,12 @@ func (c *Catalog) apply(events []eventstore.RecordedEvent) {
 	}
 }
 
-// price returns the cached price of sku.
+// price returns the cached price of sku; false when the catalog does not
+// know it, or is not following the log.
 func (c *Catalog) price(sku string) (money.Money, bool) {
+	if !c.current.Load() {
+		return money.Money{}, false
+	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	p, ok := c.prices[sku]
