@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/orderflow/orderflow/write/api"
 )
 
 // Environment variables orderflow reads, all here and nowhere else.
@@ -33,6 +35,7 @@ const (
 	envTrustedProxies   = "ORDERFLOW_TRUSTED_PROXIES"
 	envCORSOrigins      = "ORDERFLOW_CORS_ORIGINS"
 	envRequestTimeout   = "ORDERFLOW_REQUEST_TIMEOUT"
+	envIdempotencyKeep  = "ORDERFLOW_IDEMPOTENCY_RETENTION"
 	envIntrospection    = "ORDERFLOW_GRAPHQL_INTROSPECTION"
 	envReadWait         = "ORDERFLOW_READ_WAIT"
 	envOTLPEndpoint     = "OTEL_EXPORTER_OTLP_ENDPOINT"
@@ -111,6 +114,9 @@ type Gateway struct {
 	CORSOrigins []string
 	// RequestTimeout bounds each API request.
 	RequestTimeout time.Duration
+	// IdempotencyRetention is how long the command API keeps a response
+	// to replay to retries of its Idempotency-Key.
+	IdempotencyRetention time.Duration
 	// Introspection enables GraphQL introspection.
 	Introspection bool
 	// ReadWait bounds how long a query waits for the projections to reach
@@ -249,15 +255,16 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 // gatewayFromEnv reads the gateway's environment variables.
 func gatewayFromEnv(getenv func(string) string) (Gateway, error) {
 	g := Gateway{
-		JWTSecret:        getenv(envJWTSecret),
-		JWTPublicKeyFile: getenv(envJWTPublicKeyFile),
-		JWTIssuer:        cmp.Or(getenv(envJWTIssuer), tokenDefaultIssuer),
-		JWTAudience:      cmp.Or(getenv(envJWTAudience), tokenDefaultAudience),
-		RateLimit:        defaultRateLimit,
-		RequestTimeout:   defaultRequestTimeout,
-		ReadWait:         defaultReadWait,
-		OTLPEndpoint:     getenv(envOTLPEndpoint),
-		TraceSampleRatio: 1,
+		JWTSecret:            getenv(envJWTSecret),
+		JWTPublicKeyFile:     getenv(envJWTPublicKeyFile),
+		JWTIssuer:            cmp.Or(getenv(envJWTIssuer), tokenDefaultIssuer),
+		JWTAudience:          cmp.Or(getenv(envJWTAudience), tokenDefaultAudience),
+		RateLimit:            defaultRateLimit,
+		RequestTimeout:       defaultRequestTimeout,
+		IdempotencyRetention: api.DefaultIdempotencyRetention,
+		ReadWait:             defaultReadWait,
+		OTLPEndpoint:         getenv(envOTLPEndpoint),
+		TraceSampleRatio:     1,
 	}
 	if v := getenv(envRateLimit); v != "" {
 		n, err := strconv.Atoi(v)
@@ -278,7 +285,7 @@ func gatewayFromEnv(getenv func(string) string) (Gateway, error) {
 		g.TrustedProxies = append(g.TrustedProxies, p.Masked())
 	}
 	g.CORSOrigins = splitList(getenv(envCORSOrigins))
-	for name, d := range map[string]*time.Duration{envRequestTimeout: &g.RequestTimeout, envReadWait: &g.ReadWait} {
+	for name, d := range map[string]*time.Duration{envRequestTimeout: &g.RequestTimeout, envReadWait: &g.ReadWait, envIdempotencyKeep: &g.IdempotencyRetention} {
 		if v := getenv(name); v != "" {
 			parsed, err := time.ParseDuration(v)
 			if err != nil || parsed <= 0 {

@@ -169,11 +169,16 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 }
 
 // start starts the background work of the roles: the catalog the command
-// API prices orders with, the demo data, the saga and notifications, the
-// projections. Each runs until ctx ends.
+// API prices orders with, the pruning of its old idempotency records, the
+// demo data, the saga and notifications, the projections. Each runs until ctx ends.
 func (s *system) start(ctx context.Context) error {
 	if s.cfg.Roles.API || s.cfg.Roles.Sagas {
 		go supervise(ctx, s.logger, "catalog", func(ctx context.Context) error { return s.catalog.Run(ctx, s.store) })
+	}
+	if s.cfg.Roles.API {
+		go supervise(ctx, s.logger, "idempotency retention", func(ctx context.Context) error {
+			return api.RunIdempotencyRetention(ctx, s.pool, s.cfg.Gateway.IdempotencyRetention)
+		})
 	}
 	if s.cfg.Demo {
 		if err := seedDemo(ctx, s.service); err != nil {
