@@ -43,23 +43,26 @@ func NewCatalog() *Catalog {
 // it. The catalog answers from when the head is reached until Run returns.
 func (c *Catalog) Run(ctx context.Context, store eventstore.Store) error {
 	defer c.current.Store(false)
+	stopped := func(err error) error {
+		if ctx.Err() != nil || errors.Is(err, eventstore.ErrSubscriptionClosed) {
+			return ctx.Err()
+		}
+		return fmt.Errorf("catalog: %w", err)
+	}
 	from, err := c.catchUp(ctx, store)
 	if err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return stopped(err)
 	}
 	c.current.Store(true)
 	sub, err := store.Subscribe(ctx, eventstore.SubscribeOptions{From: from, Category: inventory.Category})
 	if err != nil {
-		return fmt.Errorf("catalog: %w", err)
+		return stopped(err)
 	}
 	defer sub.Close()
 	for {
 		events, err := sub.Next(ctx)
 		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, eventstore.ErrSubscriptionClosed) {
-				return ctx.Err()
-			}
-			return fmt.Errorf("catalog: %w", err)
+			return stopped(err)
 		}
 		c.apply(events)
 	}

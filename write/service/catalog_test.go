@@ -39,22 +39,29 @@ func TestCatalogPrices(t *testing.T) {
 		t.Fatalf("prices %v, %v; want only SKU-1 at 19.99 EUR", prices, err)
 	}
 
+	// Once the catalog follows the log, a price change reaches it.
+	deadline := time.Now().Add(10 * time.Second)
+	for !service.CatalogCurrent(catalog) {
+		if time.Now().After(deadline) {
+			t.Fatal("the catalog did not catch up with the log in ten seconds")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if _, err := svc.Inventory(ctx, command.Meta{}, "SKU-1", inventory.ChangePrice{Price: eur(2499)}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
 	for {
-		prices, err := svc.Prices(ctx, []string{"SKU-1"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if prices["SKU-1"] == eur(2499) {
+		p, ok := service.CatalogPrice(catalog, "SKU-1")
+		if ok && p == eur(2499) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the catalog still says %v ten seconds after the price changed", prices["SKU-1"])
+			t.Fatalf("the catalog still says %v, %v ten seconds after the price changed", p, ok)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	if prices, err := svc.Prices(ctx, []string{"SKU-1"}); err != nil || prices["SKU-1"] != eur(2499) {
+		t.Fatalf("prices %v, %v; want SKU-1 at 24.99 EUR", prices, err)
 	}
 	cancel()
 	if err := <-done; err != context.Canceled {
@@ -110,9 +117,17 @@ func TestCatalogDoesNotAnswerWithOldPrices(t *testing.T) {
 		t.Fatalf("the caught-up catalog holds %v, %v; want 29.99 EUR", p, ok)
 	}
 	cancel()
-	<-done
+	if err := <-done; err != context.Canceled {
+		t.Fatalf("Run returned %v after its context ended, want context.Canceled", err)
+	}
 	if service.CatalogCurrent(catalog) {
 		t.Fatal("the catalog still answers after Run returned")
+	}
+	// Stopped while it catches up, it says so the same way.
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	if err := service.NewCatalog().Run(stopped, slowStore{store}); err != context.Canceled {
+		t.Fatalf("Run stopped during its catch-up returned %v, want context.Canceled", err)
 	}
 }
 
