@@ -125,28 +125,55 @@ func (h *history) outOfStock() error {
 }
 
 // cancelledByCustomer places an order while the provider is down and has
-// the customer cancel it once the saga waits for the provider.
+// the customer cancel it once the saga waits for the provider. On a loaded
+// machine the saga may pass its payment deadline and end before the
+// cancellation reaches it, which it then ignores: another order tries
+// again, so that the log holds a cancellation request.
 func (h *history) cancelledByCustomer() error {
+	for attempt := 1; ; attempt++ {
+		id, err := h.cancelOnce()
+		if err != nil {
+			return err
+		}
+		events, err := h.e.Store.ReadStream(h.ctx, fulfillment.StreamID(id), eventstore.ReadOptions{Count: 1000})
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if e.Type == fulfillment.TypeCancelRequested {
+				return nil
+			}
+		}
+		if attempt == 5 {
+			return fmt.Errorf("the saga of order %s ended before the customer's cancellation reached it, five times over", id)
+		}
+	}
+}
+
+// cancelOnce places an order while the provider is down, has the customer
+// cancel it once the saga waits for the provider, and returns its id once
+// the saga has ended.
+func (h *history) cancelOnce() (string, error) {
 	if err := h.saga.Sandbox.SetControls(sandbox.Controls{Outage: true}); err != nil {
-		return err
+		return "", err
 	}
 	id, err := h.place("DE", order.LineRequest{SKU: "A", Quantity: 1})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if _, err := h.until(id, "wait for the provider", func(s fulfillment.State) bool {
 		return s.Done[fulfillment.StepConfirm] && !s.RetryAt.IsZero() || s.Finished()
 	}); err != nil {
-		return err
+		return "", err
 	}
 	if err := h.note(h.saga.Service.Order(h.ctx, Meta(), id, order.Cancel{Reason: "changed my mind", ByCustomer: true}, nil)); err != nil {
-		return err
+		return "", err
 	}
 	if err := h.saga.Sandbox.SetControls(sandbox.Controls{}); err != nil {
-		return err
+		return "", err
 	}
 	_, err = h.until(id, "end", fulfillment.State.Finished)
-	return err
+	return id, err
 }
 
 // pastDeadline places an order while the provider is down until its
