@@ -3,8 +3,6 @@ package orderview
 import (
 	"context"
 	"fmt"
-	"math"
-	"strings"
 	"time"
 
 	"github.com/orderflow/orderflow/eventstore"
@@ -38,7 +36,6 @@ type change struct {
 	id       string
 	placed   *order.Placed // set when the batch holds the placement
 	revision int64
-	status   string
 	updated  time.Time
 	commit   int64
 	prepare  int64
@@ -54,39 +51,22 @@ type batch struct {
 
 // add folds event e into the batch, refusing it as Apply would.
 func (b *batch) add(e eventstore.RecordedEvent) error {
-	id, ok := strings.CutPrefix(e.Stream, order.Category+"-")
-	if !ok {
-		return nil
-	}
-	switch e.Type {
-	case order.TypePlaced, order.TypeConfirmed, order.TypePaid, order.TypeShipped, order.TypeDelivered, order.TypeCancelled:
-	default:
-		return nil
-	}
-	ev, err := order.Decode(e.Type, e.Data)
-	if err != nil {
-		return fmt.Errorf("order %s revision %d: %w", id, e.Revision, err)
+	id, ev, err := decode(e)
+	if ev == nil || err != nil {
+		return err
 	}
 	if b.byID == nil {
 		b.byID = make(map[string]*change)
 	}
 	c := b.byID[id]
 	if placed, ok := ev.(order.Placed); ok {
-		if e.Revision != 0 {
-			return fmt.Errorf("order %s: %s at revision %d, not the first event of its stream", id, e.Type, e.Revision)
-		}
-		if placed.OrderID != id {
-			return fmt.Errorf("order %s: %s names order %q", id, e.Type, placed.OrderID)
+		if err := checkPlaced(id, e, placed); err != nil {
+			return err
 		}
 		if c != nil {
 			return fmt.Errorf("order %s: placed twice in one batch", id)
 		}
-		for i, l := range placed.Lines {
-			if l.Quantity < 0 || l.Quantity > math.MaxInt32 {
-				return fmt.Errorf("order %s: line %d: quantity %d out of range", id, i, l.Quantity)
-			}
-		}
-		c = &change{id: id, placed: &placed, status: order.StatusPending.String()}
+		c = &change{id: id, placed: &placed, u: update{status: order.StatusPending.String()}}
 		b.byID[id] = c
 		b.changes = append(b.changes, c)
 	} else {
@@ -95,22 +75,7 @@ func (b *batch) add(e eventstore.RecordedEvent) error {
 			b.byID[id] = c
 			b.changes = append(b.changes, c)
 		}
-		c.status = statusAfter(ev)
-		switch ev := ev.(type) {
-		case order.Confirmed:
-			c.u.confirmedAt = &ev.ConfirmedAt
-		case order.Paid:
-			c.u.paidAt = &ev.PaidAt
-		case order.Shipped:
-			c.u.shippedAt = &ev.ShippedAt
-			if ev.TrackingNumber != "" {
-				c.u.trackingNumber = &ev.TrackingNumber
-			}
-		case order.Delivered:
-			c.u.deliveredAt = &ev.DeliveredAt
-		case order.Cancelled:
-			c.u.cancelledAt, c.u.cancelReason = &ev.CancelledAt, &ev.Reason
-		}
+		c.u.fold(ev)
 	}
 	c.revision = max(c.revision, int64(e.Revision))
 	c.updated, c.commit, c.prepare = e.Recorded, int64(e.Position.Commit), int64(e.Position.Prepare)
@@ -176,7 +141,7 @@ func (s *inserts) add(c *change) {
 	p := c.placed
 	s.id = append(s.id, c.id)
 	s.customer = append(s.customer, p.CustomerID)
-	s.status = append(s.status, c.status)
+	s.status = append(s.status, c.u.status)
 	s.revision = append(s.revision, c.revision)
 	s.amount = append(s.amount, p.Total.Amount)
 	s.currency = append(s.currency, p.Total.Currency)
@@ -207,7 +172,7 @@ type updates struct {
 
 func (s *updates) add(c *change) {
 	s.id = append(s.id, c.id)
-	s.status = append(s.status, c.status)
+	s.status = append(s.status, c.u.status)
 	s.revision = append(s.revision, c.revision)
 	s.updated = append(s.updated, c.updated)
 	s.commit = append(s.commit, c.commit)

@@ -48,23 +48,70 @@ func (p *Projection) Apply(_ context.Context, w *projections.Writer, e eventstor
 // apply queues with exec the statements of event e on the tables sql
 // writes to.
 func apply(exec func(sql string, args ...any), sql *statements, e eventstore.RecordedEvent) error {
-	id, ok := strings.CutPrefix(e.Stream, order.Category+"-")
-	if !ok {
-		return nil
-	}
-	switch e.Type {
-	case order.TypePlaced, order.TypeConfirmed, order.TypePaid, order.TypeShipped, order.TypeDelivered, order.TypeCancelled:
-	default:
-		return nil
-	}
-	ev, err := order.Decode(e.Type, e.Data)
-	if err != nil {
-		return fmt.Errorf("order %s revision %d: %w", id, e.Revision, err)
+	id, ev, err := decode(e)
+	if ev == nil || err != nil {
+		return err
 	}
 	if placed, ok := ev.(order.Placed); ok {
 		return place(exec, sql, id, e, placed)
 	}
-	u := update{status: statusAfter(ev)}
+	var u update
+	u.fold(ev)
+	exec(sql.update, id, int64(e.Revision), u.status, e.Recorded, int64(e.Position.Commit), int64(e.Position.Prepare),
+		u.confirmedAt, u.paidAt, u.shippedAt, u.deliveredAt, u.cancelledAt, u.cancelReason, u.trackingNumber,
+		e.Type+" of order "+id+", which was never placed")
+	return nil
+}
+
+// decode returns the order id of e and its event decoded; a nil event
+// when the projection ignores e (not an order stream, or a type it does
+// not know), an error when it must refuse it (it does not decode).
+func decode(e eventstore.RecordedEvent) (string, any, error) {
+	id, ok := strings.CutPrefix(e.Stream, order.Category+"-")
+	if !ok {
+		return "", nil, nil
+	}
+	switch e.Type {
+	case order.TypePlaced, order.TypeConfirmed, order.TypePaid, order.TypeShipped, order.TypeDelivered, order.TypeCancelled:
+	default:
+		return "", nil, nil
+	}
+	ev, err := order.Decode(e.Type, e.Data)
+	if err != nil {
+		return "", nil, fmt.Errorf("order %s revision %d: %w", id, e.Revision, err)
+	}
+	return id, ev, nil
+}
+
+// checkPlaced refuses an order.placed that is not the first event of its
+// stream, names another order or has a quantity out of range.
+func checkPlaced(id string, e eventstore.RecordedEvent, p order.Placed) error {
+	if e.Revision != 0 {
+		return fmt.Errorf("order %s: %s at revision %d, not the first event of its stream", id, e.Type, e.Revision)
+	}
+	if p.OrderID != id {
+		return fmt.Errorf("order %s: %s names order %q", id, e.Type, p.OrderID)
+	}
+	for i, l := range p.Lines {
+		if l.Quantity < 0 || l.Quantity > math.MaxInt32 {
+			return fmt.Errorf("order %s: line %d: quantity %d out of range", id, i, l.Quantity)
+		}
+	}
+	return nil
+}
+
+// update is what an event after order.placed sets; nil leaves a column as
+// it is.
+type update struct {
+	status                                                   string
+	confirmedAt, paidAt, shippedAt, deliveredAt, cancelledAt *time.Time
+	cancelReason, trackingNumber                             *string
+}
+
+// fold sets what ev, an event after order.placed, changes: the status,
+// and the column of its time (and tracking number or reason).
+func (u *update) fold(ev any) {
+	u.status = statusAfter(ev)
 	switch ev := ev.(type) {
 	case order.Confirmed:
 		u.confirmedAt = &ev.ConfirmedAt
@@ -80,18 +127,6 @@ func apply(exec func(sql string, args ...any), sql *statements, e eventstore.Rec
 	case order.Cancelled:
 		u.cancelledAt, u.cancelReason = &ev.CancelledAt, &ev.Reason
 	}
-	exec(sql.update, id, int64(e.Revision), u.status, e.Recorded, int64(e.Position.Commit), int64(e.Position.Prepare),
-		u.confirmedAt, u.paidAt, u.shippedAt, u.deliveredAt, u.cancelledAt, u.cancelReason, u.trackingNumber,
-		e.Type+" of order "+id+", which was never placed")
-	return nil
-}
-
-// update is what an event after order.placed sets; nil leaves a column as
-// it is.
-type update struct {
-	status                                                   string
-	confirmedAt, paidAt, shippedAt, deliveredAt, cancelledAt *time.Time
-	cancelReason, trackingNumber                             *string
 }
 
 // statusAfter is the status an order has after event ev.
@@ -113,11 +148,8 @@ func statusAfter(ev any) string {
 
 // place queues the insert of a placed order and its lines.
 func place(exec func(sql string, args ...any), sql *statements, id string, e eventstore.RecordedEvent, p order.Placed) error {
-	if e.Revision != 0 {
-		return fmt.Errorf("order %s: %s at revision %d, not the first event of its stream", id, e.Type, e.Revision)
-	}
-	if p.OrderID != id {
-		return fmt.Errorf("order %s: %s names order %q", id, e.Type, p.OrderID)
+	if err := checkPlaced(id, e, p); err != nil {
+		return err
 	}
 	var (
 		skus       = make([]string, len(p.Lines))
@@ -126,9 +158,6 @@ func place(exec func(sql string, args ...any), sql *statements, id string, e eve
 		currencies = make([]string, len(p.Lines))
 	)
 	for i, l := range p.Lines {
-		if l.Quantity < 0 || l.Quantity > math.MaxInt32 {
-			return fmt.Errorf("order %s: line %d: quantity %d out of range", id, i, l.Quantity)
-		}
 		skus[i], quantities[i], amounts[i], currencies[i] = l.SKU, int32(l.Quantity), l.UnitPrice.Amount, l.UnitPrice.Currency
 	}
 	exec(sql.place, id, p.CustomerID, order.StatusPending.String(), int64(e.Revision), p.Total.Amount, p.Total.Currency,
