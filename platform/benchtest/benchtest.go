@@ -10,6 +10,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/orderflow/orderflow/eventstore"
 )
 
 // Event describes the i-th event FillLog stores.
@@ -82,4 +86,37 @@ func SampleHeap() HeapSampler {
 func (h HeapSampler) PeakMB() float64 {
 	close(h.stop)
 	return float64(<-h.done) / (1 << 20)
+}
+
+// RawPage reads up to count events of the global log after position
+// after with plain pgx, as a baseline's read: one keyset query on
+// eventstore.events (no visibility horizon: the benchmarks read a log no
+// one writes to), the rows decoded into RecordedEvents.
+func RawPage(ctx context.Context, pool *pgxpool.Pool, after eventstore.Position, count int) ([]eventstore.RecordedEvent, error) {
+	rows, err := pool.Query(ctx, `SELECT transaction_id, position, event_id, stream_id, revision, type, data, metadata, recorded_at
+FROM eventstore.events WHERE (transaction_id, position) > ($1, $2) ORDER BY transaction_id, position LIMIT $3`,
+		after.Commit, int64(after.Prepare), count)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]eventstore.RecordedEvent, 0, count)
+	for rows.Next() {
+		var (
+			e        eventstore.RecordedEvent
+			pos, rev int64
+			id       [16]byte
+			meta     pgtype.DriverBytes
+		)
+		if err := rows.Scan(&e.Position.Commit, &pos, &id, &e.Stream, &rev, &e.Type, &e.Data, &meta, &e.Recorded); err != nil {
+			return nil, err
+		}
+		m, err := eventstore.UnmarshalMetadata(meta)
+		if err != nil {
+			return nil, err
+		}
+		e.ID, e.Position.Prepare, e.Revision, e.Metadata = id, uint64(pos), uint64(rev), m
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/eventstore"
@@ -94,7 +93,7 @@ func BenchmarkRebuildOrders(b *testing.B) {
 				}
 				var after eventstore.Position
 				for got := 0; got < n; {
-					events, err := rawPage(ctx, e.Pool, after, batch)
+					events, err := benchtest.RawPage(ctx, e.Pool, after, batch)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -114,37 +113,6 @@ func BenchmarkRebuildOrders(b *testing.B) {
 			}
 		})
 	}
-}
-
-// rawPage is the baseline's keyset scan: one page of the log after a
-// position, decoded into RecordedEvents with plain pgx.
-func rawPage(ctx context.Context, pool *pgxpool.Pool, after eventstore.Position, count int) ([]eventstore.RecordedEvent, error) {
-	rows, err := pool.Query(ctx, `SELECT transaction_id, position, event_id, stream_id, revision, type, data, metadata, recorded_at
-FROM eventstore.events WHERE (transaction_id, position) > ($1, $2) ORDER BY transaction_id, position LIMIT $3`,
-		after.Commit, int64(after.Prepare), count)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]eventstore.RecordedEvent, 0, count)
-	for rows.Next() {
-		var (
-			e        eventstore.RecordedEvent
-			pos, rev int64
-			id       [16]byte
-			meta     pgtype.DriverBytes
-		)
-		if err := rows.Scan(&e.Position.Commit, &pos, &id, &e.Stream, &rev, &e.Type, &e.Data, &meta, &e.Recorded); err != nil {
-			return nil, err
-		}
-		m, err := eventstore.UnmarshalMetadata(meta)
-		if err != nil {
-			return nil, err
-		}
-		e.ID, e.Position.Prepare, e.Revision, e.Metadata = id, uint64(pos), uint64(rev), m
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // rawApply is the baseline's write: one transaction per page, the
