@@ -133,36 +133,6 @@ func checkConsistent(t *testing.T, e *env, name string) {
 	}
 }
 
-// doubling is an event store whose subscriptions deliver every event
-// twice, and every batch again at the start of the next one.
-type doubling struct{ eventstore.Store }
-
-func (d doubling) Subscribe(ctx context.Context, opts eventstore.SubscribeOptions) (eventstore.Subscription, error) {
-	sub, err := d.Store.Subscribe(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &doubled{Subscription: sub}, nil
-}
-
-type doubled struct {
-	eventstore.Subscription
-	prev []eventstore.RecordedEvent
-}
-
-func (d *doubled) Next(ctx context.Context) ([]eventstore.RecordedEvent, error) {
-	events, err := d.Subscription.Next(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := append([]eventstore.RecordedEvent(nil), d.prev...)
-	for _, e := range events {
-		out = append(out, e, e)
-	}
-	d.prev = events
-	return out, nil
-}
-
 // TestEveryEventDeliveredTwice runs and rebuilds a projection on a
 // subscription that repeats everything: the read model must be the same
 // as with single delivery, each event applied once.
@@ -170,7 +140,7 @@ func TestEveryEventDeliveredTwice(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := projectionstest.NewCounter("counter", 1)
-	m := e.managerWith(projections.Config{Owner: "a", Projections: []projections.Projection{c}, Store: doubling{e.store}})
+	m := e.managerWith(projections.Config{Owner: "a", Projections: []projections.Projection{c}, Store: projectionstest.Doubling{Store: e.store}})
 	start(t, m)
 	waitFor(t, 10*time.Second, "the first build", func() bool { return e.checkpoint("counter").Generation == 1 })
 	e.appendN(300, 5)

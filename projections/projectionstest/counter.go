@@ -1,6 +1,7 @@
 // Package projectionstest holds what the tests of the projection runtime
 // and its users share: Counter, a small projection, and helpers that
-// compute and read its read model.
+// compute and read its read model; Doubling, a store that delivers every
+// event twice.
 package projectionstest
 
 import (

@@ -61,34 +61,3 @@ func (t truncatedSub) Next(ctx context.Context) ([]eventstore.RecordedEvent, err
 	<-ctx.Done()
 	return nil, ctx.Err()
 }
-
-// doubling is an event store whose subscriptions deliver every event
-// twice, and every batch again at the start of the next one.
-type doubling struct{ eventstore.Store }
-
-func (d doubling) Subscribe(ctx context.Context, opts eventstore.SubscribeOptions) (eventstore.Subscription, error) {
-	sub, err := d.Store.Subscribe(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &doubled{Subscription: sub}, nil
-}
-
-// doubled is a subscription of a doubling store.
-type doubled struct {
-	eventstore.Subscription
-	prev []eventstore.RecordedEvent
-}
-
-func (d *doubled) Next(ctx context.Context) ([]eventstore.RecordedEvent, error) {
-	events, err := d.Subscription.Next(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := append([]eventstore.RecordedEvent(nil), d.prev...)
-	for _, e := range events {
-		out = append(out, e, e)
-	}
-	d.prev = events
-	return out, nil
-}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/orderflow/orderflow/projections"
+	"github.com/orderflow/orderflow/projections/projectionstest"
 	"github.com/orderflow/orderflow/projections/readmodels"
 	"github.com/orderflow/orderflow/projections/readmodels/readmodelstest"
 )
@@ -16,7 +17,7 @@ func TestEveryEventDeliveredTwice(t *testing.T) {
 	t.Parallel()
 	e := readmodelstest.New(t)
 	saga := e.StartSaga(readmodelstest.HistoryPaymentTimeout)
-	twice := e.ManagerWith(projections.Config{Owner: "twice", Projections: readmodels.All(), Store: doubling{e.Store}})
+	twice := e.ManagerWith(projections.Config{Owner: "twice", Projections: readmodels.All(), Store: projectionstest.Doubling{Store: e.Store}})
 	stop := e.Run(twice)
 	if err := e.History(e.Ctx(), saga, 1); err != nil {
 		t.Fatal(err)
