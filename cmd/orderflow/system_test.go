@@ -50,6 +50,15 @@ func startSystem(t *testing.T, databaseURL string, env map[string]string, args .
 // out (when not nil); it fails the test unless the status is want.
 func (s *testSystem) call(t *testing.T, method, path, token string, body any, want int, out any, header ...string) http.Header {
 	t.Helper()
+	return callJSON(t, s.base, method, path, token, body, want, out, header...)
+}
+
+// callJSON sends a JSON request to base+path with token (none when empty)
+// and the header pairs, and decodes the JSON answer into out (when not
+// nil); it fails the test unless the status is want. It returns the
+// answer's header.
+func callJSON(t *testing.T, base, method, path, token string, body any, want int, out any, header ...string) http.Header {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
@@ -58,7 +67,7 @@ func (s *testSystem) call(t *testing.T, method, path, token string, body any, wa
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, s.base+path, rd)
+	req, err := http.NewRequest(method, base+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
