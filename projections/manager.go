@@ -2,13 +2,9 @@ package projections
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -17,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/instance"
 )
 
 // Defaults of Config.
@@ -125,7 +122,7 @@ func New(cfg Config) (*Manager, error) {
 		m.logger = slog.New(slog.DiscardHandler)
 	}
 	if m.owner == "" {
-		m.owner = defaultOwner()
+		m.owner = instance.Name()
 	}
 	if m.ttl <= 0 {
 		m.ttl = DefaultLeaseTTL
@@ -183,15 +180,4 @@ func (m *Manager) projection(name string) (Projection, error) {
 		return nil, fmt.Errorf("%w %q (%s)", ErrUnknownProjection, name, known)
 	}
 	return p, nil
-}
-
-// defaultOwner names this process: host, process id and a random suffix.
-func defaultOwner() string {
-	host, err := os.Hostname()
-	if err != nil {
-		host = "unknown"
-	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return host + "-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b[:])
 }

@@ -199,7 +199,7 @@ func BenchmarkCatchUp(b *testing.B) {
 			for range b.N {
 				var after eventstore.Position
 				for got := 0; got < n; {
-					events, err := rawPage(pool, after)
+					events, err := benchtest.RawPage(context.Background(), pool, after, eventstore.DefaultBatchSize)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -211,38 +211,6 @@ func BenchmarkCatchUp(b *testing.B) {
 			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "events/s")
 		})
 	}
-}
-
-// rawPage is the baseline keyset scan: one page of the log after a
-// position, decoded into RecordedEvents with plain pgx.
-func rawPage(pool *pgxpool.Pool, after eventstore.Position) ([]eventstore.RecordedEvent, error) {
-	rows, err := pool.Query(context.Background(), `SELECT transaction_id, position, event_id, stream_id, revision, type, data, metadata, recorded_at
-FROM eventstore.events WHERE (transaction_id, position) > ($1, $2) ORDER BY transaction_id, position LIMIT $3`,
-		after.Commit, int64(after.Prepare), eventstore.DefaultBatchSize)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]eventstore.RecordedEvent, 0, eventstore.DefaultBatchSize)
-	for rows.Next() {
-		var (
-			e    eventstore.RecordedEvent
-			pos  int64
-			rev  int64
-			id   [16]byte
-			meta pgtype.DriverBytes // as the store does: decoded before the next row
-		)
-		if err := rows.Scan(&e.Position.Commit, &pos, &id, &e.Stream, &rev, &e.Type, &e.Data, &meta, &e.Recorded); err != nil {
-			return nil, err
-		}
-		m, err := eventstore.UnmarshalMetadata(meta)
-		if err != nil {
-			return nil, err
-		}
-		e.ID, e.Position.Prepare, e.Revision, e.Metadata = id, uint64(pos), uint64(rev), m
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // BenchmarkReadStream reads a 100-event stream and reports the median and

@@ -3,13 +3,9 @@ package fulfillment
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
 	"sync"
 	"time"
 
@@ -17,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/instance"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/service"
 )
@@ -132,7 +129,7 @@ func New(cfg Config) *Runner {
 	if cfg.LeaseTTL <= 0 {
 		cfg.LeaseTTL = DefaultLeaseTTL
 	}
-	owner := cmp.Or(cfg.Owner, defaultOwner())
+	owner := cmp.Or(cfg.Owner, instance.Name())
 	return &Runner{
 		cfg:     cfg,
 		owner:   owner,
@@ -237,17 +234,6 @@ func shard(id string, n int) int {
 		h = (h ^ uint32(id[i])) * 16777619
 	}
 	return int(h % uint32(n))
-}
-
-// defaultOwner names this process: host, process id and a random suffix.
-func defaultOwner() string {
-	host, err := os.Hostname()
-	if err != nil {
-		host = "unknown"
-	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return host + "-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b[:])
 }
 
 func wrapf(err error, format string, args ...any) error {
