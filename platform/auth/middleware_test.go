@@ -3,7 +3,10 @@ package auth_test
 import (
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +54,18 @@ func TestMiddlewareRefusesBadTokens(t *testing.T) {
 		{"expired", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", now.Add(-time.Hour).Unix())))},
 		{"missing exp", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", nil)))},
 		{"exp not a number", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", "tomorrow")))},
+		{"exp a string of digits", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", unixString(now.Add(time.Hour)))))},
+		{"exp a string of a number with a fraction", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", unixString(now.Add(time.Hour))+".5")))},
+		{"exp a string in exponent notation", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", "2e9")))},
+		{"exp an object", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", map[string]any{"seconds": now.Add(time.Hour).Unix()})))},
+		{"exp a boolean", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", true)))},
+		{"exp an array", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", []int64{now.Add(time.Hour).Unix()})))},
+		{"exp null", hs, bearer(withPayload(t, validHS, fmt.Sprintf(`"exp":%d`, now.Add(time.Hour).Unix()), `"exp":null`))},
+		{"nbf a string of digits", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "nbf", unixString(now.Add(-time.Hour)))))},
+		{"nbf null", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "nbf", json.RawMessage("null"))))},
+		{"iat a string of digits", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "iat", unixString(now))))},
+		{"iat a boolean", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "iat", false)))},
+		{"iat null", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "iat", json.RawMessage("null"))))},
 		{"nbf in the future", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "nbf", now.Add(time.Hour).Unix())))},
 		{"iat in the future", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "iat", now.Add(time.Hour).Unix())))},
 		{"wrong issuer", hs, bearer(sign(t, jwt.SigningMethodHS256, secret, with(valid, "iss", "someone-else")))},
@@ -122,6 +137,9 @@ func TestMiddlewarePassesValidTokens(t *testing.T) {
 		{"scheme in lower case", hs, "bearer " + sign(t, jwt.SigningMethodHS256, secret, validClaims("c-1", "customer")), "c-1 customer"},
 		{"audience among others", hs, "Bearer " + sign(t, jwt.SigningMethodHS256, secret, with(validClaims("c-1", "customer"), "aud", []string{"x", audience})), "c-1 customer"},
 		{"valid nbf", hs, "Bearer " + sign(t, jwt.SigningMethodHS256, secret, with(validClaims("c-1", "customer"), "nbf", now.Unix())), "c-1 customer"},
+		{"exp with a fraction", hs, "Bearer " + sign(t, jwt.SigningMethodHS256, secret, with(validClaims("c-1", "customer"), "exp", json.Number(unixString(now.Add(time.Hour))+".25"))), "c-1 customer"},
+		{"exp in exponent notation", hs, "Bearer " + sign(t, jwt.SigningMethodHS256, secret, with(validClaims("c-1", "customer"), "exp", json.Number("2.5e9"))), "c-1 customer"},
+		{"nbf and iat with fractions", hs, "Bearer " + sign(t, jwt.SigningMethodHS256, secret, with(with(validClaims("c-1", "customer"), "nbf", json.Number(unixString(now)+".5")), "iat", json.Number(unixString(now)+".75"))), "c-1 customer"},
 		{"unicode sub", hs, "Bearer " + sign(t, jwt.SigningMethodHS256, secret, validClaims("kunde-ä", "customer")), "kunde-ä customer"},
 	}
 	for _, tc := range tests {
@@ -181,6 +199,9 @@ func TestLeeway(t *testing.T) {
 }
 
 func bearer(token string) []string { return []string{"Bearer " + token} }
+
+// unixString returns the seconds since the epoch of t as a decimal string.
+func unixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
 // withHeader returns token with its JOSE header replaced by header.
 func withHeader(t testing.TB, token, header string) string {

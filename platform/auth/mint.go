@@ -32,15 +32,13 @@ func Mint(secret []byte, issuer, audience, sub string, role Role, ttl time.Durat
 		return "", fmt.Errorf("mint token: %w", err)
 	}
 	c := claims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    issuer,
-			Subject:   sub,
-			Audience:  jwt.ClaimStrings{audience},
-			IssuedAt:  jwt.NewNumericDate(now),
-			NotBefore: jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
-		},
-		Role: role,
+		Issuer:    issuer,
+		Subject:   sub,
+		Audience:  jwt.ClaimStrings{audience},
+		IssuedAt:  dateOf(now),
+		NotBefore: dateOf(now),
+		ExpiresAt: dateOf(now.Add(ttl)),
+		Role:      role,
 	}
 	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(secret)
 	if err != nil {

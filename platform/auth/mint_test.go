@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,22 @@ func TestMintedTokensVerify(t *testing.T) {
 		if err != nil || p != (auth.Principal{Subject: "u-7", Role: role}) {
 			t.Fatalf("Verify(minted %s token) = %+v, %v", role, p, err)
 		}
+	}
+}
+
+func TestMintedTokenClaims(t *testing.T) {
+	token, err := auth.Mint(secret, issuer, audience, "u-7", auth.RoleAdmin, time.Hour, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf(`{"iss":"orderflow","sub":"u-7","aud":["orderflow-api"],"exp":%d,"nbf":%d,"iat":%d,"role":"admin"}`,
+		now.Add(time.Hour).Unix(), now.Unix(), now.Unix())
+	if string(payload) != want {
+		t.Fatalf("claims %s, want %s", payload, want)
 	}
 }
 

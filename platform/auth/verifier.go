@@ -87,8 +87,9 @@ func (v *Verifier) Algorithm() string { return v.alg }
 // Verify checks token (the compact JWS, without "Bearer ") and returns
 // the principal it names. The token must be at most MaxTokenBytes long,
 // signed with the configured key and algorithm (no other algorithm, and
-// never "none"), carry exp (and nbf, iat if present) valid within the
-// leeway, the configured iss and aud, a sub of 1 to MaxSubjectBytes
+// never "none"), carry exp (and nbf, iat if present) as JSON numbers
+// (RFC 7519's NumericDate: a string such as "1999999999" is refused;
+// fractions are allowed) valid within the leeway, the configured iss and aud, a sub of 1 to MaxSubjectBytes
 // printable characters and a role of customer or admin. Any failure is an
 // error wrapping ErrInvalidToken and the reason.
 func (v *Verifier) Verify(token string) (Principal, error) {
@@ -109,13 +110,6 @@ func (v *Verifier) keyFor(t *jwt.Token) (any, error) {
 		return nil, fmt.Errorf("unexpected signing algorithm %v", t.Header["alg"])
 	}
 	return v.key, nil
-}
-
-// claims are the claims an orderflow token carries.
-type claims struct {
-	jwt.RegisteredClaims
-	// Role is what the subject may do.
-	Role Role `json:"role"`
 }
 
 // Validate checks what the registered claims' validation does not: sub

@@ -81,6 +81,9 @@ func TestVerifyErrorsSayWhy(t *testing.T) {
 	}{
 		{"expired", sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", now.Add(-time.Hour).Unix())), jwt.ErrTokenExpired, ""},
 		{"missing exp", sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", nil)), jwt.ErrTokenRequiredClaimMissing, ""},
+		{"exp a string", sign(t, jwt.SigningMethodHS256, secret, with(valid, "exp", "1999999999")), jwt.ErrTokenMalformed, `NumericDate "1999999999" is not a JSON number`},
+		{"nbf a string", sign(t, jwt.SigningMethodHS256, secret, with(valid, "nbf", "1999999999")), jwt.ErrTokenMalformed, `NumericDate "1999999999" is not a JSON number`},
+		{"iat an object", sign(t, jwt.SigningMethodHS256, secret, with(valid, "iat", map[string]int{"s": 1})), jwt.ErrTokenMalformed, `NumericDate {"s":1} is not a JSON number`},
 		{"future nbf", sign(t, jwt.SigningMethodHS256, secret, with(valid, "nbf", now.Add(time.Hour).Unix())), jwt.ErrTokenNotValidYet, ""},
 		{"wrong issuer", sign(t, jwt.SigningMethodHS256, secret, with(valid, "iss", "x")), jwt.ErrTokenInvalidIssuer, ""},
 		{"wrong audience", sign(t, jwt.SigningMethodHS256, secret, with(valid, "aud", "x")), jwt.ErrTokenInvalidAudience, ""},
