@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -35,11 +36,48 @@ func TestPlaceOrder(t *testing.T) {
 		t.Fatalf("order stream holds %d events", len(events))
 	}
 	md := events[0].Metadata
-	if md.CorrelationID != "req-42" || md.CausationID == "" || !strings.HasPrefix(md.TraceParent, "00-0af7651916cd43dd") {
+	if md.CorrelationID != "req-42" || md.CausationID == "" || md.CausationID != body["commandId"] || !strings.HasPrefix(md.TraceParent, "00-0af7651916cd43dd") {
 		t.Fatalf("event metadata %+v", md)
 	}
 	if events[0].Position.String() != body["position"] {
 		t.Fatalf("position %s in the response, %s in the store", body["position"], events[0].Position)
+	}
+}
+
+// TestCommandIDNamesTheEvents: the commandId of a 202 is the causation id
+// of every event the command wrote, a new one for every command; a retry
+// with the same Idempotency-Key is the same command, even when its first
+// answer was lost, and has the same id.
+func TestCommandIDNamesTheEvents(t *testing.T) {
+	e := newEnv(t)
+	e.catalog()
+	placed := e.mustPost(202, "/orders", validOrder, "Idempotency-Key", "place-1").json(t)
+	id := placed["orderId"].(string)
+	cancelled := e.mustPost(202, "/orders/"+id+"/cancel", `{"reason":"changed my mind"}`).json(t)
+	events := e.stream(order.StreamID(id))
+	if len(events) != 2 {
+		t.Fatalf("order stream holds %d events, want 2", len(events))
+	}
+	for i, body := range []map[string]any{placed, cancelled} {
+		if got := events[i].Metadata.CausationID; got == "" || got != body["commandId"] {
+			t.Errorf("%s: causation id %q, the 202 said commandId %v", events[i].Type, got, body["commandId"])
+		}
+	}
+	if placed["commandId"] == cancelled["commandId"] {
+		t.Fatalf("two commands share the id %v", placed["commandId"])
+	}
+
+	// The first answer is lost: the retry runs again, writes nothing, and
+	// names the command the events name.
+	if _, err := e.pool.Exec(context.Background(), `DELETE FROM api.idempotency WHERE key = 'place-1'`); err != nil {
+		t.Fatal(err)
+	}
+	retried := e.mustPost(202, "/orders", validOrder, "Idempotency-Key", "place-1").json(t)
+	if retried["orderId"] != id || retried["commandId"] != placed["commandId"] {
+		t.Fatalf("retry answered order %v command %v, the first answer order %s command %v", retried["orderId"], retried["commandId"], id, placed["commandId"])
+	}
+	if n := len(e.stream(order.StreamID(id))); n != 2 {
+		t.Fatalf("the retry wrote: %d events", n)
 	}
 }
 

@@ -59,6 +59,9 @@ func (a *API) command(h commandFunc) http.HandlerFunc {
 				return
 			}
 			meta.IdempotencyKey = scope + "\x00" + key
+			// A retry is the same command: its id, which the events
+			// name as their cause, must not change with the attempt.
+			meta.CommandID = uuid.NewSHA1(commandIDNamespace, []byte(meta.IdempotencyKey)).String()
 		}
 
 		resp := a.respond(r, h, body, meta)
@@ -82,9 +85,9 @@ func (a *API) respond(r *http.Request, h commandFunc, body []byte, meta command.
 	if err != nil {
 		p, known := problemFor(err)
 		if !known {
-			a.logger.ErrorContext(r.Context(), "command failed", "command", commandName(r), "path", r.URL.Path, "err", err)
+			a.logger.ErrorContext(r.Context(), "command failed", "command", commandName(r), "command_id", meta.CommandID, "path", r.URL.Path, "err", err)
 		} else {
-			a.logger.InfoContext(r.Context(), "command refused", "command", commandName(r), "path", r.URL.Path, "status", p.Status, "problem", p.Type)
+			a.logger.InfoContext(r.Context(), "command refused", "command", commandName(r), "command_id", meta.CommandID, "path", r.URL.Path, "status", p.Status, "problem", p.Type)
 		}
 		p.Instance = r.URL.Path
 		b, _ := json.Marshal(p)
@@ -94,7 +97,7 @@ func (a *API) respond(r *http.Request, h commandFunc, body []byte, meta command.
 	if s, ok := out.body.(interface{ streamName() string }); ok {
 		stream = s.streamName()
 	}
-	a.logger.InfoContext(r.Context(), "command handled", "command", commandName(r), "stream", stream, "correlation_id", meta.CorrelationID)
+	a.logger.InfoContext(r.Context(), "command handled", "command", commandName(r), "command_id", meta.CommandID, "stream", stream, "correlation_id", meta.CorrelationID)
 	b, err := json.Marshal(out.body)
 	if err != nil {
 		a.logger.ErrorContext(r.Context(), "encode response", "err", err)
@@ -130,8 +133,12 @@ func send(w http.ResponseWriter, resp storedResponse) {
 	_, _ = w.Write(resp.body)
 }
 
-// requestMeta collects what every event of the request carries. The
-// correlation id is the request id requestid.Middleware put in the
+// commandIDNamespace scopes the command ids derived from idempotency keys.
+var commandIDNamespace = uuid.MustParse("c3a1e0d2-5b8f-4c6a-9e7d-2f4b6a8c0e13")
+
+// requestMeta collects what every event of the request carries: a new
+// command id (the causation id of its events; command replaces it with one
+// derived from the Idempotency-Key when there is one). The correlation id is the request id requestid.Middleware put in the
 // context, else the X-Request-ID header, else the command's own id; the
 // acting user is the subject of the request's auth.Principal, if any. The
 // trace context is that of the span in the request's context (the server
@@ -163,15 +170,17 @@ func requestMeta(r *http.Request) command.Meta {
 // takes back.
 func etag(rev int64) string { return `"` + strconv.FormatInt(rev, 10) + `"` }
 
-// result is the body of every accepted command: where the events landed.
+// result is the body of every accepted command: the command's id, which
+// the events it wrote name as their causation id, and where they landed.
 type result struct {
-	Revision int64  `json:"revision"`
-	Position string `json:"position"`
-	stream   string // for the log
+	CommandID string `json:"commandId"`
+	Revision  int64  `json:"revision"`
+	Position  string `json:"position"`
+	stream    string // for the log
 }
 
-func newResult(res command.Result) result {
-	return result{Revision: res.Revision, Position: res.Position.String(), stream: res.Stream}
+func newResult(res command.Result, meta command.Meta) result {
+	return result{CommandID: meta.CommandID, Revision: res.Revision, Position: res.Position.String(), stream: res.Stream}
 }
 
 // streamName is the stream the command wrote to (bodies that embed a

@@ -78,7 +78,7 @@ func (a *API) placeOrder(r *http.Request, body []byte, meta command.Meta) (accep
 	if err != nil {
 		return accepted{}, err
 	}
-	resp := orderResponse{OrderID: id, Status: order.StatusPending.String(), result: newResult(res)}
+	resp := orderResponse{OrderID: id, Status: order.StatusPending.String(), result: newResult(res, meta)}
 	for _, e := range res.Events {
 		if p, ok := e.(order.Placed); ok {
 			resp.Total = &p.Total
@@ -127,7 +127,7 @@ func (a *API) cancelOrder(r *http.Request, body []byte, meta command.Meta) (acce
 	return accepted{
 		status: http.StatusAccepted,
 		etag:   etag(res.Revision),
-		body:   orderResponse{OrderID: id, Status: order.StatusCancelled.String(), result: newResult(res)},
+		body:   orderResponse{OrderID: id, Status: order.StatusCancelled.String(), result: newResult(res, meta)},
 	}, nil
 }
 

@@ -34,7 +34,7 @@ func (a *API) registerProduct(r *http.Request, body []byte, meta command.Meta) (
 	return accepted{
 		status:   http.StatusAccepted,
 		location: Prefix + "/products/" + req.SKU,
-		body:     productResponse{SKU: req.SKU, result: newResult(res)},
+		body:     productResponse{SKU: req.SKU, result: newResult(res, meta)},
 	}, nil
 }
 
@@ -53,5 +53,5 @@ func (a *API) addStock(r *http.Request, body []byte, meta command.Meta) (accepte
 	if err != nil {
 		return accepted{}, err
 	}
-	return accepted{status: http.StatusAccepted, body: productResponse{SKU: sku, result: newResult(res)}}, nil
+	return accepted{status: http.StatusAccepted, body: productResponse{SKU: sku, result: newResult(res, meta)}}, nil
 }

@@ -34,7 +34,7 @@ func (a *API) shipmentDispatched(r *http.Request, body []byte, meta command.Meta
 	if err != nil {
 		return accepted{}, err
 	}
-	return accepted{status: http.StatusAccepted, body: shipmentResponse{OrderID: id, Status: shipping.StatusDispatched.String(), result: newResult(res)}}, nil
+	return accepted{status: http.StatusAccepted, body: shipmentResponse{OrderID: id, Status: shipping.StatusDispatched.String(), result: newResult(res, meta)}}, nil
 }
 
 // shipmentDelivered: POST /shipments/{orderId}/delivered is the carrier
@@ -52,5 +52,5 @@ func (a *API) shipmentDelivered(r *http.Request, body []byte, meta command.Meta)
 	if err != nil {
 		return accepted{}, err
 	}
-	return accepted{status: http.StatusAccepted, body: shipmentResponse{OrderID: id, Status: shipping.StatusDelivered.String(), result: newResult(res)}}, nil
+	return accepted{status: http.StatusAccepted, body: shipmentResponse{OrderID: id, Status: shipping.StatusDelivered.String(), result: newResult(res, meta)}}, nil
 }
