@@ -2,6 +2,7 @@ package fulfillment_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,7 @@ func TestSagaEventsCarryCorrelationAndCausation(t *testing.T) {
 				t.Fatalf("saga completed %v, want %v: %+v", s.Completed, tc.completed, s.History)
 			}
 			n := 0
+			var caused []eventstore.RecordedEvent // every event of the order outside the saga's stream
 			for _, stream := range []string{"order-" + id, "payment-" + id, "shipment-" + id, "fulfillment-" + id, "inventory-" + tc.sku} {
 				events, err := w.cfg.Store.ReadStream(w.ctx, stream, eventstore.ReadOptions{Count: 1000})
 				if errors.Is(err, eventstore.ErrStreamNotFound) && !tc.completed {
@@ -50,6 +52,9 @@ func TestSagaEventsCarryCorrelationAndCausation(t *testing.T) {
 					if e.Metadata.CorrelationID != corr {
 						t.Errorf("%s %s: correlation id %q, want %q", stream, e.Type, e.Metadata.CorrelationID, corr)
 					}
+					if stream != fulfillment.StreamID(id) {
+						caused = append(caused, e)
+					}
 				}
 			}
 			if n < 8 {
@@ -57,8 +62,9 @@ func TestSagaEventsCarryCorrelationAndCausation(t *testing.T) {
 			}
 
 			// Each saga event names its cause: the placement for its start,
-			// the step's command for a step's record, else the saga's event
-			// before it.
+			// for a step's record the saga's event after which the step ran,
+			// else the saga's event before it. What a step's command wrote
+			// names the command, and lies between the two.
 			events, err := w.cfg.Store.ReadStream(w.ctx, fulfillment.StreamID(id), eventstore.ReadOptions{Count: 1000})
 			if err != nil {
 				t.Fatal(err)
@@ -67,21 +73,38 @@ func TestSagaEventsCarryCorrelationAndCausation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			steps := 0
 			for i, e := range events {
 				want := placed[0].ID.String()
 				if i > 0 {
 					want = events[i-1].ID.String()
 				}
-				if e.Type == fulfillment.TypeStepRecorded {
-					ev, err := fulfillment.Decode(e.Type, e.Data)
-					if err != nil {
-						t.Fatal(err)
+				if e.Type != fulfillment.TypeStepRecorded {
+					if e.Metadata.CausationID != want {
+						t.Errorf("saga event %d %s: causation id %q, want %q", i, e.Type, e.Metadata.CausationID, want)
 					}
-					want = "fulfillment/" + id + "/" + ev.(fulfillment.StepRecorded).Step
+					continue
 				}
-				if e.Metadata.CausationID != want {
-					t.Errorf("saga event %d %s: causation id %q, want %q", i, e.Type, e.Metadata.CausationID, want)
+				steps++
+				ev, err := fulfillment.Decode(e.Type, e.Data)
+				if err != nil {
+					t.Fatal(err)
 				}
+				step := ev.(fulfillment.StepRecorded).Step
+				j := slices.IndexFunc(events[:i], func(c eventstore.RecordedEvent) bool { return c.ID.String() == e.Metadata.CausationID })
+				if j < 0 {
+					t.Errorf("record %d of step %s: causation id %q is no earlier saga event", i, step, e.Metadata.CausationID)
+					continue
+				}
+				command := fulfillment.StepCommandID(id, step)
+				for _, c := range caused {
+					if c.Metadata.CausationID == command && (!events[j].Position.Less(c.Position) || !c.Position.Less(e.Position)) {
+						t.Errorf("%s %s by step %s at %s: not between the step's cause at %s and its record at %s", c.Stream, c.Type, step, c.Position, events[j].Position, e.Position)
+					}
+				}
+			}
+			if steps < 3 {
+				t.Fatalf("only %d step records checked", steps)
 			}
 		})
 	}

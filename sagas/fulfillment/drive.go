@@ -58,11 +58,12 @@ func (r *Runner) drive(ctx context.Context, t *term, id string) error {
 	// again, and their commands, idempotent, change nothing more.
 	var pending []domain.Event
 	flush := func() error {
+		ran := state.lastEventID // the pending steps ran after it
 		for attempt := 0; len(pending) > 0; attempt++ {
 			if err := fence(t); err != nil {
 				return wrapf(err, "saga %s: record", id)
 			}
-			next, last, err := r.record(ctx, state, rev, pending...)
+			next, last, err := r.record(ctx, state, rev, ran, pending...)
 			if err == nil {
 				r.observe(state, pending)
 				pending, rev, state.lastEventID = nil, next, last
@@ -189,9 +190,11 @@ func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
 
 // record appends events to saga s, expecting it at rev, and returns the
 // saga's new revision and the id of the last event appended. A step's
-// record is caused by the step's command (its id is the step's key); any
-// other event by the saga's event before it.
-func (r *Runner) record(ctx context.Context, s State, rev int64, events ...domain.Event) (int64, string, error) {
+// record names as its cause ran, the id of the saga's last recorded event
+// when the step ran: what made the saga take the step. (The events the
+// step's command wrote name the command, StepCommandID, which the record
+// stands for.) Any other event names the saga's event before it.
+func (r *Runner) record(ctx context.Context, s State, rev int64, ran string, events ...domain.Event) (int64, string, error) {
 	id := s.OrderID
 	data := make([]eventstore.EventData, len(events))
 	cause := s.lastEventID
@@ -200,8 +203,8 @@ func (r *Runner) record(ctx context.Context, s State, rev int64, events ...domai
 		if err != nil {
 			return rev, "", wrapf(err, "saga %s: encode %s", id, e.EventType())
 		}
-		if rec, ok := e.(StepRecorded); ok {
-			cause = key(id, rec.Step)
+		if _, ok := e.(StepRecorded); ok {
+			cause = ran
 		}
 		parent, state := tracing.TraceParent(ctx)
 		data[i] = eventstore.EventData{

@@ -13,6 +13,13 @@ const Category = "fulfillment"
 // StreamID returns the stream of the saga of order orderID.
 func StreamID(orderID string) string { return Category + "-" + orderID }
 
+// StepCommandID returns the id of the commands that step of the saga of
+// order orderID sends, "fulfillment/{orderId}/{step}": the causation id of
+// the events they write, and also the step's idempotency key, so every
+// run of a step is the same command. The step's records
+// (fulfillment.step_recorded) stand for it.
+func StepCommandID(orderID, step string) string { return key(orderID, step) }
+
 // Stored event type names.
 const (
 	TypeStarted             = "fulfillment.started"
