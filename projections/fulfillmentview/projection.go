@@ -30,7 +30,7 @@ func New() *Projection { return &Projection{} }
 func (*Projection) Name() string { return Name }
 
 // Version implements projections.Projection.
-func (*Projection) Version() int { return 1 }
+func (*Projection) Version() int { return 2 }
 
 // Views implements projections.Projection: fulfillments and
 // fulfillment_history.
@@ -39,8 +39,9 @@ func (*Projection) Views() []string { return []string{"fulfillments", "fulfillme
 // Apply implements projections.Projection. For every event of a
 // fulfillment-{id} stream it reads the saga's events kept so far (one
 // query), folds them and this one with fulfillment.Evolve in stream
-// order, and writes the saga's row, the event's history entry and the
-// event itself. It ignores every other event, and saga event types it
+// order, and writes the saga's row, the event's history entry (with the
+// event's id and causation id, and for a step's record the id of the
+// step's command) and the event itself. It ignores every other event, and saga event types it
 // does not know. A saga event it cannot decode, one whose revision was
 // applied already, a saga whose first event is not fulfillment.started,
 // and a start that names another order are refused.
@@ -87,7 +88,12 @@ func (*Projection) Apply(ctx context.Context, w *projections.Writer, e eventstor
 	r := summarize(state, events[len(events)-1])
 	schema := w.Schema()
 	w.Exec(keepSQL(schema), id, this.seq, e.Type, e.Data, e.Recorded)
-	w.Exec(historySQL(schema), id, this.seq, entry.Step, string(entry.Outcome), entry.Detail, entry.At)
+	var command *string
+	if rec, ok := ev.(fulfillment.StepRecorded); ok {
+		c := fulfillment.StepCommandID(id, rec.Step)
+		command = &c
+	}
+	w.Exec(historySQL(schema), id, this.seq, entry.Step, string(entry.Outcome), entry.Detail, entry.At, e.ID, e.Metadata.CausationID, command)
 	w.Exec(saveSQL(schema), id, r.customerID, r.state, r.step, r.lastError, r.reason, r.deadline, r.retryAt, r.startedAt, r.updatedAt, r.revision)
 	return nil
 }

@@ -34,12 +34,15 @@ type fulfillmentRow struct {
 
 // historyRow is a row of readmodel.fulfillment_history.
 type historyRow struct {
-	OrderID string    `db:"order_id"`
-	Seq     int64     `db:"seq"`
-	Step    string    `db:"step"`
-	Outcome string    `db:"outcome"`
-	Detail  string    `db:"detail"`
-	At      time.Time `db:"at"`
+	OrderID     string      `db:"order_id"`
+	Seq         int64       `db:"seq"`
+	Step        string      `db:"step"`
+	Outcome     string      `db:"outcome"`
+	Detail      string      `db:"detail"`
+	At          time.Time   `db:"at"`
+	EventID     uuid.UUID   `db:"event_id"`
+	CausationID string      `db:"causation_id"`
+	CommandID   pgtype.Text `db:"command_id"`
 }
 
 // utc is t in UTC at the database's precision.
@@ -55,12 +58,13 @@ func history(t *testing.T, e *readmodelstest.Env, id string) []historyRow {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := historyRow{OrderID: id, Seq: int64(r.Revision), Outcome: "done"}
+		h := historyRow{OrderID: id, Seq: int64(r.Revision), Outcome: "done", EventID: r.ID, CausationID: r.Metadata.CausationID}
 		switch ev := ev.(type) {
 		case fulfillment.Started:
 			h.Step, h.At = "started", ev.StartedAt
 		case fulfillment.StepRecorded:
 			h.Step, h.Outcome, h.Detail, h.At = ev.Step, string(ev.Outcome), ev.Detail, ev.At
+			h.CommandID = pgtype.Text{String: "fulfillment/" + id + "/" + ev.Step, Valid: true}
 		case fulfillment.CancelRequested:
 			h.Step, h.Detail, h.At = "cancel_requested", ev.Reason, ev.At
 		case fulfillment.CompensationStarted:

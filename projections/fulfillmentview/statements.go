@@ -14,9 +14,11 @@ func keepSQL(schema string) string {
 }
 
 // historySQL records the history entry of a saga event: $1 order_id,
-// $2 seq, $3 step, $4 outcome, $5 detail, $6 at.
+// $2 seq, $3 step, $4 outcome, $5 detail, $6 at, $7 event_id,
+// $8 causation_id, $9 command_id.
 func historySQL(schema string) string {
-	return fmt.Sprintf(`INSERT INTO %s.fulfillment_history (order_id, seq, step, outcome, detail, at) VALUES ($1, $2, $3, $4, $5, $6)`, schema)
+	return fmt.Sprintf(`INSERT INTO %s.fulfillment_history (order_id, seq, step, outcome, detail, at, event_id, causation_id, command_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, schema)
 }
 
 // saveSQL writes where a saga stands: $1 order_id, $2 customer_id,

@@ -28,6 +28,9 @@ func (*Projection) Tables(schema string) []string {
     outcome  text        NOT NULL,
     detail   text        NOT NULL,
     at       timestamptz NOT NULL,
+    event_id     uuid NOT NULL,
+    causation_id text NOT NULL,
+    command_id   text,
     PRIMARY KEY (order_id, seq))`, schema),
 		fmt.Sprintf(`CREATE TABLE %s.saga_events (
     order_id    text        NOT NULL,
