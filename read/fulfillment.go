@@ -20,10 +20,13 @@ type fulfillmentRow struct {
 
 // historyRecord is the GraphQL type FulfillmentRecord.
 type historyRecord struct {
-	Step    string
-	Outcome string
-	Detail  string
-	At      timeScalar
+	Step        string
+	Outcome     string
+	Detail      string
+	At          timeScalar
+	EventID     graphql.ID
+	CommandID   *string
+	CausationID string
 }
 
 const fulfillmentsSQL = `SELECT order_id, customer_id, state, step, last_error, reason, deadline, retry_at, started_at, updated_at
@@ -77,7 +80,7 @@ func (rs *requestState) fetchFulfillments(ctx context.Context, orderIDs []string
 	return out, nil
 }
 
-const historySQL = `SELECT order_id, step, outcome, detail, at
+const historySQL = `SELECT order_id, step, outcome, detail, at, event_id::text, causation_id, command_id
 FROM readmodel.fulfillment_history WHERE order_id = ANY($1) ORDER BY order_id, seq`
 
 // fetchHistory reads the saga histories of orders, oldest record first.
@@ -91,15 +94,20 @@ func (rs *requestState) fetchHistory(ctx context.Context, orderIDs []string) (ma
 	}
 	out := make(map[string][]historyRecord, len(orderIDs))
 	var (
-		id     string
-		r      historyRecord
-		detail *string
-		at     time.Time
+		id      string
+		r       historyRecord
+		detail  *string
+		command *string
+		at      time.Time
 	)
-	_, err = pgx.ForEachRow(rows, []any{&id, &r.Step, &r.Outcome, &detail, &at}, func() error {
-		r.Detail, r.At = "", timeScalar(at)
+	_, err = pgx.ForEachRow(rows, []any{&id, &r.Step, &r.Outcome, &detail, &at, &r.EventID, &r.CausationID, &command}, func() error {
+		r.Detail, r.At, r.CommandID = "", timeScalar(at), nil
 		if detail != nil {
 			r.Detail = *detail
+		}
+		if command != nil {
+			c := *command
+			r.CommandID = &c
 		}
 		out[id] = append(out[id], r)
 		return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	graphql "github.com/graph-gophers/graphql-go"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -15,14 +16,17 @@ type timelineEntry struct {
 	Stream        string
 	Revision      int64Scalar
 	OccurredAt    timeScalar
+	EventID       graphql.ID
 	CorrelationID string
 	CausationID   string
+	CausedBy      cause
 }
 
-const timelineSQL = `SELECT order_id, type, commit_pos, prepare_pos, stream, revision, occurred_at, correlation_id, causation_id
+const timelineSQL = `SELECT order_id, type, commit_pos, prepare_pos, stream, revision, occurred_at, event_id::text, correlation_id, causation_id
 FROM readmodel.order_timeline WHERE order_id = ANY($1) ORDER BY order_id, commit_pos, prepare_pos`
 
-// fetchTimeline loads the timelines of orders, each in log order.
+// fetchTimeline loads the timelines of orders, each in log order, with
+// what caused each entry resolved.
 func (rs *requestState) fetchTimeline(ctx context.Context, orderIDs []string) (map[string][]timelineEntry, error) {
 	if err := rs.fresh.wait(ctx, projTimeline); err != nil {
 		return nil, err
@@ -38,7 +42,7 @@ func (rs *requestState) fetchTimeline(ctx context.Context, orderIDs []string) (m
 		commit, prepare, revision int64
 		at                        time.Time
 	)
-	_, err = pgx.ForEachRow(rows, []any{&id, &e.Type, &commit, &prepare, &e.Stream, &revision, &at, &e.CorrelationID, &e.CausationID}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &e.Type, &commit, &prepare, &e.Stream, &revision, &at, &e.EventID, &e.CorrelationID, &e.CausationID}, func() error {
 		e.Position = positionString(commit, prepare)
 		e.Revision, e.OccurredAt = int64Scalar(revision), timeScalar(at)
 		out[id] = append(out[id], e)
@@ -51,6 +55,7 @@ func (rs *requestState) fetchTimeline(ctx context.Context, orderIDs []string) (m
 		if _, ok := out[id]; !ok {
 			out[id] = []timelineEntry{}
 		}
+		resolveCauses(id, out[id])
 	}
 	return out, nil
 }
