@@ -42,8 +42,9 @@ func TestAPlacedOrderIsMeasuredAndTraced(t *testing.T) {
 
 	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
 	var placed struct {
-		OrderID  string
-		Position string
+		OrderID   string
+		CommandID string
+		Position  string
 	}
 	s.call(t, http.MethodPost, "/api/v1/orders", s.customer, map[string]any{
 		"lines":           []map[string]any{{"sku": "SKU-T", "quantity": 2}},
@@ -58,6 +59,7 @@ func TestAPlacedOrderIsMeasuredAndTraced(t *testing.T) {
 		}
 	}
 	if rec["command"] != "POST /api/v1/orders" || rec["stream"] != "order-"+placed.OrderID || rec["user"] != "c-1" ||
+		placed.CommandID == "" || rec["command_id"] != placed.CommandID ||
 		rec["request_id"] == nil || rec["request_id"] != rec["correlation_id"] {
 		t.Errorf("command log = %v", rec)
 	}
