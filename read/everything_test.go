@@ -43,12 +43,12 @@ func TestEveryField(t *testing.T) {
 	saga.Finished("o-2")
 	e.CaughtUp(allProjections...)
 
-	fulfillmentFields := `orderId state step history { step outcome detail at } lastError reason deadline retryAt startedAt updatedAt`
+	fulfillmentFields := `orderId state step history { step outcome detail at eventId commandId causationId } lastError reason deadline retryAt startedAt updatedAt`
 	customerFields := `id orderCount firstOrderAt lastOrderAt lifetimeSpend { amount currency }
 		orders(first: 1) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } }
 		notifications { edges { cursor node { id orderId kind message createdAt } } pageInfo { hasNextPage } }`
 	q := `query O($id: ID!) { order(id: $id) { id status trackingNumber
-		timeline { type position stream revision occurredAt correlationId causationId }
+		timeline { type position stream revision occurredAt eventId correlationId causationId causedBy { kind id type step } }
 		fulfillment { ` + fulfillmentFields + ` }
 		customer { ` + customerFields + ` } } }`
 
@@ -146,27 +146,43 @@ func (e *env) timelineJSON(id string) string {
 	e.t.Helper()
 	return e.rowsJSON(func(r pgx.CollectableRow) (any, error) {
 		var (
-			typ, stream, corr, cause string
-			commit, prepare, rev     int64
-			at                       time.Time
+			typ, stream, eventID, corr, cause string
+			commit, prepare, rev              int64
+			at                                time.Time
+			causeType                         *string
 		)
-		err := r.Scan(&typ, &commit, &prepare, &stream, &rev, &at, &corr, &cause)
+		err := r.Scan(&typ, &commit, &prepare, &stream, &rev, &at, &eventID, &corr, &cause, &causeType)
+		// Caused by an earlier entry, else by a command: a saga step's
+		// when it has the form of their ids.
+		causedBy := map[string]any{"kind": "EVENT", "id": cause, "type": causeType, "step": nil}
+		if causeType == nil {
+			causedBy["kind"] = "COMMAND"
+			if step, ok := strings.CutPrefix(cause, "fulfillment/"+id+"/"); ok {
+				causedBy["step"] = step
+			}
+		}
 		return map[string]any{"type": typ, "position": fmt.Sprintf("%d.%d", commit, prepare), "stream": stream,
-			"revision": fmt.Sprint(rev), "occurredAt": ts(at), "correlationId": corr, "causationId": cause}, err
-	}, `SELECT type, commit_pos, prepare_pos, stream, revision, occurred_at, correlation_id, causation_id
-		FROM readmodel.order_timeline WHERE order_id = $1 ORDER BY commit_pos, prepare_pos`, id)
+			"revision": fmt.Sprint(rev), "occurredAt": ts(at), "eventId": eventID, "correlationId": corr, "causationId": cause,
+			"causedBy": causedBy}, err
+	}, `SELECT t.type, t.commit_pos, t.prepare_pos, t.stream, t.revision, t.occurred_at, t.event_id::text, t.correlation_id, t.causation_id, c.type
+		FROM readmodel.order_timeline t
+		LEFT JOIN readmodel.order_timeline c ON c.order_id = t.order_id AND c.event_id::text = t.causation_id
+			AND (c.commit_pos, c.prepare_pos) < (t.commit_pos, t.prepare_pos)
+		WHERE t.order_id = $1 ORDER BY t.commit_pos, t.prepare_pos`, id)
 }
 
 func (e *env) fulfillmentJSON(id string) string {
 	e.t.Helper()
 	history := e.rowsJSON(func(r pgx.CollectableRow) (any, error) {
 		var (
-			step, outcome, detail string
-			at                    time.Time
+			step, outcome, detail, eventID, cause string
+			command                               *string
+			at                                    time.Time
 		)
-		err := r.Scan(&step, &outcome, &detail, &at)
-		return map[string]any{"step": step, "outcome": outcome, "detail": detail, "at": ts(at)}, err
-	}, `SELECT step, outcome, detail, at FROM readmodel.fulfillment_history WHERE order_id = $1 ORDER BY seq`, id)
+		err := r.Scan(&step, &outcome, &detail, &at, &eventID, &command, &cause)
+		return map[string]any{"step": step, "outcome": outcome, "detail": detail, "at": ts(at),
+			"eventId": eventID, "commandId": command, "causationId": cause}, err
+	}, `SELECT step, outcome, detail, at, event_id::text, command_id, causation_id FROM readmodel.fulfillment_history WHERE order_id = $1 ORDER BY seq`, id)
 	one := e.rowsJSON(func(r pgx.CollectableRow) (any, error) {
 		var (
 			orderID, state, step string
