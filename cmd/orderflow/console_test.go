@@ -377,7 +377,7 @@ func consoleDeclinedSaga(t *testing.T, s *consoleSystem, b *browser) {
 	b.do(t, chromedp.Click(chromedp.CSS(`#orders-table tr[data-order="`+s.declined+`"] button`)))
 	timeline := b.waitFor(t, "the order's timeline", `(() => {
 		const rows = [...document.querySelectorAll('#timeline-table tbody tr')];
-		const text = rows.map(r => ['type', 'position', 'stream', 'time', 'correlation', 'causation'].map(c => r.querySelector('[data-col=' + c + ']').textContent).join(' | ')).join('\n');
+		const text = rows.map(r => ['type', 'position', 'stream', 'time', 'correlation', 'causation', 'caused-by'].map(c => r.querySelector('[data-col=' + c + ']').textContent).join(' | ')).join('\n');
 		return text.includes('order.cancelled') ? text : '';
 	})()`, 10*time.Second)
 	for _, want := range []string{"order.placed | ", "fulfillment.started | ", "payment.requested | ", "order.cancelled | ", "fulfillment.compensated | "} {
@@ -385,12 +385,33 @@ func consoleDeclinedSaga(t *testing.T, s *consoleSystem, b *browser) {
 			t.Fatalf("the timeline lacks %q:\n%s", want, timeline)
 		}
 	}
-	// Every entry has its position, time, correlation and causation id.
+	// Every entry has its position, time, correlation and causation id,
+	// and says what caused it.
+	causes := map[string]string{}
 	for _, line := range strings.Split(timeline, "\n") {
 		cells := strings.Split(line, " | ")
-		if len(cells) != 6 || cells[1] == "" || cells[3] == "—" || cells[4] == "" || cells[5] == "" {
-			t.Fatalf("a timeline entry without its position, time, correlation or causation id: %q", line)
+		if len(cells) != 7 || cells[1] == "" || cells[3] == "—" || cells[4] == "" || cells[5] == "" || cells[6] == "" {
+			t.Fatalf("a timeline entry without its position, time, correlation or causation id or its cause: %q", line)
 		}
+		causes[cells[0]] = cells[6]
+	}
+	for typ, want := range map[string]string{
+		"order.placed":                   "command sent to the API",
+		"fulfillment.started":            "order.placed",
+		"inventory.stock_reserved":       "command of saga step reserve:SKU-DECLINE",
+		"payment.failed":                 "command of saga step charge",
+		"order.cancelled":                "command of saga step cancel_order",
+		"inventory.reservation_released": "command of saga step release:SKU-DECLINE",
+		"fulfillment.compensated":        "fulfillment.step_recorded",
+	} {
+		if causes[typ] != want {
+			t.Errorf("%s caused by %q, want %q", typ, causes[typ], want)
+		}
+	}
+	// The cause of the saga's start goes to the placement.
+	b.do(t, chromedp.Click(chromedp.CSS(`#timeline-table tr[data-type="fulfillment.started"] [data-col=caused-by] button`)))
+	if focus := b.eval(t, `document.activeElement.dataset.type + ' ' + getComputedStyle(document.activeElement).outlineStyle`); focus != "order.placed solid" {
+		t.Fatalf("after going to the saga start's cause, focus is on %q, want the order.placed entry, outlined", focus)
 	}
 	b.shot(t, "declined-order-timeline")
 }

@@ -1,5 +1,6 @@
 // Orders: the latest orders, a search by order id or customer id, and an
-// order's timeline: every event that concerns it, with its metadata.
+// order's timeline: every event that concerns it, with its metadata and
+// what caused it (an earlier entry, which a button goes to, or a command).
 
 import { gql, Refused } from "./api.js";
 import { $, el, facts, replaceRows, showError, stamp } from "./dom.js";
@@ -19,7 +20,7 @@ const timelineQuery = `query ConsoleTimeline($id: ID!) {
   order(id: $id) {
     ${row} revision paidAt cancelledAt cancelReason trackingNumber updatedAt position
     fulfillment { state step }
-    timeline { type position stream revision occurredAt correlationId causationId }
+    timeline { type position stream revision occurredAt eventId correlationId causationId causedBy { kind id type step } }
   }
 }`;
 
@@ -113,19 +114,41 @@ async function openTimeline(id) {
         ["Position", o.position],
       ]);
       replaceRows($("timeline-table").tBodies[0], JSON.stringify(o.timeline), o.timeline.map((e) =>
-        el("tr", { "data-type": e.type },
+        el("tr", { "data-type": e.type, id: "event-" + e.eventId, tabIndex: -1 },
           el("td", { class: "mono", "data-col": "type" }, e.type),
           el("td", { class: "mono", "data-col": "position" }, e.position),
           el("td", { class: "mono", "data-col": "stream" }, `${e.stream} @ ${e.revision}`),
           el("td", { "data-col": "time" }, instant(e.occurredAt)),
           el("td", { class: "mono", "data-col": "correlation" }, e.correlationId),
-          el("td", { class: "mono", "data-col": "causation" }, e.causationId))));
+          el("td", { class: "mono", "data-col": "causation" }, e.causationId),
+          el("td", { "data-col": "caused-by" }, causedBy(e)))));
     }
     showError($("orders-error"), null);
   } catch (err) {
     if (!(err instanceof Refused)) showError($("orders-error"), err);
   }
   title.focus();
+}
+
+/**
+ * causedBy says what caused timeline entry e: a button that goes to the
+ * earlier entry, or the command (a saga step's, or one sent to the API).
+ */
+function causedBy(e) {
+  const c = e.causedBy;
+  if (c.kind === "EVENT") {
+    return el("button", {
+      type: "button",
+      class: "link",
+      "data-focus": "cause-" + e.eventId,
+      "aria-label": `Go to the ${c.type} event that caused this ${e.type}`,
+      onclick: () => {
+        const cause = $("event-" + c.id);
+        if (cause) cause.focus();
+      },
+    }, c.type);
+  }
+  return c.step ? `command of saga step ${c.step}` : "command sent to the API";
 }
 
 /** wireOrders connects the search form. */

@@ -19,7 +19,7 @@ const listQuery = `query ConsoleSagas($state: [FulfillmentState!], $first: Int, 
 const sagaQuery = `query ConsoleSaga($id: ID!) {
   fulfillment(orderId: $id) {
     orderId state step lastError reason deadline retryAt startedAt updatedAt
-    history { step outcome detail at }
+    history { step outcome detail at eventId commandId causationId }
   }
 }`;
 
@@ -142,7 +142,9 @@ async function refreshSaga(id) {
       el("td", { class: "mono" }, h.step),
       el("td", {}, h.outcome),
       el("td", { class: "mono" }, h.detail),
-      el("td", {}, instant(h.at)))));
+      el("td", {}, instant(h.at)),
+      el("td", { class: "mono", "data-col": "command" }, h.commandId || ""),
+      el("td", { class: "mono", "data-col": "cause" }, h.causationId))));
 }
 
 async function openSaga(id) {
