@@ -20,13 +20,48 @@ type fulfillmentRow struct {
 
 // historyRecord is the GraphQL type FulfillmentRecord.
 type historyRecord struct {
-	Step        string
-	Outcome     string
-	Detail      string
-	At          timeScalar
-	EventID     graphql.ID
-	CommandID   *string
-	CausationID string
+	Step    string
+	Outcome string
+	Detail  string
+	At      timeScalar
+	// ids are the event, causation and command ids; nil when the live
+	// fulfillment read model predates them (see historySQL).
+	ids *recordIDs
+}
+
+// recordIDs are the ids of a history record.
+type recordIDs struct {
+	event, causation string
+	command          *string
+}
+
+// errUpgrading answers a field whose read model is being rebuilt to the
+// version that holds it.
+var errUpgrading = &fieldError{code: codeNotReady, message: "this field's read model is being rebuilt for a new version; try again in a moment"}
+
+// EventID is the id of the saga event the record is.
+func (r historyRecord) EventID() (graphql.ID, error) {
+	if r.ids == nil {
+		return "", errUpgrading
+	}
+	return graphql.ID(r.ids.event), nil
+}
+
+// CausationID is the causation id of the saga event the record is.
+func (r historyRecord) CausationID() (string, error) {
+	if r.ids == nil {
+		return "", errUpgrading
+	}
+	return r.ids.causation, nil
+}
+
+// CommandID is the id of the command of a step's record, nil for the
+// other records.
+func (r historyRecord) CommandID() (*string, error) {
+	if r.ids == nil {
+		return nil, errUpgrading
+	}
+	return r.ids.command, nil
 }
 
 const fulfillmentsSQL = `SELECT order_id, customer_id, state, step, last_error, reason, deadline, retry_at, started_at, updated_at
@@ -80,8 +115,13 @@ func (rs *requestState) fetchFulfillments(ctx context.Context, orderIDs []string
 	return out, nil
 }
 
-const historySQL = `SELECT order_id, step, outcome, detail, at, event_id::text, causation_id, command_id
-FROM readmodel.fulfillment_history WHERE order_id = ANY($1) ORDER BY order_id, seq`
+// historySQL reads the histories of orders. It reads the ids version 2 of
+// the fulfillment projection added through to_jsonb, by name, so that it
+// runs on a version 1 table too (they are NULL then): while an upgrade
+// rebuilds the read model, the rest of the history still reads.
+const historySQL = `SELECT order_id, step, outcome, detail, at,
+	to_jsonb(h)->>'event_id', to_jsonb(h)->>'causation_id', to_jsonb(h)->>'command_id'
+FROM readmodel.fulfillment_history h WHERE order_id = ANY($1) ORDER BY order_id, seq`
 
 // fetchHistory reads the saga histories of orders, oldest record first.
 func (rs *requestState) fetchHistory(ctx context.Context, orderIDs []string) (map[string][]historyRecord, error) {
@@ -94,20 +134,23 @@ func (rs *requestState) fetchHistory(ctx context.Context, orderIDs []string) (ma
 	}
 	out := make(map[string][]historyRecord, len(orderIDs))
 	var (
-		id      string
-		r       historyRecord
-		detail  *string
-		command *string
-		at      time.Time
+		id                    string
+		r                     historyRecord
+		detail                *string
+		event, cause, command *string
+		at                    time.Time
 	)
-	_, err = pgx.ForEachRow(rows, []any{&id, &r.Step, &r.Outcome, &detail, &at, &r.EventID, &r.CausationID, &command}, func() error {
-		r.Detail, r.At, r.CommandID = "", timeScalar(at), nil
+	_, err = pgx.ForEachRow(rows, []any{&id, &r.Step, &r.Outcome, &detail, &at, &event, &cause, &command}, func() error {
+		r.Detail, r.At, r.ids = "", timeScalar(at), nil
 		if detail != nil {
 			r.Detail = *detail
 		}
-		if command != nil {
-			c := *command
-			r.CommandID = &c
+		if event != nil && cause != nil {
+			r.ids = &recordIDs{event: *event, causation: *cause}
+			if command != nil {
+				c := *command
+				r.ids.command = &c
+			}
 		}
 		out[id] = append(out[id], r)
 		return nil

@@ -283,3 +283,26 @@ func TestFulfillmentsArguments(t *testing.T) {
 		t.Fatalf("a refused document ran %d SQL statements", n)
 	}
 }
+
+// TestHistoryWhileUpgrading: while the live fulfillment read model is
+// still a version 1 one, whose history has no ids (an upgrade rebuilds
+// it), the history reads as it did, and only its ids answer NOT_READY.
+func TestHistoryWhileUpgrading(t *testing.T) {
+	e, at := sagaEnv(t)
+	if _, err := e.Pool.Exec(e.Ctx(), `CREATE TABLE public.history_v1 AS SELECT order_id, seq, step, outcome, detail, at FROM readmodel.fulfillment_history;
+		DROP VIEW readmodel.fulfillment_history;
+		CREATE VIEW readmodel.fulfillment_history AS SELECT * FROM public.history_v1`); err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, e.data(admin, `{ fulfillment(orderId: "o-4") { history { step outcome at } } }`, nil), fmt.Sprintf(`{"fulfillment":{"history":[
+		{"step":"started","outcome":"done","at":%q},{"step":"completed","outcome":"done","at":%q}]}}`, at(0), at(8)))
+
+	const msg = "this field's read model is being rebuilt for a new version; try again in a moment"
+	for _, field := range []string{"eventId", "causationId", "commandId"} {
+		r := e.do(admin, request{Query: `{ fulfillment(orderId: "o-4") { history { step ` + field + ` } } }`})
+		g := r.gql(t)
+		if r.status != 200 || len(g.Errors) != 2 || g.Errors[0]["message"] != msg || g.Errors[0]["extensions"].(map[string]any)["code"] != "NOT_READY" {
+			t.Errorf("%s of a version 1 history: %d %s, want one NOT_READY per record", field, r.status, r.body)
+		}
+	}
+}
