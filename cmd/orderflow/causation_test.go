@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orderflow/orderflow/paymentprovider/sandbox"
 	"github.com/orderflow/orderflow/platform/dbtest"
 )
 
@@ -131,6 +132,51 @@ func TestEveryCauseResolves(t *testing.T) {
 				"order.cancelled", "fulfillment.compensated"},
 		}
 		checkRoots(t, roots, want)
+	})
+}
+
+// TestEveryCauseResolvesAfterACancellation: the customer cancels an order
+// whose charge waits for the provider; the saga's compensation leads back
+// to the cancellation, and everything before it to the placement.
+func TestEveryCauseResolvesAfterACancellation(t *testing.T) {
+	s := startSystem(t, dbtest.New(t), nil)
+	s.call(t, http.MethodPost, "/api/v1/products", s.admin, map[string]any{"sku": "SKU-1", "name": "One", "price": map[string]any{"amount": 1999, "currency": "EUR"}}, http.StatusAccepted, nil)
+	s.call(t, http.MethodPost, "/api/v1/products/SKU-1/stock", s.admin, map[string]any{"quantity": 5}, http.StatusAccepted, nil)
+	if err := s.sandbox.SetControls(sandbox.Controls{Outage: true}); err != nil {
+		t.Fatal(err)
+	}
+	var placed, cancelled accepted
+	s.call(t, http.MethodPost, "/api/v1/orders", s.customer, map[string]any{
+		"lines":           []map[string]any{{"sku": "SKU-1", "quantity": 1}},
+		"shippingAddress": map[string]any{"name": "A. Buyer", "line1": "1 Main St", "city": "Berlin", "postalCode": "10115", "country": "DE"},
+	}, http.StatusAccepted, &placed)
+	id := placed.OrderID
+	var got orderCauses
+	poll := func(what string, timeout time.Duration, done func() bool) {
+		eventually(t, timeout, what, func() bool {
+			got = orderCauses{}
+			errs := s.tryGraphQL(t, s.admin, causesQuery, map[string]any{"id": id}, &got)
+			return len(errs) == 0 && got.Order != nil && got.Order.Fulfillment != nil && done()
+		})
+	}
+	poll("the charge to be parked", 60*time.Second, func() bool {
+		return slices.ContainsFunc(got.Order.Fulfillment.History, func(r sagaRecord) bool { return r.Step == "charge" && r.Outcome == "parked" })
+	})
+	s.call(t, http.MethodPost, "/api/v1/orders/"+id+"/cancel", s.customer, map[string]any{"reason": "changed my mind"}, http.StatusAccepted, &cancelled)
+	if err := s.sandbox.SetControls(sandbox.Controls{}); err != nil {
+		t.Fatal(err)
+	}
+	// The provider's circuit stays open a while and the saga's retries
+	// back off: this takes tens of seconds.
+	poll("the saga to compensate", 120*time.Second, func() bool {
+		tl := got.Order.Timeline
+		return got.Order.Fulfillment.State == "COMPENSATED" && len(tl) > 0 && tl[len(tl)-1].Type == "fulfillment.compensated"
+	})
+	roots := checkCauses(t, id, got, map[string]string{placed.CommandID: "place", cancelled.CommandID: "cancel"})
+	checkRoots(t, roots, map[string][]string{
+		"place": {"order.placed", "fulfillment.started", "inventory.stock_reserved", "order.confirmed", "payment.requested", "fulfillment.step_recorded"},
+		"cancel": {"order.cancelled", "fulfillment.cancel_requested", "fulfillment.step_recorded", "inventory.reservation_released",
+			"fulfillment.compensated"},
 	})
 }
 
