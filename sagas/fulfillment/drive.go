@@ -189,11 +189,11 @@ func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
 }
 
 // record appends events to saga s, expecting it at rev, and returns the
-// saga's new revision and the id of the last event appended. A step's
-// record names as its cause ran, the id of the saga's last recorded event
-// when the step ran: what made the saga take the step. (The events the
-// step's command wrote name the command, StepCommandID, which the record
-// stands for.) Any other event names the saga's event before it.
+// saga's new revision and the id of the last event appended. The record
+// of a step names as its cause ran: the id of the saga's last recorded
+// event when the step ran, which made the saga take it. (The events the
+// step's command wrote name that command, StepCommandID.) Any other event
+// names the saga's event before it.
 func (r *Runner) record(ctx context.Context, s State, rev int64, ran string, events ...domain.Event) (int64, string, error) {
 	id := s.OrderID
 	data := make([]eventstore.EventData, len(events))
