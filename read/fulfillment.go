@@ -2,12 +2,14 @@ package read
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // fulfillmentRow is a row of readmodel.fulfillments.
@@ -25,7 +27,7 @@ type historyRecord struct {
 	Detail  string
 	At      timeScalar
 	// ids are the event, causation and command ids; nil when the live
-	// fulfillment read model predates them (see historySQL).
+	// fulfillment read model predates them (see historyV1SQL).
 	ids *recordIDs
 }
 
@@ -115,22 +117,41 @@ func (rs *requestState) fetchFulfillments(ctx context.Context, orderIDs []string
 	return out, nil
 }
 
-// historySQL reads the histories of orders. It reads the ids version 2 of
-// the fulfillment projection added through to_jsonb, by name, so that it
-// runs on a version 1 table too (they are NULL then): while an upgrade
-// rebuilds the read model, the rest of the history still reads.
-const historySQL = `SELECT order_id, step, outcome, detail, at,
-	to_jsonb(h)->>'event_id', to_jsonb(h)->>'causation_id', to_jsonb(h)->>'command_id'
-FROM readmodel.fulfillment_history h WHERE order_id = ANY($1) ORDER BY order_id, seq`
+// historySQL reads the histories of orders.
+const historySQL = `SELECT order_id, step, outcome, detail, at, event_id::text, causation_id, command_id
+FROM readmodel.fulfillment_history WHERE order_id = ANY($1) ORDER BY order_id, seq`
+
+// historyV1SQL is historySQL for a version 1 fulfillment read model, which
+// has no ids: one stays live while an upgrade rebuilds it, and its
+// histories still read, with the ids NOT_READY.
+const historyV1SQL = `SELECT order_id, step, outcome, detail, at, NULL::text, NULL::text, NULL::text
+FROM readmodel.fulfillment_history WHERE order_id = ANY($1) ORDER BY order_id, seq`
+
+// undefinedColumn is PostgreSQL's SQLSTATE for a column that does not
+// exist.
+const undefinedColumn = "42703"
 
 // fetchHistory reads the saga histories of orders, oldest record first.
 func (rs *requestState) fetchHistory(ctx context.Context, orderIDs []string) (map[string][]historyRecord, error) {
 	if err := rs.fresh.wait(ctx, projFulfillment); err != nil {
 		return nil, err
 	}
-	rows, err := rs.h.pool.Query(ctx, historySQL, orderIDs)
+	out, err := rs.queryHistory(ctx, historySQL, orderIDs)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == undefinedColumn {
+		out, err = rs.queryHistory(ctx, historyV1SQL, orderIDs)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read fulfillment histories: %w", err)
+	}
+	return out, nil
+}
+
+// queryHistory runs sql, historySQL or historyV1SQL, for orders.
+func (rs *requestState) queryHistory(ctx context.Context, sql string, orderIDs []string) (map[string][]historyRecord, error) {
+	rows, err := rs.h.pool.Query(ctx, sql, orderIDs)
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string][]historyRecord, len(orderIDs))
 	var (
@@ -155,10 +176,7 @@ func (rs *requestState) fetchHistory(ctx context.Context, orderIDs []string) (ma
 		out[id] = append(out[id], r)
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("read fulfillment histories: %w", err)
-	}
-	return out, nil
+	return out, err
 }
 
 // loadFulfillment returns the saga of an order if the caller may see it,
