@@ -23,6 +23,10 @@ func (o sagaObserver) SagaFinished(outcome string, took time.Duration) {
 	o.m.Finished(fulfillment.Category, outcome, took)
 }
 
+func (o sagaObserver) DeadlinePassed() {
+	o.m.DeadlinePassed(fulfillment.Category)
+}
+
 // projectionStates are the states a projection's state gauge has a series
 // for: one of them is 1, the others 0.
 var projectionStates = []projections.State{
