@@ -40,6 +40,11 @@ const loadSQL = `SELECT
 		FROM sagas.payment_client_state
 		WHERE reported_at > now() - make_interval(secs => $1) AND (state->>'latencyMs')::float8 > 0), 0)`
 
+// errOverloaded is the refusal of an order the shedder sheds; the answer
+// carries its Retry-After and a detail that says when.
+var errOverloaded = &apiError{status: http.StatusServiceUnavailable, code: "overloaded",
+	detail: "more orders are in flight than can be paid for in time; try again after Retry-After seconds with the same Idempotency-Key"}
+
 // ShedConfig configures a Shedder.
 type ShedConfig struct {
 	// Pool is the database of the sagas schema.
@@ -203,7 +208,7 @@ func (s *Shedder) Middleware(next http.Handler) http.Handler {
 			s.cfg.OnShed()
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(after))
-		p := details(http.StatusServiceUnavailable, "overloaded",
+		p := details(errOverloaded.status, errOverloaded.code,
 			"more orders are in flight than can be paid for in time; try again after "+strconv.Itoa(after)+" s with the same Idempotency-Key")
 		p.Instance = r.URL.Path
 		p.Extensions["retryAfter"] = after
