@@ -1,7 +1,9 @@
 // Package paymentprovider is the client the fulfillment saga charges and
 // refunds through. It speaks the payment provider's HTTP API (the one
-// paymentprovider/sandbox serves) and makes every call through
-// failsafe-go policies, outermost first:
+// paymentprovider/sandbox serves) and makes every call through these,
+// outermost first (failsafe-go's retry policy and circuit breaker, then
+// the client's own bulkhead and attempt timeout, which must see the whole
+// HTTP exchange):
 //
 //   - a retry policy: up to Config.Retries retries of retryable failures
 //     only (timeouts, connection errors, 5xx but 501, 429), with capped
