@@ -51,6 +51,9 @@ var errAttemptTimeout = errors.New("payment provider: no answer within the attem
 // bulkhead allows. A late answer is dropped: the charge's idempotency key
 // and the lookup that follows an ambiguous attempt make it harmless.
 func (c *Client) send(ctx context.Context, req request) (*http.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // no new exchange for a caller that gave up
+	}
 	if err := c.slots.acquire(ctx); err != nil {
 		return nil, err
 	}
