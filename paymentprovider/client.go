@@ -1,19 +1,36 @@
 // Package paymentprovider is the client the fulfillment saga charges and
 // refunds through. It speaks the payment provider's HTTP API (the one
-// paymentprovider/sandbox serves) and makes every call through
-// failsafe-go policies, outermost first:
+// paymentprovider/sandbox serves) and makes every call through these,
+// outermost first (failsafe-go's retry policy and circuit breaker, then
+// the client's own bulkhead and attempt timeout, which must see the whole
+// HTTP exchange):
 //
 //   - a retry policy: up to Config.Retries retries of retryable failures
 //     only (timeouts, connection errors, 5xx but 501, 429), with capped
 //     exponential backoff and jitter, waiting at least the Retry-After a
 //     429 or 503 asks for; a decline or any other 4xx is never retried;
-//   - a bulkhead: at most Config.MaxConcurrent calls reach the provider at
-//     once; a call beyond that fails at once with ErrBulkheadFull;
 //   - a circuit breaker: Config.BreakerFailureThreshold consecutive
 //     failures (timeouts, connection errors, 5xx) open it; while it is open
 //     calls fail at once with ErrCircuitOpen; after Config.BreakerDelay one
 //     trial call may pass, and its success closes it again;
-//   - a timeout of Config.Timeout on each attempt.
+//   - a bulkhead (slots.go): at most Config.MaxConcurrent requests reach
+//     the provider at once; a request beyond that waits its turn, first
+//     come first served, for up to Config.MaxWait, and only then fails
+//     with ErrBulkheadFull. A slot is held until the HTTP exchange has
+//     ended, so the bound holds from the provider's side too;
+//   - a timeout of Config.Timeout on each attempt's wait for its answer
+//     (the wait for a slot is not part of it).
+//
+// # Sizing the bulkhead
+//
+// The concurrency a provider needs is its rate times its latency
+// (Little's law): a provider that lets us make 100 charges/s and answers
+// in 300 ms needs about 30 requests in flight. DefaultMaxConcurrent is 32,
+// for that: a payment provider's rate limit is commonly around 100
+// requests/s per account and its latency 200 to 500 ms. A smaller
+// bulkhead caps the charges per second at MaxConcurrent / latency (8 at
+// 200 ms: 40/s), however many orders wait; a larger one than the provider
+// allows only turns its 429s into retries.
 //
 // Every charge and refund carries an idempotency key, which the provider
 // uses to never charge or refund twice. After an ambiguous failure (a
@@ -41,7 +58,9 @@ import (
 // Defaults for the zero fields of Config.
 const (
 	DefaultTimeout                 = 2 * time.Second
-	DefaultMaxConcurrent           = 8
+	DefaultMaxConcurrent           = 32
+	DefaultMaxWait                 = 10 * time.Second
+	DefaultExchangeTimeout         = 30 * time.Second
 	DefaultRetries                 = 4
 	DefaultRetryDelay              = 100 * time.Millisecond
 	DefaultMaxRetryDelay           = 2 * time.Second
@@ -54,11 +73,19 @@ const (
 type Config struct {
 	// BaseURL is the provider's root, e.g. http://127.0.0.1:8081. Required.
 	BaseURL string
-	// Timeout bounds each attempt (each HTTP request and its answer).
+	// Timeout bounds each attempt's wait for its answer, once its request
+	// is under way.
 	Timeout time.Duration
-	// MaxConcurrent bounds the calls in flight to the provider (the
-	// bulkhead).
+	// MaxConcurrent bounds the requests in flight to the provider (the
+	// bulkhead): rate times latency, see the package comment.
 	MaxConcurrent int
+	// MaxWait bounds how long a request waits for a slot of the bulkhead
+	// before it fails with ErrBulkheadFull; negative means not at all.
+	MaxWait time.Duration
+	// ExchangeTimeout bounds an HTTP exchange that its attempt gave up on
+	// (Timeout) and that holds its slot meanwhile; it is cut off then. It
+	// is at least Timeout.
+	ExchangeTimeout time.Duration
 	// Retries is how many times a retryable failure is tried again;
 	// negative means never.
 	Retries int
@@ -90,10 +117,15 @@ type Client struct {
 	logger   *slog.Logger
 	breaker  circuitbreaker.CircuitBreaker[*http.Response]
 	executor failsafe.Executor[*http.Response]
+	slots    *slots
+	latency  latency
 	counters counters
 	failures failures
 	capacity int
-	tracer   trace.Tracer
+	timeout  time.Duration
+	// exchangeTimeout bounds an exchange (see Config.ExchangeTimeout).
+	exchangeTimeout time.Duration
+	tracer          trace.Tracer
 }
 
 // counters back State.
@@ -116,7 +148,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("payment provider URL %q: want an absolute http or https URL with no query", cfg.BaseURL)
 	}
 	if cfg.Timeout < 0 || cfg.MaxConcurrent < 0 || cfg.RetryDelay < 0 || cfg.MaxRetryDelay < 0 ||
-		cfg.BreakerFailureThreshold < 0 || cfg.BreakerDelay < 0 {
+		cfg.BreakerFailureThreshold < 0 || cfg.BreakerDelay < 0 || cfg.ExchangeTimeout < 0 {
 		return nil, errors.New("payment provider client: negative timeout, concurrency, delay or threshold")
 	}
 	cfg = withDefaults(cfg)
@@ -130,12 +162,15 @@ func New(cfg Config) (*Client, error) {
 				return http.ErrUseLastResponse
 			},
 		},
-		logger:   cfg.Logger,
-		capacity: cfg.MaxConcurrent,
-		tracer:   tracerOf(cfg.TracerProvider),
+		logger:          cfg.Logger,
+		slots:           newSlots(cfg.MaxConcurrent, cfg.MaxWait),
+		capacity:        cfg.MaxConcurrent,
+		timeout:         cfg.Timeout,
+		exchangeTimeout: cfg.ExchangeTimeout,
+		tracer:          tracerOf(cfg.TracerProvider),
 	}
 	c.breaker = c.newBreaker(cfg)
-	c.executor = failsafe.With(c.newRetryPolicy(cfg), newBulkhead(cfg), c.breaker, newTimeout(cfg))
+	c.executor = failsafe.With(c.newRetryPolicy(cfg), c.breaker)
 	return c, nil
 }
 
@@ -154,6 +189,13 @@ func withDefaults(cfg Config) Config {
 	if cfg.MaxConcurrent == 0 {
 		cfg.MaxConcurrent = DefaultMaxConcurrent
 	}
+	if cfg.MaxWait == 0 {
+		cfg.MaxWait = DefaultMaxWait
+	}
+	if cfg.ExchangeTimeout == 0 {
+		cfg.ExchangeTimeout = DefaultExchangeTimeout
+	}
+	cfg.ExchangeTimeout = max(cfg.ExchangeTimeout, cfg.Timeout)
 	switch {
 	case cfg.Retries == 0:
 		cfg.Retries = DefaultRetries

@@ -14,8 +14,10 @@ var (
 	// stopped calling the provider for a while; nothing was sent. Park the
 	// step and try again later, with the same key.
 	ErrCircuitOpen = errors.New("payment provider circuit open")
-	// ErrBulkheadFull means as many calls as the client allows were in
-	// flight already; nothing was sent. Try again later, with the same key.
+	// ErrBulkheadFull means as many requests as the client allows were in
+	// flight for the whole of Config.MaxWait; nothing was sent. It is our
+	// own queue, not the provider, that was too long. Try again later,
+	// with the same key.
 	ErrBulkheadFull = errors.New("payment provider bulkhead full")
 	// ErrUnavailable means every attempt failed in a way worth retrying
 	// (timeouts, connection errors, 5xx, 429) and the retries ran out. The

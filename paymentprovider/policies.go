@@ -9,11 +9,9 @@ import (
 	"time"
 
 	"github.com/failsafe-go/failsafe-go"
-	"github.com/failsafe-go/failsafe-go/bulkhead"
 	"github.com/failsafe-go/failsafe-go/circuitbreaker"
 	"github.com/failsafe-go/failsafe-go/failsafehttp"
 	"github.com/failsafe-go/failsafe-go/retrypolicy"
-	"github.com/failsafe-go/failsafe-go/timeout"
 )
 
 // newRetryPolicy retries what retryable says, cfg.Retries times, with
@@ -49,12 +47,6 @@ func retryAfter(jitter time.Duration) failsafe.DelayFunc[*http.Response] {
 	}
 }
 
-// newBulkhead admits cfg.MaxConcurrent attempts at once and refuses the
-// others at once with bulkhead.ErrFull.
-func newBulkhead(cfg Config) bulkhead.Bulkhead[*http.Response] {
-	return bulkhead.New[*http.Response](uint(cfg.MaxConcurrent))
-}
-
 // newBreaker opens after cfg.BreakerFailureThreshold consecutive failures
 // as breakerFailure counts them, lets one trial through after
 // cfg.BreakerDelay, and closes when it succeeds.
@@ -75,11 +67,6 @@ func (c *Client) newBreaker(cfg Config) circuitbreaker.CircuitBreaker[*http.Resp
 		Build()
 }
 
-// newTimeout bounds each attempt by cfg.Timeout.
-func newTimeout(cfg Config) timeout.Timeout[*http.Response] {
-	return timeout.New[*http.Response](cfg.Timeout)
-}
-
 // retryable reports whether an attempt's outcome may succeed if tried
 // again: a timeout, a connection error, a 5xx other than 501, or a 429.
 // A refusal by the circuit or the bulkhead, a cancelled call, a TLS
@@ -93,7 +80,7 @@ func retryable(resp *http.Response, err error) bool {
 			tlsRecord        tls.RecordHeaderError
 		)
 		switch {
-		case errors.Is(err, circuitbreaker.ErrOpen), errors.Is(err, bulkhead.ErrFull),
+		case errors.Is(err, circuitbreaker.ErrOpen), errors.Is(err, ErrBulkheadFull),
 			errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
 			errors.Is(err, errMalformedAnswer), errors.Is(err, ErrInvalidRequest),
 			errors.As(err, &unknownAuthority), errors.As(err, &invalidCert), errors.As(err, &hostname), errors.As(err, &tlsRecord):
@@ -124,7 +111,7 @@ func breakerFailure(resp *http.Response, err error) bool {
 // request was not handled.
 func ambiguous(resp *http.Response, err error) bool {
 	if err != nil {
-		return !errors.Is(err, circuitbreaker.ErrOpen) && !errors.Is(err, bulkhead.ErrFull)
+		return !errors.Is(err, circuitbreaker.ErrOpen) && !errors.Is(err, ErrBulkheadFull)
 	}
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:

@@ -129,6 +129,7 @@ func TestOutageUnderLoad(t *testing.T) {
 	sb, base := startSandbox(t, sandbox.Controls{Outage: true, LatencyMs: 300})
 	c := newClient(t, base, paymentprovider.Config{
 		MaxConcurrent:           maxConcurrent,
+		MaxWait:                 -1,
 		Retries:                 1,
 		BreakerFailureThreshold: 3,
 		BreakerDelay:            3 * time.Second,

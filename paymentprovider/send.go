@@ -9,9 +9,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/failsafe-go/failsafe-go"
-	"github.com/failsafe-go/failsafe-go/bulkhead"
 	"github.com/failsafe-go/failsafe-go/circuitbreaker"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -37,9 +37,53 @@ type request struct {
 	body   []byte // JSON; nil for none
 }
 
-// send makes one attempt: it sends req and returns the answer with its
-// body read, so that it outlives the attempt's context.
+// errAttemptTimeout is an attempt that got no answer within
+// Config.Timeout. It is retried, counts against the circuit and leaves the
+// outcome unknown; its exchange may still be under way, holding its slot.
+var errAttemptTimeout = errors.New("payment provider: no answer within the attempt's timeout")
+
+// send makes one attempt: it waits its turn for a slot of the bulkhead,
+// sends req and returns the answer with its body read, so that it outlives
+// the attempt's context. It waits at most Config.Timeout for the answer
+// and then returns errAttemptTimeout; the exchange itself goes on, holding
+// its slot, until the answer has been read or Config.ExchangeTimeout cuts
+// it off, so that the provider never handles more of our requests than the
+// bulkhead allows. A late answer is dropped: the charge's idempotency key
+// and the lookup that follows an ambiguous attempt make it harmless.
 func (c *Client) send(ctx context.Context, req request) (*http.Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err // no new exchange for a caller that gave up
+	}
+	if err := c.slots.acquire(ctx); err != nil {
+		return nil, err
+	}
+	type answer struct {
+		resp *http.Response
+		err  error
+	}
+	done := make(chan answer, 1)
+	xctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.exchangeTimeout)
+	go func() {
+		defer c.slots.release()
+		defer cancel()
+		resp, err := c.exchange(xctx, req)
+		done <- answer{resp, err}
+	}()
+	timer := time.NewTimer(c.timeout)
+	defer timer.Stop()
+	select {
+	case a := <-done:
+		return a.resp, a.err
+	case <-timer.C:
+		c.failures.note(nil, errAttemptTimeout)
+		return nil, errAttemptTimeout
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// exchange sends req and reads its answer, under ctx alone.
+func (c *Client) exchange(ctx context.Context, req request) (*http.Response, error) {
 	target := c.base + req.path
 	if len(req.query) > 0 {
 		target += "?" + req.query.Encode()
@@ -66,6 +110,7 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 	c.counters.attempts.Add(1)
 	c.counters.inFlight.Add(1)
 	defer c.counters.inFlight.Add(-1)
+	began := time.Now()
 	resp, err := c.http.Do(hr)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -74,15 +119,16 @@ func (c *Client) send(ctx context.Context, req request) (*http.Response, error) 
 		span.SetStatus(codes.Error, err.Error())
 		return nil, err
 	}
-	c.failures.note(resp, nil)
-	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
-	if resp.StatusCode >= 500 {
-		span.SetStatus(codes.Error, resp.Status)
-	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read the answer: %w", err)
+	}
+	c.latency.observe(time.Since(began))
+	c.failures.note(resp, nil)
+	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	if resp.StatusCode >= 500 {
+		span.SetStatus(codes.Error, resp.Status)
 	}
 	if len(raw) > maxAnswerBytes {
 		return nil, fmt.Errorf("%w: longer than %d bytes", errMalformedAnswer, maxAnswerBytes)
@@ -108,7 +154,7 @@ func (c *Client) execute(ctx context.Context, attempt func(ctx context.Context) 
 	case errors.Is(err, circuitbreaker.ErrOpen):
 		c.counters.rejectedByBreaker.Add(1)
 		return nil, ErrCircuitOpen
-	case errors.Is(err, bulkhead.ErrFull):
+	case errors.Is(err, ErrBulkheadFull):
 		c.counters.rejectedByBulkhead.Add(1)
 		return nil, ErrBulkheadFull
 	case err != nil && !retryable(nil, err):

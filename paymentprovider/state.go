@@ -1,6 +1,10 @@
 package paymentprovider
 
-import "github.com/failsafe-go/failsafe-go/circuitbreaker"
+import (
+	"time"
+
+	"github.com/failsafe-go/failsafe-go/circuitbreaker"
+)
 
 // BreakerState is the state of the client's circuit breaker.
 type BreakerState string
@@ -26,6 +30,12 @@ type State struct {
 	// MaxConcurrent the bulkhead's capacity.
 	InFlight      int64 `json:"inFlight"`
 	MaxConcurrent int   `json:"maxConcurrent"`
+	// Waiting is the number of requests waiting for a slot of the
+	// bulkhead now.
+	Waiting int64 `json:"waiting"`
+	// LatencyMs is how long the provider takes to answer, a moving average
+	// in milliseconds of the recent answers; 0 before the first.
+	LatencyMs float64 `json:"latencyMs"`
 	// Calls counts calls of Charge, LookupCharge and Refund that got past
 	// their argument checks.
 	Calls uint64 `json:"calls"`
@@ -36,7 +46,8 @@ type State struct {
 	Retries uint64 `json:"retries"`
 	// RejectedByBreaker counts calls refused by the open circuit.
 	RejectedByBreaker uint64 `json:"rejectedByBreaker"`
-	// RejectedByBulkhead counts calls refused by the full bulkhead.
+	// RejectedByBulkhead counts calls refused by the full bulkhead: they
+	// waited Config.MaxWait for a slot in vain.
 	RejectedByBulkhead uint64 `json:"rejectedByBulkhead"`
 	// Unavailable counts calls that ran out of retries.
 	Unavailable uint64 `json:"unavailable"`
@@ -60,6 +71,8 @@ func (c *Client) State() State {
 		Breaker:            b,
 		InFlight:           c.counters.inFlight.Load(),
 		MaxConcurrent:      c.capacity,
+		Waiting:            c.slots.waiting.Load(),
+		LatencyMs:          float64(c.latency.get()) / float64(time.Millisecond),
 		Calls:              c.counters.calls.Load(),
 		Attempts:           c.counters.attempts.Load(),
 		Retries:            c.counters.retries.Load(),

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orderflow/orderflow/paymentprovider"
 	"github.com/orderflow/orderflow/write/api"
 )
 
@@ -25,6 +26,9 @@ const (
 	envSandboxAddr    = "ORDERFLOW_SANDBOX_ADDR"
 	envPaymentTimeout = "ORDERFLOW_PAYMENT_TIMEOUT"
 	envPaymentURL     = "PAYMENT_PROVIDER_URL"
+	envPaymentSlots   = "ORDERFLOW_PAYMENT_CONCURRENCY"
+	envPaymentWait    = "ORDERFLOW_PAYMENT_QUEUE_WAIT"
+	envOrderCapacity  = "ORDERFLOW_ORDER_CAPACITY"
 	envRoles          = "ORDERFLOW_ROLES"
 
 	envJWTSecret        = "ORDERFLOW_JWT_SECRET"
@@ -86,6 +90,20 @@ type Config struct {
 	// PaymentTimeout is how long after an order is placed its payment may
 	// take before the saga gives up and compensates.
 	PaymentTimeout time.Duration
+	// PaymentConcurrency is the payment client's bulkhead: the most
+	// requests in flight to the provider from this process. It should be
+	// the provider's rate limit times its latency (Little's law; see
+	// package paymentprovider); default paymentprovider.DefaultMaxConcurrent.
+	PaymentConcurrency int
+	// PaymentQueueWait bounds how long a charge waits its turn for a slot
+	// of the bulkhead before its step is parked; default
+	// paymentprovider.DefaultMaxWait.
+	PaymentQueueWait time.Duration
+	// OrderCapacity, when positive, is the most orders in flight the API
+	// accepts before it sheds new ones (503 overloaded); 0 derives it
+	// from the saga processes' bulkheads, the provider's latency and
+	// PaymentTimeout (see api.Shedder).
+	OrderCapacity int
 	// Roles are what serve runs.
 	Roles Roles
 	// Gateway configures what stands in front of the APIs.
@@ -211,6 +229,26 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 			cfg.PaymentTimeout = d
 		}
 		fs.DurationVar(&cfg.PaymentTimeout, "payment-timeout", cfg.PaymentTimeout, "how long a payment may take before the order is compensated (env "+envPaymentTimeout+")")
+		cfg.PaymentConcurrency, cfg.PaymentQueueWait = paymentprovider.DefaultMaxConcurrent, paymentprovider.DefaultMaxWait
+		for name, n := range map[string]*int{envPaymentSlots: &cfg.PaymentConcurrency, envOrderCapacity: &cfg.OrderCapacity} {
+			if v := getenv(name); v != "" {
+				parsed, err := strconv.Atoi(v)
+				if err != nil || parsed < 0 || (parsed == 0 && name == envPaymentSlots) {
+					return Config{}, fmt.Errorf("%w %s: want a positive number, got %q", errBadEnv, name, v)
+				}
+				*n = parsed
+			}
+		}
+		if v := getenv(envPaymentWait); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return Config{}, fmt.Errorf("%w %s: want a positive duration such as 10s, got %q", errBadEnv, envPaymentWait, v)
+			}
+			cfg.PaymentQueueWait = d
+		}
+		fs.IntVar(&cfg.PaymentConcurrency, "payment-concurrency", cfg.PaymentConcurrency, "most requests in flight to the payment provider: its rate limit times its latency (env "+envPaymentSlots+")")
+		fs.DurationVar(&cfg.PaymentQueueWait, "payment-queue-wait", cfg.PaymentQueueWait, "how long a charge waits its turn for the payment provider before its step is parked (env "+envPaymentWait+")")
+		fs.IntVar(&cfg.OrderCapacity, "order-capacity", cfg.OrderCapacity, "most orders in flight before new ones are refused with 503; 0 derives it from the payment provider's observed latency (env "+envOrderCapacity+")")
 	}
 	if want&withGateway != 0 {
 		g, err := gatewayFromEnv(getenv)
@@ -238,6 +276,9 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	}
 	if want&withDatabase != 0 && cfg.DatabaseURL == "" {
 		return Config{}, errMissingDatabase
+	}
+	if want&withPaymentProvider != 0 && (cfg.PaymentConcurrency <= 0 || cfg.PaymentQueueWait <= 0 || cfg.OrderCapacity < 0) {
+		return Config{}, fmt.Errorf("%w: --payment-concurrency and --payment-queue-wait must be positive, --order-capacity at least 0", errUsage)
 	}
 	if want&withGateway != 0 && cfg.Gateway.RateLimit <= 0 {
 		return Config{}, fmt.Errorf("%w: --rate-limit must be positive", errUsage)

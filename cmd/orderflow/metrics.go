@@ -23,6 +23,10 @@ func (o sagaObserver) SagaFinished(outcome string, took time.Duration) {
 	o.m.Finished(fulfillment.Category, outcome, took)
 }
 
+func (o sagaObserver) DeadlinePassed() {
+	o.m.DeadlinePassed(fulfillment.Category)
+}
+
 // projectionStates are the states a projection's state gauge has a series
 // for: one of them is 1, the others 0.
 var projectionStates = []projections.State{
@@ -80,6 +84,8 @@ func paymentMetrics(c *paymentprovider.Client) *metrics.Scraped {
 		{Name: "payment_circuit_state", Help: "1 for the payment provider circuit breaker's state (closed, open, half-open), 0 for the others.", Labels: []string{"state"}},
 		{Name: "payment_bulkhead_in_flight", Help: "Requests to the payment provider in flight."},
 		{Name: "payment_bulkhead_capacity", Help: "Most requests to the payment provider allowed in flight at once."},
+		{Name: "payment_bulkhead_waiting", Help: "Requests waiting their turn for a slot of the payment bulkhead."},
+		{Name: "payment_latency_seconds", Help: "Moving average of how long the payment provider takes to answer; 0 before the first answer."},
 		{Name: "payment_calls_total", Help: "Calls to the payment provider, by what became of them.", Labels: []string{"result"}, Counter: true},
 		{Name: "payment_attempts_total", Help: "HTTP requests sent to the payment provider, retries and lookups included.", Counter: true},
 		{Name: "payment_retries_total", Help: "Retries of calls to the payment provider.", Counter: true},
@@ -97,6 +103,8 @@ func paymentMetrics(c *paymentprovider.Client) *metrics.Scraped {
 			states,
 			{{Value: float64(s.InFlight)}},
 			{{Value: float64(s.MaxConcurrent)}},
+			{{Value: float64(s.Waiting)}},
+			{{Value: s.LatencyMs / 1000}},
 			{
 				{Labels: []string{"all"}, Value: float64(s.Calls)},
 				{Labels: []string{"rejected_by_breaker"}, Value: float64(s.RejectedByBreaker)},

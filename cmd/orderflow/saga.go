@@ -20,7 +20,8 @@ const carrier = "DHL"
 // when it stops before. It returns the payment provider's client, whose
 // state the metrics report.
 func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer, tp trace.TracerProvider) (*paymentprovider.Client, error) {
-	client, err := paymentprovider.New(paymentprovider.Config{BaseURL: cfg.PaymentProviderURL, Logger: logger, TracerProvider: tp})
+	client, err := paymentprovider.New(paymentprovider.Config{BaseURL: cfg.PaymentProviderURL, MaxConcurrent: cfg.PaymentConcurrency,
+		MaxWait: cfg.PaymentQueueWait, Logger: logger, TracerProvider: tp})
 	if err != nil {
 		return nil, err
 	}

@@ -230,6 +230,13 @@ func (s *system) router(ctx context.Context) (chi.Router, error) {
 	if err != nil {
 		return nil, err
 	}
+	shedMetrics, err := metrics.NewShed(s.metrics)
+	if err != nil {
+		return nil, err
+	}
+	shed := api.NewShedder(api.ShedConfig{Pool: s.pool, PaymentWindow: s.cfg.PaymentTimeout, Capacity: s.cfg.OrderCapacity,
+		Logger: s.logger, OnShed: func() { shedMetrics.Refused(api.Prefix + "/orders") }})
+	go supervise(ctx, s.logger, "load shedder", shed.Run)
 	// The operator console's files need no token: the page calls the APIs below with the operator's.
 	router.Mount(console.Prefix, page)
 	router.Group(func(r chi.Router) {
@@ -237,7 +244,7 @@ func (s *system) router(ctx context.Context) (chi.Router, error) {
 		r.With(auth.RequireRole(auth.RoleAdmin)).Mount(adminapi.Prefix, adminapi.New(adminapi.Config{Manager: s.views, Jobs: ctx, Logger: s.logger}).Routes())
 		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, report.Path, report.Handler(s.pool, paymentReportMaxAge, s.logger))
 		r.Mount(graphqlPath, queries)
-		r.Mount(api.Prefix, api.New(api.Config{Service: s.service, Pool: s.pool, Logger: s.logger}).Routes())
+		r.Mount(api.Prefix, api.New(api.Config{Service: s.service, Pool: s.pool, Logger: s.logger, Shedder: shed}).Routes())
 	})
 	return router, nil
 }

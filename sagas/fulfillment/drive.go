@@ -65,7 +65,7 @@ func (r *Runner) drive(ctx context.Context, t *term, id string) error {
 			}
 			next, last, err := r.record(ctx, state, rev, ran, pending...)
 			if err == nil {
-				r.observe(state, pending)
+				r.observe(ctx, state, pending)
 				pending, rev, state.lastEventID = nil, next, last
 				return nil
 			}
@@ -102,11 +102,7 @@ func (r *Runner) drive(ctx context.Context, t *term, id string) error {
 			if err := flush(); err != nil {
 				return err
 			}
-			until := action.Until
-			if !state.Compensating && !state.Done[StepCharge] && state.PaymentDeadline.Before(until) {
-				until = state.PaymentDeadline
-			}
-			return r.park(ctx, t, id, until)
+			return r.park(ctx, t, id, action.Until)
 		case Run:
 			if err := fence(t); err != nil {
 				return wrapf(err, "saga %s: %s", id, action.Step)

@@ -71,11 +71,13 @@ type Started struct {
 
 // StepRecorded is the outcome of one step: done, rejected (a business
 // refusal: the saga compensates), parked (try again at RetryAt) or failed
-// (an error; try again at RetryAt).
+// (an error; try again at RetryAt). Cause says who a parked step waits
+// for: CauseProvider or CauseQueue (empty in records older than it).
 type StepRecorded struct {
 	V        int        `json:"v"`
 	Step     string     `json:"step"`
 	Outcome  Outcome    `json:"outcome"`
+	Cause    Cause      `json:"cause,omitempty"`
 	Detail   string     `json:"detail,omitempty"`
 	ChargeID string     `json:"chargeId,omitempty"`
 	RetryAt  *time.Time `json:"retryAt,omitempty"`

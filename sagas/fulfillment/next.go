@@ -9,7 +9,8 @@ type ActionKind int
 const (
 	// Nothing: the saga has not started or has finished.
 	Nothing ActionKind = iota
-	// Wait until Action.Until: a parked or failed step's retry time.
+	// Wait until Action.Until: a parked or failed step's retry time, or
+	// the payment deadline when that comes first.
 	Wait
 	// Run the step Action.Step.
 	Run
@@ -59,18 +60,32 @@ func (a Action) Name() string {
 //
 // Forwards: reserve every line, confirm the order, request the payment,
 // charge it at the provider, record the capture, mark the order paid,
-// schedule the shipment, complete. A payment not captured by the deadline
-// starts the compensation. Compensating, in reverse: cancel the shipment,
-// refund any charge, release every reservation, cancel the order, finish.
+// schedule the shipment, complete. Compensating, in reverse: cancel the
+// shipment, refund any charge, release every reservation, cancel the
+// order, finish.
+//
+// The payment deadline is the provider's: a payment not captured by the
+// deadline starts the compensation only when the provider is to blame,
+// that is when the last charge attempt failed at the provider (parked with
+// CauseProvider: circuit open, or every attempt failed). A saga that is
+// late because of our own queue (steps before the charge still to run, a
+// charge waiting for a slot of the bulkhead) goes on past the deadline:
+// its charge is tried, and the deadline bites only if that fails at the
+// provider. Slowness at the door is the load shedder's to prevent.
 func Next(s State, now time.Time) Action {
 	if !s.Started() || s.Finished() {
 		return Action{Kind: Nothing}
 	}
-	if !s.Compensating && !s.Done[StepCharge] && !s.PaymentDeadline.IsZero() && !now.Before(s.PaymentDeadline) {
+	paymentDue := !s.Compensating && !s.Done[StepCharge] && !s.PaymentDeadline.IsZero()
+	if paymentDue && s.ProviderFailing && !now.Before(s.PaymentDeadline) {
 		return Action{Kind: BeginCompensation, Reason: "payment not captured by " + s.PaymentDeadline.UTC().Format(time.RFC3339)}
 	}
 	if now.Before(s.RetryAt) {
-		return Action{Kind: Wait, Until: s.RetryAt}
+		until := s.RetryAt
+		if paymentDue && s.ProviderFailing && s.PaymentDeadline.Before(until) {
+			until = s.PaymentDeadline
+		}
+		return Action{Kind: Wait, Until: until}
 	}
 	if s.Compensating {
 		return compensate(s)

@@ -137,7 +137,7 @@ func TestNextCompensates(t *testing.T) {
 
 func TestNextDeadlineAndParking(t *testing.T) {
 	retry := t0.Add(10 * time.Second)
-	parked := fulfillment.StepRecorded{V: 1, Step: fulfillment.StepCharge, Outcome: fulfillment.Parked, Detail: "circuit open", RetryAt: &retry, At: t0}
+	parked := fulfillment.StepRecorded{V: 1, Step: fulfillment.StepCharge, Outcome: fulfillment.Parked, Cause: fulfillment.CauseProvider, Detail: "circuit open", RetryAt: &retry, At: t0}
 	s := fold(history(done(forward[:4]...), one(parked))...)
 	if a := fulfillment.Next(s, t0.Add(time.Second)); a.Kind != fulfillment.Wait || !a.Until.Equal(retry) {
 		t.Fatalf("parked charge: next %+v, want to wait until %v", a, retry)
@@ -148,12 +148,52 @@ func TestNextDeadlineAndParking(t *testing.T) {
 	if a := fulfillment.Next(s, deadline); a.Kind != fulfillment.BeginCompensation {
 		t.Fatalf("deadline passed before the capture: next %+v, want BeginCompensation", a)
 	}
-	if s.LastError != "circuit open" || !s.ChargeAttempted {
+	if s.LastError != "circuit open" || !s.ChargeAttempted || !s.ProviderFailing || !s.ProviderFailingSince.Equal(t0) {
 		t.Fatalf("state after a parked charge: %+v", s)
+	}
+	late := t0.Add(2 * time.Minute)
+	lateParked := parked
+	lateParked.RetryAt = &late
+	if a := fulfillment.Next(fold(history(done(forward[:4]...), one(lateParked))...), t0.Add(time.Second)); a.Kind != fulfillment.Wait || !a.Until.Equal(deadline) {
+		t.Fatalf("charge parked past the deadline: next %+v, want to wait until the deadline %v", a, deadline)
 	}
 	charged := fold(history(done(forward[:6]...))...)
 	if a := fulfillment.Next(charged, deadline.Add(time.Hour)); a.Kind != fulfillment.Run || a.Step != fulfillment.StepMarkPaid {
 		t.Fatalf("deadline passed after the capture: next %+v, want to go on", a)
+	}
+}
+
+// TestNextDeadlineBlamesOnlyTheProvider: the payment deadline compensates
+// only when the provider failed the last charge attempt; a saga late
+// because of our own queue goes on.
+func TestNextDeadlineBlamesOnlyTheProvider(t *testing.T) {
+	retry := t0.Add(10 * time.Second)
+	late := deadline.Add(time.Hour)
+	queued := fulfillment.StepRecorded{V: 1, Step: fulfillment.StepCharge, Outcome: fulfillment.Parked, Cause: fulfillment.CauseQueue, Detail: "queue full", RetryAt: &retry, At: t0}
+	failedAtProvider := queued
+	failedAtProvider.Cause, failedAtProvider.Detail = fulfillment.CauseProvider, "unavailable"
+	failedHere := queued
+	failedHere.Outcome, failedHere.Cause, failedHere.Detail = fulfillment.Failed, "", "database down"
+	for _, tc := range []struct {
+		name    string
+		events  []domain.Event
+		want    fulfillment.ActionKind
+		wantRun string
+	}{
+		{"never charged: the steps before are late", history(done(forward[:2]...)), fulfillment.Run, fulfillment.StepConfirm},
+		{"charge not yet tried", history(done(forward[:4]...)), fulfillment.Run, fulfillment.StepCharge},
+		{"charge parked in our queue", history(done(forward[:4]...), one(queued)), fulfillment.Run, fulfillment.StepCharge},
+		{"charge failed here, not at the provider", history(done(forward[:4]...), one(failedHere)), fulfillment.Run, fulfillment.StepCharge},
+		{"provider failed, then our queue was full", history(done(forward[:4]...), one(failedAtProvider), one(queued)), fulfillment.BeginCompensation, ""},
+		{"provider failed last", history(done(forward[:4]...), one(queued), one(failedAtProvider)), fulfillment.BeginCompensation, ""},
+		{"provider failed, then something else", history(done(forward[:4]...), one(failedAtProvider), one(failedHere)), fulfillment.Run, fulfillment.StepCharge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := fulfillment.Next(fold(tc.events...), late)
+			if a.Kind != tc.want || a.Step != tc.wantRun {
+				t.Fatalf("next past the deadline: %+v, want kind %d step %q", a, tc.want, tc.wantRun)
+			}
+		})
 	}
 }
 
@@ -169,7 +209,7 @@ func TestEventsRoundTrip(t *testing.T) {
 	retry := t0.Add(time.Second)
 	for _, e := range []domain.Event{
 		started,
-		fulfillment.StepRecorded{V: 1, Step: fulfillment.StepCharge, Outcome: fulfillment.Parked, Detail: "d", ChargeID: "ch", RetryAt: &retry, At: t0},
+		fulfillment.StepRecorded{V: 1, Step: fulfillment.StepCharge, Outcome: fulfillment.Parked, Cause: fulfillment.CauseQueue, Detail: "d", ChargeID: "ch", RetryAt: &retry, At: t0},
 		fulfillment.CancelRequested{V: 1, Reason: "r", At: t0},
 		fulfillment.CompensationStarted{V: 1, Reason: "r", At: t0},
 		fulfillment.Completed{V: 1, At: t0},

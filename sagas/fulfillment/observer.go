@@ -1,6 +1,7 @@
 package fulfillment
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -18,6 +19,9 @@ type Observer interface {
 	// SagaFinished reports a saga that ended, "completed" or
 	// "compensated", and how long it ran from its start.
 	SagaFinished(outcome string, took time.Duration)
+	// DeadlinePassed reports a saga that began compensating because its
+	// payment deadline passed while the provider failed.
+	DeadlinePassed()
 }
 
 // stepKind is step without its SKU.
@@ -26,20 +30,44 @@ func stepKind(step string) string {
 	return kind
 }
 
-// observe reports recorded events of the saga in s to the observer, if any.
-func (r *Runner) observe(s State, events []domain.Event) {
+// observe reports recorded events of the saga in s to the observer, if
+// any, and gives each give-up one WARN line: a step parked or failed
+// (tried again later) and a payment deadline that made the saga
+// compensate, with the order, the correlation id and the reason.
+func (r *Runner) observe(ctx context.Context, s State, events []domain.Event) {
 	o := r.cfg.Observer
-	if o == nil {
-		return
-	}
 	for _, e := range events {
 		switch e := e.(type) {
 		case StepRecorded:
-			o.StepRecorded(stepKind(e.Step), e.Outcome)
+			if e.Outcome == Parked || e.Outcome == Failed {
+				var retryAt string
+				if e.RetryAt != nil {
+					retryAt = e.RetryAt.UTC().Format(time.RFC3339Nano)
+				}
+				r.cfg.Logger.WarnContext(ctx, "fulfillment step "+string(e.Outcome)+"; it will be retried",
+					"order", s.OrderID, "correlation_id", s.CorrelationID(), "step", e.Step, "cause", string(e.Cause),
+					"reason", e.Detail, "retry_at", retryAt, "attempts", s.Attempts)
+			}
+			if o != nil {
+				o.StepRecorded(stepKind(e.Step), e.Outcome)
+			}
+		case CompensationStarted:
+			// Next starts a compensation of its own only at the payment
+			// deadline.
+			r.cfg.Logger.WarnContext(ctx, "fulfillment saga cancels the order: payment deadline passed while the provider failed",
+				"order", s.OrderID, "correlation_id", s.CorrelationID(), "reason", e.Reason, "last_error", s.LastError,
+				"provider_failing_since", s.ProviderFailingSince.UTC().Format(time.RFC3339Nano))
+			if o != nil {
+				o.DeadlinePassed()
+			}
 		case Completed:
-			o.SagaFinished("completed", e.At.Sub(s.StartedAt))
+			if o != nil {
+				o.SagaFinished("completed", e.At.Sub(s.StartedAt))
+			}
 		case Compensated:
-			o.SagaFinished("compensated", e.At.Sub(s.StartedAt))
+			if o != nil {
+				o.SagaFinished("compensated", e.At.Sub(s.StartedAt))
+			}
 		}
 	}
 }

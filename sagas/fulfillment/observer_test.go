@@ -12,10 +12,17 @@ import (
 
 // sagaRecorder is an Observer that keeps what it heard.
 type sagaRecorder struct {
-	mu       sync.Mutex
-	steps    []string // kind/outcome
-	finished map[string]int
-	took     []time.Duration
+	mu        sync.Mutex
+	steps     []string // kind/outcome
+	finished  map[string]int
+	took      []time.Duration
+	deadlines int
+}
+
+func (r *sagaRecorder) DeadlinePassed() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.deadlines++
 }
 
 func (r *sagaRecorder) StepRecorded(step string, outcome fulfillment.Outcome) {

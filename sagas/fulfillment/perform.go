@@ -41,9 +41,14 @@ func (p stepper) perform(ctx context.Context, s State, a Action, now time.Time) 
 		rec.Outcome = Done
 	case errors.Is(err, ErrPaymentDeclined), errors.Is(err, domain.ErrRule), errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrNotFound), errors.Is(err, errRejected):
 		rec.Outcome, rec.Detail = Rejected, err.Error()
+	case errors.Is(err, ErrPaymentBusy):
+		// The call already waited its turn as long as it may: try again
+		// soon, without backing off further.
+		retry := now.Add(p.retryAfter)
+		rec.Outcome, rec.Cause, rec.Detail, rec.RetryAt = Parked, CauseQueue, err.Error(), &retry
 	case errors.Is(err, ErrPaymentUnavailable):
 		retry := now.Add(backoff(p.retryAfter, s.Attempts))
-		rec.Outcome, rec.Detail, rec.RetryAt = Parked, err.Error(), &retry
+		rec.Outcome, rec.Cause, rec.Detail, rec.RetryAt = Parked, CauseProvider, err.Error(), &retry
 	default:
 		retry := now.Add(backoff(p.retryAfter, s.Attempts))
 		rec.Outcome, rec.Detail, rec.RetryAt = Failed, err.Error(), &retry

@@ -26,8 +26,14 @@ var (
 	// compensates.
 	ErrPaymentDeclined = errors.New("payment declined")
 	// ErrPaymentUnavailable: the provider cannot be reached now (circuit
-	// open, bulkhead full, retries exhausted); the saga parks the step.
+	// open, retries exhausted); the saga parks the step, and once the
+	// payment deadline has passed it compensates.
 	ErrPaymentUnavailable = errors.New("payment provider unavailable")
+	// ErrPaymentBusy: our own queue to the provider was full for as long
+	// as a call may wait (the client's bulkhead); nothing was sent. The
+	// saga parks the step, but the provider is not to blame: this never
+	// makes the payment deadline cancel the order.
+	ErrPaymentBusy = errors.New("payment provider queue full")
 )
 
 // DeclinedError is a decline with the provider's code.

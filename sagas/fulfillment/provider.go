@@ -11,8 +11,9 @@ import (
 
 // ProviderPayments adapts the payment provider client to what the saga
 // needs: declines become *DeclinedError, and a provider that cannot be
-// reached now (open circuit, full bulkhead, retries exhausted) becomes
-// ErrPaymentUnavailable, which parks the step.
+// reached now (open circuit, retries exhausted) becomes
+// ErrPaymentUnavailable, and our own full bulkhead ErrPaymentBusy; both
+// park the step.
 func ProviderPayments(c *paymentprovider.Client) Payments { return providerPayments{c} }
 
 type providerPayments struct{ c *paymentprovider.Client }
@@ -49,7 +50,9 @@ func classify(err error) error {
 	switch {
 	case errors.As(err, &declined):
 		return &DeclinedError{Code: declined.Code}
-	case errors.Is(err, paymentprovider.ErrCircuitOpen), errors.Is(err, paymentprovider.ErrBulkheadFull), errors.Is(err, paymentprovider.ErrUnavailable):
+	case errors.Is(err, paymentprovider.ErrBulkheadFull):
+		return fmt.Errorf("%w: %w", ErrPaymentBusy, err)
+	case errors.Is(err, paymentprovider.ErrCircuitOpen), errors.Is(err, paymentprovider.ErrUnavailable):
 		return fmt.Errorf("%w: %w", ErrPaymentUnavailable, err)
 	default:
 		return err

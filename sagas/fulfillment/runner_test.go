@@ -78,6 +78,13 @@ func newWorldTB(t testing.TB, paymentTimeout time.Duration, workers int) *world 
 // newIdleWorld is newWorldTB without a saga runner: the test runs its own.
 func newIdleWorld(t testing.TB, paymentTimeout time.Duration, workers int) *world {
 	t.Helper()
+	return newIdleWorldBulkhead(t, paymentTimeout, workers, cmp.Or(workers, 3))
+}
+
+// newIdleWorldBulkhead is newIdleWorld with a payment client's bulkhead
+// of its own size.
+func newIdleWorldBulkhead(t testing.TB, paymentTimeout time.Duration, workers, bulkhead int) *world {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dbURL := dbtest.New(t)
 	store, err := pg.New(ctx, pg.Config{DatabaseURL: dbURL, PollInterval: 20 * time.Millisecond})
@@ -91,7 +98,7 @@ func newIdleWorld(t testing.TB, paymentTimeout time.Duration, workers int) *worl
 	sb := sandbox.New(sandbox.Config{Seed: 1})
 	srv := httptest.NewServer(sb)
 	client, err := paymentprovider.New(paymentprovider.Config{
-		BaseURL: srv.URL, Timeout: time.Second, Retries: 2, MaxConcurrent: cmp.Or(workers, 3), RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond,
+		BaseURL: srv.URL, Timeout: time.Second, Retries: 2, MaxConcurrent: bulkhead, RetryDelay: 10 * time.Millisecond, MaxRetryDelay: 50 * time.Millisecond,
 		BreakerFailureThreshold: 3, BreakerDelay: 200 * time.Millisecond,
 	})
 	if err != nil {

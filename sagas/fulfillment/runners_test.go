@@ -68,14 +68,15 @@ func crashes(r *fulfillment.Runner) { fulfillment.KeepLeasesOnStop(r) }
 
 // seen is an Observer that counts what its runner recorded.
 type seen struct {
-	steps, finished atomic.Int64
+	steps, finished, deadlines atomic.Int64
 }
 
 func (s *seen) StepRecorded(string, fulfillment.Outcome) { s.steps.Add(1) }
 func (s *seen) SagaFinished(string, time.Duration)       { s.finished.Add(1) }
+func (s *seen) DeadlinePassed()                          { s.deadlines.Add(1) }
 
 // records counts the events the runner recorded that it reported.
-func (s *seen) records() int64 { return s.steps.Load() + s.finished.Load() }
+func (s *seen) records() int64 { return s.steps.Load() + s.finished.Load() + s.deadlines.Load() }
 
 // waitFor polls cond until it holds, failing the test after timeout.
 func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {

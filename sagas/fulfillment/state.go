@@ -24,6 +24,20 @@ const (
 	Failed Outcome = "failed"
 )
 
+// Cause is why a step was parked.
+type Cause string
+
+// Causes of a parked step.
+const (
+	// CauseProvider: the payment provider failed (its circuit is open, or
+	// every attempt failed). Only this lets the payment deadline cancel an
+	// order.
+	CauseProvider Cause = "provider"
+	// CauseQueue: our own queue to the provider (the client's bulkhead)
+	// was full for as long as a call may wait; nothing was sent.
+	CauseQueue Cause = "queue"
+)
+
 // Steps of the saga, forwards and compensating. Reserving and releasing
 // are one step per SKU: ReserveStep(sku), ReleaseStep(sku).
 const (
@@ -75,6 +89,12 @@ type State struct {
 	Attempts int
 	// LastError is the detail of the last step that did not succeed.
 	LastError string
+	// ProviderFailing is set while the last charge attempt that reached
+	// the provider's side of the saga was a provider failure (parked with
+	// CauseProvider), since ProviderFailingSince: the only case in which
+	// the payment deadline compensates.
+	ProviderFailing      bool
+	ProviderFailingSince time.Time
 
 	Compensating bool
 	Reason       string
@@ -134,6 +154,16 @@ func Evolve(s State, e domain.Event) State {
 		s.History = append(s.History, HistoryEntry{Step: e.Step, Outcome: e.Outcome, Detail: e.Detail, At: e.At})
 		if e.Step == StepCharge {
 			s.ChargeAttempted = true
+			switch {
+			case e.Outcome == Parked && e.Cause == CauseProvider:
+				if !s.ProviderFailing {
+					s.ProviderFailing, s.ProviderFailingSince = true, e.At
+				}
+			case e.Outcome == Parked && e.Cause == CauseQueue:
+				// Nothing was sent: no news of the provider.
+			default:
+				s.ProviderFailing, s.ProviderFailingSince = false, time.Time{}
+			}
 		}
 		s.RetryAt = time.Time{}
 		switch e.Outcome {

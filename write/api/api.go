@@ -34,6 +34,9 @@ type Config struct {
 	Pool *pgxpool.Pool
 	// Logger receives unexpected errors.
 	Logger *slog.Logger
+	// Shedder, when set, refuses new orders while more are in flight
+	// than can be paid for in time.
+	Shedder *Shedder
 }
 
 // API is the REST command API. It is safe for concurrent use.
@@ -41,6 +44,7 @@ type API struct {
 	svc    *service.Service
 	keys   idempotencyStore
 	logger *slog.Logger
+	shed   *Shedder
 }
 
 // New returns the API.
@@ -49,7 +53,7 @@ func New(cfg Config) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{svc: cfg.Service, keys: idempotencyStore{pool: cfg.Pool}, logger: logger}
+	return &API{svc: cfg.Service, keys: idempotencyStore{pool: cfg.Pool}, logger: logger, shed: cfg.Shedder}
 }
 
 // Routes returns the API's router, to be mounted at Prefix behind
@@ -65,7 +69,7 @@ func (a *API) Routes() chi.Router {
 	customers := auth.RequireRole(auth.RoleCustomer, auth.RoleAdmin)
 	r.With(staff).Post("/products", a.command(a.registerProduct))
 	r.With(staff).Post("/products/{sku}/stock", a.command(a.addStock))
-	r.With(customers).Post("/orders", a.command(a.placeOrder))
+	r.With(customers, a.shed.Middleware).Post("/orders", a.command(a.placeOrder))
 	r.With(customers).Post("/orders/{id}/cancel", a.command(a.cancelOrder))
 	r.With(staff).Post("/shipments/{orderId}/dispatched", a.command(a.shipmentDispatched))
 	r.With(staff).Post("/shipments/{orderId}/delivered", a.command(a.shipmentDelivered))

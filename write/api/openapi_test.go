@@ -58,7 +58,7 @@ var openAPICommands = []openAPICommand{
 		errors: []error{
 			order.ErrInvalidCustomerID, order.ErrNoLines, order.ErrTooManyLines, order.ErrInvalidSKU, order.ErrDuplicateSKU,
 			order.ErrInvalidQuantity, order.ErrInvalidAddress, order.ErrUnknownSKU, order.ErrInvalidPrice,
-			order.ErrMixedCurrencies, order.ErrTotalTooLarge, order.ErrOrderExists, errOrderForAnotherCustomer,
+			order.ErrMixedCurrencies, order.ErrTotalTooLarge, order.ErrOrderExists, errOrderForAnotherCustomer, errOverloaded,
 		},
 	},
 	{

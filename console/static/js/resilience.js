@@ -69,14 +69,15 @@ function fill(article, c) {
   meter.max = s.maxConcurrent;
   meter.value = s.inFlight;
   article.querySelector('[data-col="bulkhead"]').textContent =
-    `${s.inFlight} of ${s.maxConcurrent} calls in flight (${Math.round((100 * s.inFlight) / Math.max(1, s.maxConcurrent))}% saturated)`;
+    `${s.inFlight} of ${s.maxConcurrent} calls in flight (${Math.round((100 * s.inFlight) / Math.max(1, s.maxConcurrent))}% saturated), ${count(s.waiting || 0)} waiting their turn`;
   const counters = [
     ["Reported", time(c.reportedAt)],
     ["Calls", count(s.calls)],
     ["Attempts", count(s.attempts)],
     ["Retries", count(s.retries)],
     ["Refused by the open circuit", count(s.rejectedByBreaker)],
-    ["Refused by the full bulkhead", count(s.rejectedByBulkhead)],
+    ["Provider latency", s.latencyMs ? `${Math.round(s.latencyMs)} ms` : "not measured yet"],
+    ["Refused by the full bulkhead (waited too long)", count(s.rejectedByBulkhead)],
     ["Out of retries", count(s.unavailable)],
   ];
   const dl = article.querySelector('[data-col="counters"]');

@@ -103,7 +103,8 @@ function renderList(nodes) {
         onclick: () => openSaga(s.orderId),
       }, s.orderId)),
       el("td", { "data-col": "state" }, words(s.state)),
-      el("td", {}, stuck ? el("span", { class: "badge warn" }, "stuck") : ""),
+      el("td", {}, stuck ? el("span", { class: "badge warn" }, "stuck")
+        : s.retryAt && inFlight.has(s.state) ? el("span", { class: "badge", title: `parked until ${instant(s.retryAt)}: ${s.lastError || ""}` }, "parked") : ""),
       el("td", { class: "mono", "data-col": "step" }, s.step),
       el("td", { "data-col": "updated", title: instant(s.updatedAt) }, seconds(idle) + " ago"),
       el("td", { "data-col": "deadline" }, time(s.deadline)),
@@ -112,7 +113,7 @@ function renderList(nodes) {
   });
   // Ages change every second: the rows are keyed on them in whole
   // seconds, so focus is kept when they are rebuilt.
-  const key = JSON.stringify([limit, nodes.map((s) => [s.orderId, s.state, s.step, s.lastError, Math.floor(age(s.updatedAt))])]);
+  const key = JSON.stringify([limit, nodes.map((s) => [s.orderId, s.state, s.step, s.lastError, s.retryAt, Math.floor(age(s.updatedAt))])]);
   replaceRows($("sagas-table").tBodies[0], key, rows.length > 0 ? rows : none(7));
 }
 
