@@ -104,21 +104,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, err)
 		return
 	}
-	if err := h.analyzer.check(req.Query, req.OperationName, req.Variables); err != nil {
-		writeRequestError(w, err)
+	ctx := r.Context()
+	principal, known := auth.FromContext(ctx)
+	an := h.analyzer.analyze(req.Query, req.OperationName, req.Variables, !known)
+	// A request is charged by what it may cost, refused or not (see the
+	// package documentation), before it is answered.
+	var exceeded *ratelimit.ExceededError
+	if err := ratelimit.Cost(ctx, an.units(h.limits)); errors.As(err, &exceeded) {
+		exceeded.WriteProblem(w)
 		return
 	}
-	ctx := r.Context()
-	// A request asking many things at once counts as many requests
-	// against the caller's rate limit: one per root field.
-	if n, err := h.analyzer.rootFields(req.Query, req.OperationName); err == nil {
-		var exceeded *ratelimit.ExceededError
-		if err := ratelimit.Cost(ctx, n); errors.As(err, &exceeded) {
-			exceeded.WriteProblem(w)
-			return
-		}
+	if an.err != nil {
+		writeRequestError(w, an.err)
+		return
 	}
-	principal, known := auth.FromContext(ctx)
 	rs := newRequestState(h, principal, known, minPos, minSet, time.Now())
 	resp := h.exec.Exec(withRequestState(ctx, rs), req.Query, req.OperationName, req.Variables)
 	h.writeResponse(w, r, resp, rs)

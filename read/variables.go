@@ -21,7 +21,7 @@ var scalarCheckers = map[string]func(any) error{
 // the field that uses them, which would answer with partial data and a
 // field error instead. Other variables are left to the executor, as is an
 // operationName that names no operation.
-func checkVariables(doc *ast.QueryDocument, operationName string, variables map[string]any) error {
+func checkVariables(doc *document, operationName string, variables map[string]any) error {
 	op := operation(doc, operationName)
 	if op == nil {
 		return nil
@@ -32,7 +32,7 @@ func checkVariables(doc *ast.QueryDocument, operationName string, variables map[
 			continue
 		}
 		if err := checkValue(def.Type, v); err != nil {
-			return &requestError{code: codeInvalidVariable, message: fmt.Sprintf("variable $%s: %s", def.Variable, err)}
+			return &requestError{code: codeInvalidVariable, message: fmt.Sprintf("variable $%s: %s", clip(def.Variable), clipMessage(err.Error()))}
 		}
 	}
 	return nil
@@ -64,7 +64,7 @@ func checkValue(typ *ast.Type, v any) error {
 // operation returns the operation of doc that operationName picks, as
 // GraphQL does: by name, or the only one when the name is empty. It is nil
 // when there is no such operation.
-func operation(doc *ast.QueryDocument, operationName string) *ast.OperationDefinition {
+func operation(doc *document, operationName string) *ast.OperationDefinition {
 	switch {
 	case operationName != "":
 		return doc.Operations.ForName(operationName)
