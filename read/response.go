@@ -104,7 +104,7 @@ func (h *Handler) writeResponse(w http.ResponseWriter, r *http.Request, resp *gr
 	if len(body) > h.limits.MaxResponseBytes {
 		h.logger.WarnContext(r.Context(), "graphql response too large, answered with an error instead", "bytes", len(body), "limit", h.limits.MaxResponseBytes)
 		writeJSON(w, http.StatusBadRequest, &graphql.Response{Errors: []*gqlerrors.QueryError{{
-			Message: fmt.Sprintf("the response would be %d bytes; the limit is %d bytes: ask for fewer items or fields", len(body), h.limits.MaxResponseBytes),
+			Message:    fmt.Sprintf("the response would be %d bytes; the limit is %d bytes: ask for fewer items or fields", len(body), h.limits.MaxResponseBytes),
 			Extensions: map[string]any{"code": codeResponseTooLarge},
 		}}})
 		return
