@@ -24,13 +24,20 @@ type analyzer struct {
 	introspection bool
 	// parsed keeps the documents parsed lately, by query text: clients send
 	// the same few queries again and again, and parsing is a good part of
-	// the cost of a small one. The documents are only read once parsed.
+	// the cost of a small one. It keeps only documents that pass
+	// checkShape and are at most cachedQueryBytes long, so that what it
+	// holds stays small whatever clients send. The documents are only
+	// read once parsed.
 	parsed *lru.Cache[string, *document]
 }
 
-// parsedDocuments is how many parsed documents an analyzer keeps: at most
-// MaxQueryBytes each, a few megabytes in all.
-const parsedDocuments = 256
+// parsedDocuments is how many parsed documents an analyzer keeps, and
+// cachedQueryBytes the longest query text it keeps one of: a few
+// megabytes of syntax trees in all.
+const (
+	parsedDocuments  = 256
+	cachedQueryBytes = 2 << 10
+)
 
 func newAnalyzer(sdl string, limits Limits, introspection bool) (*analyzer, error) {
 	s, err := gqlparser.LoadSchema(&ast.Source{Name: "orderflow.graphql", Input: sdl})
@@ -45,18 +52,16 @@ func newAnalyzer(sdl string, limits Limits, introspection bool) (*analyzer, erro
 }
 
 // document parses query, or returns the document it parsed from the same
-// text lately.
-func (a *analyzer) document(query string) (*document, error) {
+// text lately, and whether it did.
+func (a *analyzer) document(query string) (doc *document, cached bool, err error) {
 	if doc, ok := a.parsed.Get(query); ok {
-		return doc, nil
+		return doc, true, nil
 	}
 	parsed, err := parseDocument(query)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	doc := newDocument(parsed)
-	a.parsed.Add(query, doc)
-	return doc, nil
+	return newDocument(parsed), false, nil
 }
 
 // analysis is what the analyzer found of a request's document.
@@ -92,7 +97,7 @@ func (a *analyzer) analyze(query, operationName string, variables map[string]any
 			message: fmt.Sprintf("the query is %d bytes long; the limit is %d bytes", len(query), a.limits.MaxQueryBytes)}
 		return an
 	}
-	doc, err := a.document(query)
+	doc, cached, err := a.document(query)
 	if err != nil {
 		an.err = err
 		return an
@@ -101,9 +106,14 @@ func (a *analyzer) analyze(query, operationName string, variables map[string]any
 	if op != nil {
 		an.rootFields = min(rootFields(doc, op), a.limits.MaxFields+1)
 	}
-	if _, err := checkShape(doc, a.limits); err != nil {
-		an.err = err
-		return an
+	if !cached {
+		if _, err := checkShape(doc, a.limits); err != nil {
+			an.err = err
+			return an
+		}
+		if len(query) <= cachedQueryBytes {
+			a.parsed.Add(query, doc)
+		}
 	}
 	if anonymous && op != nil {
 		if err := checkPublic(doc, op); err != nil {

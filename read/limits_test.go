@@ -31,6 +31,10 @@ fragment A on Product { ...B ...B ...B ...B ...B ...B ...B ...B ...B ...B }
 fragment B on Product { ...C ...C ...C ...C ...C ...C ...C ...C ...C ...C }
 fragment C on Product { ...D ...D ...D ...D ...D ...D ...D ...D ...D ...D }
 fragment D on Product { sku name sku name sku name sku name sku name }`
+	// 30 fields of each of 10 lines of each of 100 orders, by fragments.
+	fragmentCost := `{ orders(first: 100) { edges { node { ...F } } } }
+fragment F on Order { lines { ...L ...L ...L } }
+fragment L on OrderLine { sku quantity sku quantity sku quantity sku quantity sku quantity }`
 	long := "{ products { edges { cursor } } }" + strings.Repeat(" ", 8<<10)
 	costMessage := "the query costs more than 25000, the limit (a connection's fields count once per item of its page, a list's 10 times)"
 	cases := []struct {
@@ -42,7 +46,8 @@ fragment D on Product { sku name sku name sku name sku name sku name }`
 		{"too deep", request{Query: deep}, "MAX_DEPTH_EXCEEDED", `field "id" is nested 11 deep; the limit is a depth of 10`},
 		{"too long", request{Query: long}, "QUERY_TOO_LONG", fmt.Sprintf("the query is %d bytes long; the limit is 8192 bytes", len(long))},
 		{"cost bomb by aliases", request{Query: aliases(30)}, "MAX_COST_EXCEEDED", costMessage},
-		{"cost bomb by fragments", request{Query: fragmentBomb}, "MAX_COST_EXCEEDED", costMessage},
+		{"cost bomb by fragments", request{Query: fragmentCost}, "MAX_COST_EXCEEDED", costMessage},
+		{"selection bomb by fragments", request{Query: fragmentBomb}, "MAX_FIELDS_EXCEEDED", "the query makes 23454 selections (a fragment's count each time it is spread); the limit is 1000"},
 		{"first too large", request{Query: `{ orders(first: 100000) { edges { cursor } } }`}, "FIRST_OUT_OF_RANGE", "first must be a whole number from 0 to 100; orders asks for 100000"},
 		{"first too large in a variable", request{Query: `query Q($n: Int) { products(first: $n) { edges { cursor } } }`, Variables: map[string]any{"n": 101}}, "FIRST_OUT_OF_RANGE", "first must be a whole number from 0 to 100; products asks for 101"},
 		{"first too large by a variable's default", request{Query: `query Q($n: Int = 500) { products(first: $n) { edges { cursor } } }`}, "FIRST_OUT_OF_RANGE", "first must be a whole number from 0 to 100; products asks for 500"},

@@ -29,7 +29,7 @@ func checkPublic(doc *document, op *ast.OperationDefinition) error {
 			case *ast.Field:
 				if !publicRootFields[sel.Name] {
 					return &requestError{status: http.StatusUnauthorized, code: codeUnauthenticated,
-						message: fmt.Sprintf("%s needs a token: without one, only product and products may be queried", clip(sel.Name))}
+						message: fmt.Sprintf("%q needs a token: without one, only the catalog (product, products) may be queried", clip(sel.Name))}
 				}
 			case *ast.InlineFragment:
 				if err := walk(sel.SelectionSet); err != nil {
