@@ -222,7 +222,7 @@ func (s *system) router(ctx context.Context) (chi.Router, error) {
 		return nil, err
 	}
 	queries, err := read.New(read.Config{Pool: s.pool, Status: s.views.Status, MaxWait: s.cfg.Gateway.ReadWait,
-		Introspection: s.cfg.Gateway.Introspection, Logger: s.logger})
+		Introspection: s.cfg.Gateway.Introspection, Logger: s.logger, Limits: read.Limits{MaxResponseBytes: s.cfg.Gateway.MaxResponseBytes}})
 	if err != nil {
 		return nil, err
 	}
