@@ -158,7 +158,7 @@ func describeJSONError(err error) error {
 	default:
 		const unknown = "json: unknown field "
 		if msg := err.Error(); len(msg) > len(unknown) && msg[:len(unknown)] == unknown {
-			return badRequest("field_unknown", fmt.Sprintf("field %s is not part of a GraphQL request (query, variables, operationName, extensions)", msg[len(unknown):]))
+			return badRequest("field_unknown", fmt.Sprintf("field %s is not part of a GraphQL request (query, variables, operationName, extensions)", clipMessage(msg[len(unknown):])))
 		}
 		return badRequest("body_malformed", "the request body could not be decoded")
 	}

@@ -2,15 +2,49 @@ package read
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // scalarCheckers check a variable value of each custom scalar the way its
-// resolver type will unpack it.
+// resolver type will unpack it, and of each built-in scalar by its JSON
+// kind, so that a value of the wrong kind (a list for a String) is
+// refused with a short message of ours rather than the executor's, which
+// prints the value whole.
 var scalarCheckers = map[string]func(any) error{
 	"Time":  func(v any) error { var t timeScalar; return t.UnmarshalGraphQL(v) },
 	"Int64": func(v any) error { var n int64Scalar; return n.UnmarshalGraphQL(v) },
+	"String": func(v any) error {
+		return kindIs(v, "String must be a string", func(v any) bool { _, ok := v.(string); return ok })
+	},
+	"ID": func(v any) error {
+		return kindIs(v, "ID must be a string or a number", func(v any) bool { _, n := number(v); _, s := v.(string); return n || s })
+	},
+	"Int": func(v any) error {
+		return kindIs(v, "Int must be a whole number from -2^31 to 2^31-1", func(v any) bool {
+			n, ok := number(v)
+			return ok && n == math.Trunc(n) && n >= math.MinInt32 && n <= math.MaxInt32
+		})
+	},
+	"Float": func(v any) error {
+		return kindIs(v, "Float must be a number", func(v any) bool { _, ok := number(v); return ok })
+	},
+	"Boolean": func(v any) error {
+		return kindIs(v, "Boolean must be true or false", func(v any) bool { _, ok := v.(bool); return ok })
+	},
+}
+
+// kindIs returns nil when ok(v), else an error saying want and what v is.
+func kindIs(v any, want string, ok func(any) bool) error {
+	if ok(v) {
+		return nil
+	}
+	if n, isNumber := number(v); isNumber {
+		return fmt.Errorf("%s, not %s", want, strconv.FormatFloat(n, 'g', 6, 64))
+	}
+	return fmt.Errorf("%s, not %s", want, kindOf(v))
 }
 
 // checkVariables refuses, with a *requestError, a value given for a
