@@ -160,8 +160,8 @@ func TestResponseSizeIsCapped(t *testing.T) {
 func TestErrorsDoNotEchoLargeInput(t *testing.T) {
 	e := newEnv(t, withoutProjections())
 	long := strings.Repeat("z", 3000)
-	var deep any = "x"
-	for range 9000 {
+	var deep any = long
+	for range 30 { // within the JSON depth the transport allows
 		deep = []any{deep}
 	}
 	nested := "{ order(id: \"o-1\") { customer { orders { edges { node { customer { orders { edges { node { customer { " + long + ": id } } } } } } } } } } }"
@@ -170,7 +170,7 @@ func TestErrorsDoNotEchoLargeInput(t *testing.T) {
 		req    request
 		status int
 	}{
-		{"a 9,000-deep variable", request{Query: `query Q($v: String!) { product(sku: $v) { sku } }`, Variables: map[string]any{"v": deep}}, 400},
+		{"a deep variable", request{Query: `query Q($v: String!) { product(sku: $v) { sku } }`, Variables: map[string]any{"v": deep}}, 400},
 		{"an unknown field", request{Query: `{ product(sku: "x") { ` + long + ` } }`}, 400},
 		{"a syntax error", request{Query: `{ product(sku: "x") { sku } } ` + long}, 400},
 		{"an unknown operation", request{Query: `query A { product(sku: "x") { sku } }`, OperationName: long}, 400},

@@ -83,6 +83,9 @@ func decodeBody(body []byte) (gqlRequest, error) {
 	if !utf8.Valid(body) {
 		return req, badRequest("body_not_utf8", "the request body is not valid UTF-8")
 	}
+	if !shallow(body) {
+		return req, errTooDeep
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
@@ -111,11 +114,53 @@ func decodeQueryParams(q url.Values) (gqlRequest, error) {
 		return gqlRequest{}, badRequest("query_not_utf8", "the query is not valid UTF-8")
 	}
 	if v := q.Get("variables"); v != "" {
+		if !shallow([]byte(v)) {
+			return gqlRequest{}, errTooDeep
+		}
 		if err := json.Unmarshal([]byte(v), &req.Variables); err != nil || !finite(req.Variables) {
 			return gqlRequest{}, badRequest("variables_malformed", "the variables parameter must be a JSON object")
 		}
 	}
 	return req, nil
+}
+
+// maxJSONDepth is how deeply a request's JSON may nest arrays and
+// objects: the request object, its variables and their values. Our
+// input types nest a few levels at most.
+const maxJSONDepth = 32
+
+var errTooDeep = badRequest("body_too_deep", fmt.Sprintf("the request nests JSON arrays and objects more than %d deep", maxJSONDepth))
+
+// shallow reports whether the JSON text b nests arrays and objects at
+// most maxJSONDepth deep. It looks only at brackets outside strings, in
+// one pass, before anything decodes b: decoding a deeply nested value
+// costs far more than its length suggests. Malformed JSON is left to the
+// decoder.
+func shallow(b []byte) bool {
+	depth := 0
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inString:
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			if depth > maxJSONDepth {
+				return false
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return true
 }
 
 // finite reports whether every number in v fits a float64 (encoding/json

@@ -32,6 +32,8 @@ func TestTransportErrors(t *testing.T) {
 		{"not an object", http.MethodPost, "", `["{ products { edges { cursor } } }"]`, jsonCT, 400, "body_wrong_type", "the request body must be a JSON object, not array"},
 		{"unknown field", http.MethodPost, "", `{"query":"{ a }","mutation":"x"}`, jsonCT, 400, "field_unknown", `field "mutation" is not part of a GraphQL request (query, variables, operationName, extensions)`},
 		{"variables not an object", http.MethodPost, "", `{"query":"{ a }","variables":[1]}`, jsonCT, 400, "field_wrong_type", `field "variables" has the wrong type: array`},
+		{"variables nested too deep", http.MethodPost, "", `{"query":"{ a }","variables":{"v":` + strings.Repeat("[", 9000) + strings.Repeat("]", 9000) + `}}`, jsonCT, 400, "body_too_deep", "the request nests JSON arrays and objects more than 32 deep"},
+		{"GET with variables nested too deep", http.MethodGet, "query=" + url.QueryEscape("{ a }") + "&variables=" + url.QueryEscape(`{"v":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`), "", nil, 400, "body_too_deep", "the request nests JSON arrays and objects more than 32 deep"},
 		{"trailing data", http.MethodPost, "", valid + `{}`, jsonCT, 400, "body_trailing_data", "the request body has data after the JSON object"},
 		{"no query", http.MethodPost, "", `{"variables":{}}`, jsonCT, 400, "query_missing", `the request has no query; send {"query": "{ ... }"}`},
 		{"invalid UTF-8", http.MethodPost, "", "{\"query\":\"{ products(after: \\\"\xff\\\") { edges { cursor } } }\"}", jsonCT, 400, "body_not_utf8", "the request body is not valid UTF-8"},
