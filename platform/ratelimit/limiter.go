@@ -71,7 +71,7 @@ type Limiter struct {
 	limit     int
 	anonLimit int
 	trusted   []netip.Prefix
-	counter *httprate.RateLimiter
+	counter   *httprate.RateLimiter
 }
 
 // New returns a Limiter for cfg, or an error when RequestsPerMinute is
