@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/orderflow/orderflow/platform/metrics"
 	"github.com/orderflow/orderflow/read"
 )
 
@@ -41,7 +43,8 @@ func rootFlood(n int) string {
 // pair (hundreds of thousands, tens of megabytes), are refused before it
 // runs with one short error, and run no SQL.
 func TestFieldFloodsAreRefusedWhole(t *testing.T) {
-	e := newEnv(t, withoutProjections())
+	reg, observer := newObserver(t)
+	e := newEnv(t, withoutProjections(), withConfig(read.Config{Observer: observer}))
 	perSet := "the selection set of %s selects more than 100 fields (fragments and fields of the same response key merged), the limit"
 	cases := []struct {
 		name, query, code, message string
@@ -85,6 +88,30 @@ fragment D on Query { ...E ...E ...E ...E ...E ...E ...E ...E } fragment E on Qu
 			}
 		})
 	}
+	requireMetrics(t, reg, `orderflow_graphql_refused_total{code="MAX_FIELDS_EXCEEDED"} 5`, `orderflow_graphql_refused_total{code="RESPONSE_KEY_CONFLICT"} 7`)
+}
+
+// newObserver returns a metrics registry and the GraphQL metrics on it.
+func newObserver(t *testing.T) (*metrics.Registry, *metrics.GraphQL) {
+	t.Helper()
+	reg := metrics.New()
+	g, err := metrics.NewGraphQL(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg, g
+}
+
+// requireMetrics fails unless the registry's exposition has every line.
+func requireMetrics(t *testing.T, reg *metrics.Registry, lines ...string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	reg.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for _, l := range lines {
+		if !strings.Contains(rec.Body.String(), "\n"+l+"\n") {
+			t.Errorf("metrics lack %q", l)
+		}
+	}
 }
 
 // TestMergeableFieldsAreServed: fields that share a response key and are
@@ -104,7 +131,8 @@ func TestMergeableFieldsAreServed(t *testing.T) {
 // graphql-go's validation is answered with the first ten and one that
 // says how many were dropped.
 func TestErrorsAreCapped(t *testing.T) {
-	e := newEnv(t, withoutProjections())
+	reg, observer := newObserver(t)
+	e := newEnv(t, withoutProjections(), withConfig(read.Config{Observer: observer}))
 	var b strings.Builder
 	b.WriteString(`{ product(sku: "x") {`)
 	for i := range 30 {
@@ -123,12 +151,14 @@ func TestErrorsAreCapped(t *testing.T) {
 	}
 	last, _ := json.Marshal(g.Errors[10])
 	sameJSON(t, last, `{"message":"20 more errors were dropped","extensions":{"code":"ERRORS_DROPPED","count":20}}`)
+	requireMetrics(t, reg, `orderflow_graphql_errors_dropped_total 20`)
 }
 
 // TestResponseSizeIsCapped: a response over MaxResponseBytes is replaced
 // by exactly one error; a smaller one is served whole.
 func TestResponseSizeIsCapped(t *testing.T) {
-	e := newEnv(t, withConfig(read.Config{Limits: read.Limits{MaxResponseBytes: 2000}}))
+	reg, observer := newObserver(t)
+	e := newEnv(t, withConfig(read.Config{Limits: read.Limits{MaxResponseBytes: 2000}, Observer: observer}))
 	for i := range 30 {
 		e.Product(fmt.Sprintf("SKU-%02d", i), "A product with a name of some length", eur(1999), 5)
 	}
@@ -147,9 +177,10 @@ func TestResponseSizeIsCapped(t *testing.T) {
 		!strings.HasPrefix(msg, "the response would be ") || !strings.HasSuffix(msg, " bytes; the limit is 2000 bytes: ask for fewer items or fields") {
 		t.Fatalf("a page of 30: %s", r.body)
 	}
-	if !strings.Contains(e.logs.String(), "graphql response too large") {
+	if !strings.Contains(e.logs.String(), "level=WARN msg=\"graphql response too large") {
 		t.Fatalf("no WARN line for the response refused: %s", e.logs.String())
 	}
+	requireMetrics(t, reg, `orderflow_graphql_refused_total{code="RESPONSE_TOO_LARGE"} 1`)
 }
 
 // TestErrorsDoNotEchoLargeInput: whatever part of a request an error

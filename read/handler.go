@@ -41,7 +41,26 @@ type Config struct {
 	// Limits bound what one request may ask; zero fields take the
 	// defaults of DefaultLimits.
 	Limits Limits
+	// Observer is told of every refusal; nil tells no one.
+	Observer Observer
 }
+
+// Observer is told what the handler refused, for metrics. Its methods
+// must be safe for concurrent use.
+type Observer interface {
+	// Refused is called with the code of each document refused before it
+	// ran (MAX_FIELDS_EXCEEDED, UNAUTHENTICATED, ...) and of each response
+	// refused for its size (RESPONSE_TOO_LARGE).
+	Refused(code string)
+	// ErrorsDropped is called with how many errors a response left out.
+	ErrorsDropped(n int)
+}
+
+// noObserver is the Observer of a Config without one.
+type noObserver struct{}
+
+func (noObserver) Refused(string)    {}
+func (noObserver) ErrorsDropped(int) {}
 
 // Handler serves the GraphQL query API over HTTP. It reads the caller from
 // auth.FromContext of the request context. It is safe for concurrent use.
@@ -52,6 +71,7 @@ type Handler struct {
 	introspection bool
 	logger        *slog.Logger
 	limits        Limits
+	observer      Observer
 	exec          *graphql.Schema
 	analyzer      *analyzer
 }
@@ -75,6 +95,10 @@ func New(cfg Config) (*Handler, error) {
 		introspection: cfg.Introspection,
 		logger:        cfg.Logger,
 		limits:        limits,
+		observer:      cfg.Observer,
+	}
+	if h.observer == nil {
+		h.observer = noObserver{}
 	}
 	if h.maxWait <= 0 {
 		h.maxWait = DefaultMaxWait
@@ -115,7 +139,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if an.err != nil {
-		writeRequestError(w, an.err)
+		h.refuse(w, an.err)
 		return
 	}
 	rs := newRequestState(h, principal, known, minPos, minSet, time.Now())

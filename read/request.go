@@ -51,7 +51,7 @@ func decodeHTTPRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (g
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		return gqlRequest{}, &httpError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
-			detail: r.Method + " is not allowed; send the query with POST (application/json) or GET (?query=)"}
+			detail: clip(r.Method) + " is not allowed; send the query with POST (application/json) or GET (?query=)"}
 	}
 	ct := r.Header.Get("Content-Type")
 	media, _, err := mime.ParseMediaType(ct)
@@ -60,7 +60,7 @@ func decodeHTTPRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (g
 			ct = "none"
 		}
 		return gqlRequest{}, &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
-			detail: fmt.Sprintf("send the request body as application/json (Content-Type was %s)", ct)}
+			detail: fmt.Sprintf("send the request body as application/json (Content-Type was %s)", clip(ct))}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var tooBig *http.MaxBytesError

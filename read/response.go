@@ -37,6 +37,18 @@ func (h *Handler) writeProblem(w http.ResponseWriter, r *http.Request, err error
 	})
 }
 
+// refuse answers with the refusal of a document before it ran, and tells
+// the observer.
+func (h *Handler) refuse(w http.ResponseWriter, err error) {
+	code := codeInternal
+	var re *requestError
+	if errors.As(err, &re) {
+		code = re.code
+	}
+	h.observer.Refused(code)
+	writeRequestError(w, err)
+}
+
 // writeRequestError answers with a GraphQL response that holds only the
 // error of a document refused before it ran: 400, or the error's own
 // status (401 with WWW-Authenticate for a root field that needs a token).
@@ -81,6 +93,7 @@ func capErrors(errs []*gqlerrors.QueryError) []*gqlerrors.QueryError {
 func (h *Handler) writeResponse(w http.ResponseWriter, r *http.Request, resp *graphql.Response, rs *requestState) {
 	if n := len(resp.Errors); n > maxErrors {
 		h.logger.WarnContext(r.Context(), "graphql response errors dropped", "errors", n, "kept", maxErrors)
+		h.observer.ErrorsDropped(n - maxErrors)
 	}
 	resp.Errors = capErrors(resp.Errors)
 	for _, e := range resp.Errors {
@@ -103,6 +116,7 @@ func (h *Handler) writeResponse(w http.ResponseWriter, r *http.Request, resp *gr
 	}
 	if len(body) > h.limits.MaxResponseBytes {
 		h.logger.WarnContext(r.Context(), "graphql response too large, answered with an error instead", "bytes", len(body), "limit", h.limits.MaxResponseBytes)
+		h.observer.Refused(codeResponseTooLarge)
 		writeJSON(w, http.StatusBadRequest, &graphql.Response{Errors: []*gqlerrors.QueryError{{
 			Message:    fmt.Sprintf("the response would be %d bytes; the limit is %d bytes: ask for fewer items or fields", len(body), h.limits.MaxResponseBytes),
 			Extensions: map[string]any{"code": codeResponseTooLarge},

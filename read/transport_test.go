@@ -25,6 +25,7 @@ func TestTransportErrors(t *testing.T) {
 	}{
 		{"wrong method", http.MethodPut, "", valid, nil, 405, "method_not_allowed", "PUT is not allowed; send the query with POST (application/json) or GET (?query=)"},
 		{"wrong content type", http.MethodPost, "", valid, []string{"Content-Type", "text/plain"}, 415, "unsupported_media_type", "send the request body as application/json (Content-Type was text/plain)"},
+		{"a long content type", http.MethodPost, "", valid, []string{"Content-Type", "text/" + strings.Repeat("x", 5000)}, 415, "unsupported_media_type", "send the request body as application/json (Content-Type was text/" + strings.Repeat("x", 59) + "…)"},
 		{"no content type", http.MethodPost, "", valid, nil, 415, "unsupported_media_type", "send the request body as application/json (Content-Type was none)"},
 		{"body too large", http.MethodPost, "", `{"query":"` + strings.Repeat(" ", 64<<10) + `{ products { edges { cursor } } }"}`, jsonCT, 413, "body_too_large", "the request body is larger than 65536 bytes"},
 		{"malformed JSON", http.MethodPost, "", `{"query":`, jsonCT, 400, "body_malformed", "the request body is not well-formed JSON"},
