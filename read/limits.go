@@ -27,10 +27,11 @@ type Limits struct {
 	// fields, when allowed, count nothing.
 	MaxCost int
 	// MaxFields is how many selections a document may make in all:
-	// every field, fragment spread and inline fragment of its operations
-	// counts once for each time it is reached, so a fragment counts as
-	// often as it is spread. Checked in time linear in the document,
-	// before anything else walks it.
+	// every field, fragment spread and inline fragment counts once for
+	// each time it is reached from an operation or a fragment definition,
+	// so a fragment counts where it is defined and again each time it is
+	// spread. Checked in time linear in the document, before anything
+	// else walks it.
 	MaxFields int
 	// MaxFieldsPerSet is how many fields one selection set may select,
 	// the fields its fragments bring in and those of fields it merges
@@ -43,7 +44,7 @@ type Limits struct {
 	// QueryBytesPerUnit how many bytes of query text. A request is
 	// charged the most of 1, its root fields, its cost divided by
 	// CostPerUnit and its length divided by QueryBytesPerUnit (both
-	// rounded up); see Handler.Units.
+	// rounded up), refused or not; see the package documentation.
 	CostPerUnit       int
 	QueryBytesPerUnit int
 }
@@ -53,8 +54,8 @@ type Limits struct {
 // 10 items, cost 25,000 (a page of 100 orders with their lines, timelines,
 // fulfillment histories and customers costs about 16,000), 1,000
 // selections in all and 100 per selection set (the standard
-// introspection query makes about 200; a page of orders with everything
-// about 40), responses of 4 MiB (that page of 100 orders is about 1 MiB
+// introspection query makes 429; a page of orders with everything 32),
+// responses of 4 MiB (that page of 100 orders is about 1 MiB
 // when every order has 10 lines, timeline entries and history records),
 // a unit per 1,000 of cost and per KiB of query.
 func DefaultLimits() Limits {

@@ -152,7 +152,37 @@ func TestIntrospectionWhenEnabled(t *testing.T) {
 	if !strings.Contains(string(data), `"name":"orders"`) {
 		t.Fatalf("introspection: %s", data)
 	}
+	// What GraphiQL and code generators send stays within every limit.
+	data = e.data(anonymous, introspectionQuery, nil)
+	if !strings.Contains(string(data), `"name":"OrderConnection"`) {
+		t.Fatalf("introspection: %.500s", data)
+	}
 }
+
+// introspectionQuery is graphql-js's getIntrospectionQuery() with its
+// default options.
+const introspectionQuery = `query IntrospectionQuery {
+  __schema {
+    queryType { name }
+    mutationType { name }
+    subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}`
 
 // TestRootFields counts root fields as a rate limiter needs them.
 func TestRootFields(t *testing.T) {
