@@ -55,9 +55,10 @@ type Limits struct {
 // fulfillment histories and customers costs about 16,000), 1,000
 // selections in all and 100 per selection set (the standard
 // introspection query makes 429; a page of orders with everything 32),
-// responses of 4 MiB (that page of 100 orders is about 1 MiB
-// when every order has 10 lines, timeline entries and history records),
-// a unit per 1,000 of cost and per KiB of query.
+// responses of 4 MiB (that page of 100 orders comes to about half a MiB
+// when every order has 10 lines, timeline entries and history records of
+// usual lengths), and a rate-limit unit per 1,000 of cost and per KiB of
+// query.
 func DefaultLimits() Limits {
 	return Limits{
 		MaxBodyBytes:      64 << 10,
