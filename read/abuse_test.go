@@ -209,6 +209,9 @@ func TestErrorsDoNotEchoLargeInput(t *testing.T) {
 		{"a wrong argument", request{Query: `{ products(first: "` + long + `") { edges { cursor } } }`}, 400},
 		{"an unused variable", request{Query: `query Q($` + long + `: Int) { products { edges { cursor } } }`}, 400},
 		{"a Time variable", request{Query: `query Q($t: Time) { orders(placedAfter: $t) { edges { cursor } } }`, Variables: map[string]any{"t": long}}, 400},
+		{"a Time literal", request{Query: `{ orders(placedAfter: "` + long + `") { edges { cursor } } }`}, 400},
+		{"a list of Time literals", request{Query: `{ orders(placedAfter: ["2026-03-01T12:30:00Z", "` + long + `"]) { edges { cursor } } }`}, 400},
+		{"an operation name of a variable's error", request{Query: `query ` + long + `($n: Int) { products(first: $n) { edges { cursor } } }`, Variables: map[string]any{"n": "ten"}}, 400},
 		{"an unknown fragment", request{Query: `{ product(sku: "x") { ...` + long + ` } }`}, 400},
 		{"a variable of an input object", request{Query: `query Q($s: [FulfillmentState!]) { fulfillments(state: $s) { edges { cursor } } }`, Variables: map[string]any{"s": []any{long}}}, 400},
 	}

@@ -263,6 +263,9 @@ func (w *costWalk) field(f *ast.Field, parent *ast.Definition, depth, mult int) 
 	if def == nil {
 		return nil // unknown field: validation refuses the document
 	}
+	if err := checkLiterals(f, def); err != nil {
+		return err
+	}
 	factor := 1
 	switch {
 	case def.Arguments.ForName("first") != nil:

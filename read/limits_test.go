@@ -54,6 +54,8 @@ fragment L on OrderLine { sku quantity sku quantity sku quantity sku quantity sk
 		{"negative first", request{Query: `{ p: products(first: -1) { edges { cursor } } }`}, "FIRST_OUT_OF_RANGE", "first must be a whole number from 0 to 100; p asks for -1"},
 		{"nested first too large", request{Query: `{ customer(id: "c") { notifications(first: 1000) { edges { cursor } } } }`}, "FIRST_OUT_OF_RANGE", "first must be a whole number from 0 to 100; notifications asks for 1000"},
 		{"introspection", request{Query: `{ __schema { types { name } } }`}, "INTROSPECTION_DISABLED", "introspection is disabled"},
+		{"a Time literal its scalar refuses", request{Query: `{ orders(placedAfter: "yesterday") { edges { cursor } } }`}, "INVALID_ARGUMENT",
+			`argument placedAfter of orders: Time must be an RFC 3339 string such as 2026-03-01T12:30:00Z, not "yesterday"`},
 		{"introspection of a type", request{Query: `{ products { edges { cursor } } t: __type(name: "Order") { name } }`}, "INTROSPECTION_DISABLED", "introspection is disabled"},
 		{"syntax error", request{Query: `{ orders { edges `}, "GRAPHQL_PARSE_FAILED", "syntax error: Expected Name, found <EOF> (line 1, column 18)"},
 		{"no operation", request{Query: `fragment F on Order { id }`}, "GRAPHQL_PARSE_FAILED", "the document has no operation"},

@@ -72,6 +72,33 @@ func checkVariables(doc *document, operationName string, variables map[string]an
 	return nil
 }
 
+// customScalars are the scalars whose literals graphql-go's validation
+// leaves to the resolvers.
+var customScalars = map[string]bool{"Time": true, "Int64": true}
+
+// checkLiterals refuses, with a *requestError, a literal argument of a
+// custom scalar type (Time, Int64, or a list of them) that the scalar
+// does not accept: the executor would otherwise unpack it only as it
+// resolves the field, answering with data and an error instead of
+// refusing the document. Variables are checkVariables' concern.
+func checkLiterals(f *ast.Field, def *ast.FieldDefinition) error {
+	for _, arg := range f.Arguments {
+		ad := def.Arguments.ForName(arg.Name)
+		if ad == nil || !customScalars[ad.Type.Name()] || arg.Value == nil || arg.Value.Kind == ast.Variable {
+			continue
+		}
+		v, err := arg.Value.Value(nil)
+		if err != nil {
+			continue // holds a variable: checked as a variable
+		}
+		if err := checkValue(ad.Type, v); err != nil {
+			return &requestError{code: codeInvalidArgument,
+				message: fmt.Sprintf("argument %s of %s: %s", clip(arg.Name), clip(f.Alias), clipMessage(err.Error()))}
+		}
+	}
+	return nil
+}
+
 // checkValue checks v against typ; null and the built-in types pass.
 func checkValue(typ *ast.Type, v any) error {
 	if v == nil {
