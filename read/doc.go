@@ -10,11 +10,11 @@
 // GET with the same as URL parameters (variables as JSON). Anything wrong
 // at the HTTP level (method, media type, size, JSON malformed or nested
 // more than 32 deep, X-Min-Position) is answered with an RFC 9457
-// problem+json body. A
-// document that cannot be run (a syntax or validation error, a limit
-// exceeded, a variable whose value its type refuses, Time and Int64
-// included) is answered 400 with a GraphQL response holding only errors;
-// a document that ran is answered 200, its errors beside its data.
+// problem+json body. A document that cannot be run (a syntax or
+// validation error, a limit exceeded, a variable or a Time or Int64
+// literal whose value its type refuses) is answered 400 (401 for a field
+// that needs a token) with a GraphQL response holding only errors; a
+// document that ran is answered 200, its errors beside its data.
 //
 // # Limits
 //
