@@ -61,6 +61,9 @@ func checkShape(doc *document, limits Limits) (steps int, err error) {
 	}
 	m := merger{doc: doc, limits: limits, active: make(map[string]bool), argIDs: make(map[*ast.Field]int), interned: make(map[string]int)}
 	m.steps = c.steps
+	// The walk visits what was counted; the budget makes sure of it
+	// whatever cycles did to the counts.
+	m.budget = c.steps + total
 	for _, op := range doc.Operations {
 		if err := m.check([]ast.SelectionSet{op.SelectionSet}, "the operation"); err != nil {
 			return m.steps, err
@@ -143,6 +146,7 @@ type merger struct {
 	argIDs   map[*ast.Field]int
 	interned map[string]int
 	steps    int
+	budget   int
 }
 
 // mergedField is the first field of a response key in a merged set, and
@@ -186,6 +190,10 @@ func (m *merger) check(sets []ast.SelectionSet, where string) error {
 func (m *merger) collect(set ast.SelectionSet, ms *mergedSet) error {
 	for _, sel := range set {
 		m.steps++
+		if m.steps > m.budget {
+			return &requestError{code: codeMaxFields,
+				message: fmt.Sprintf("the query makes more than %d selections (a fragment's count each time it is spread), the limit", m.limits.MaxFields)}
+		}
 		switch sel := sel.(type) {
 		case *ast.Field:
 			ms.fields++
