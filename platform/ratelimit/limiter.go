@@ -5,7 +5,7 @@
 // address, may have a budget of their own, lower than that of the
 // authenticated (Config.AnonymousRequestsPerMinute). A request costs one unit at the
 // middleware; a handler that learns a request is worth more (a GraphQL
-// document with many root fields) charges the rest with Cost, before it
+// document by what it may cost) charges the rest with Cost, before it
 // does the work.
 //
 // The middleware goes after authentication, so that it sees the
