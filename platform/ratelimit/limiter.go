@@ -3,10 +3,10 @@
 // auth.Principal, else its network address (forwarding headers are
 // believed only from trusted proxies). Anonymous clients, counted by
 // address, may have a budget of their own, lower than that of the
-// authenticated (Config.AnonymousRequestsPerMinute). A request costs one unit at the
-// middleware; a handler that learns a request is worth more (a GraphQL
-// document by what it may cost) charges the rest with Cost, before it
-// does the work.
+// authenticated (Config.AnonymousRequestsPerMinute). A request costs one
+// unit at the middleware; a handler that learns a request is worth more
+// (a GraphQL document, by what it may cost) charges the rest with Cost,
+// before it does the work.
 //
 // The middleware goes after authentication, so that it sees the
 // principal:
