@@ -111,6 +111,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad idempotency retention", want: withGateway, env: map[string]string{"ORDERFLOW_IDEMPOTENCY_RETENTION": "0s"}, err: errBadEnv},
 		{name: "bad sample ratio", want: withGateway, env: map[string]string{"ORDERFLOW_TRACE_SAMPLE_RATIO": "2"}, err: errBadEnv},
 		{name: "zero rate limit flag", want: withGateway, args: []string{"--rate-limit", "0"}, err: errUsage},
+		{name: "zero anonymous rate limit flag", want: withGateway, args: []string{"--rate-limit-anonymous", "0"}, err: errUsage},
 		{
 			name: "unknown role",
 			want: all | withRoles,
