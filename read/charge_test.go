@@ -1,6 +1,7 @@
 package read_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,8 +12,8 @@ import (
 
 // TestRateLimitChargesByCost: behind the rate limiter, a request is
 // charged the most of 1, its root fields, its cost per 1,000 and its
-// length per KiB, whether it runs or is refused; a caller without a token
-// has the anonymous budget.
+// length per KiB, whether it runs or is refused (before or after its
+// document is read); a caller without a token has the anonymous budget.
 func TestRateLimitChargesByCost(t *testing.T) {
 	const budget = 40
 	e := newEnv(t, withoutProjections(), withLimiter(t, ratelimit.Config{RequestsPerMinute: budget, AnonymousRequestsPerMinute: 5}))
@@ -48,7 +49,7 @@ func TestRateLimitChargesByCost(t *testing.T) {
 		// 1 + 100 × (edges, node, id, lines and 10 × 2): 2,401.
 		{"a page of 100 orders with their lines", `{ orders(first: 100) { edges { node { id lines { sku quantity } } } } }`, 200, 3},
 		{"a query of 3 KiB", `{ products(first: 0) { edges { cursor } } }` + strings.Repeat(" ", 3<<10), 200, 4},
-		{"refused: a field flood, by its length", flood, 400, (len(flood) + 1023) / 1024},
+		{"refused: a field flood, by its length", flood, 400, (len(mustJSON(t, request{Query: flood})) + 1023) / 1024},
 		{"refused: over the cost limit, by the cost counted", costBomb, 400, 31},
 		{"refused: a syntax error, by its length", `{ a` + strings.Repeat(" ", 3<<10), 400, 4},
 	}
@@ -64,6 +65,28 @@ func TestRateLimitChargesByCost(t *testing.T) {
 		})
 	}
 
+	// By the length of the whole body: variables count, and so does a
+	// body refused before its document is read.
+	bodies := []struct {
+		name   string
+		body   []byte
+		status int
+	}{
+		{"5 KiB of variables", mustJSON(t, request{Query: `query Q($s: String!) { product(sku: $s) { sku } }`, Variables: map[string]any{"s": strings.Repeat("x", 5<<10)}}), 200},
+		{"refused: JSON nested too deep", []byte(`{"query":"{ a }","variables":{"v":` + strings.Repeat("[", 1500) + strings.Repeat("]", 1500) + `}}`), 400},
+	}
+	for i, tc := range bodies {
+		t.Run(tc.name, func(t *testing.T) {
+			as := customer(fmt.Sprintf("b-%d", i))
+			if r := e.send(http.MethodPost, "", tc.body, "Content-Type", "application/json", asHeader, as); r.status != tc.status {
+				t.Fatalf("got %d %.300s, want %d", r.status, r.body, tc.status)
+			}
+			if got, want := budget-left(as), (len(tc.body)+1023)/1024; got != want {
+				t.Fatalf("charged %d units, want %d", got, want)
+			}
+		})
+	}
+
 	t.Run("anonymous budget", func(t *testing.T) {
 		if n := left(anonymous); n != 5 {
 			t.Fatalf("an anonymous caller sent %d cheap queries, want 5", n)
@@ -72,4 +95,13 @@ func TestRateLimitChargesByCost(t *testing.T) {
 			t.Fatalf("a customer from the same address sent %d, want %d", n, budget)
 		}
 	})
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -76,8 +76,9 @@ type analysis struct {
 	// RootFields); 0 when the document does not parse or names no such
 	// operation.
 	rootFields int
-	// queryBytes is the length of the query text.
-	queryBytes int
+	// bytes is the length of the request: its query, or more, what
+	// carried it (a body, a URL's query string).
+	bytes int
 }
 
 // analyze checks a request's document and returns what it found. The
@@ -91,7 +92,7 @@ type analysis struct {
 // the checks that expand fragments run only once checkShape has bounded
 // how much they expand.
 func (a *analyzer) analyze(query, operationName string, variables map[string]any, anonymous bool) analysis {
-	an := analysis{queryBytes: len(query)}
+	an := analysis{bytes: len(query)}
 	if len(query) > a.limits.MaxQueryBytes {
 		an.err = &requestError{code: codeQueryTooLong,
 			message: fmt.Sprintf("the query is %d bytes long; the limit is %d bytes", len(query), a.limits.MaxQueryBytes)}
@@ -130,10 +131,10 @@ func (a *analyzer) analyze(query, operationName string, variables map[string]any
 
 // units is what the analysis charges against the caller's rate limit:
 // the most of 1, the root fields, the cost divided by CostPerUnit and the
-// query's length divided by QueryBytesPerUnit, both rounded up. A refused
-// document is charged the same way, by what was counted of it.
+// request's length divided by QueryBytesPerUnit, both rounded up. A
+// refused document is charged the same way, by what was counted of it.
 func (an analysis) units(l Limits) int {
-	return max(1, an.rootFields, ceilDiv(an.cost, l.CostPerUnit), ceilDiv(an.queryBytes, l.QueryBytesPerUnit))
+	return max(1, an.rootFields, ceilDiv(an.cost, l.CostPerUnit), ceilDiv(an.bytes, l.QueryBytesPerUnit))
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

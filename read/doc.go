@@ -37,10 +37,12 @@
 //
 // Behind a ratelimit.Limiter, a request is charged, before it is
 // answered, the most of 1, its root fields, its cost divided by
-// Limits.CostPerUnit (1,000) and its length divided by
-// Limits.QueryBytesPerUnit (1 KiB), both rounded up. A refused document is
-// charged the same way by what was counted of it until it was refused
-// (its length at least), so that refusals are not free.
+// Limits.CostPerUnit (1,000) and its length (its body, or a GET's query
+// string) divided by Limits.QueryBytesPerUnit (1 KiB), both rounded up.
+// A refused document is charged the same way by what was counted of it
+// until it was refused, and a request refused before its document is
+// read (malformed, nested too deep, too large) by its length, so that
+// refusals are not free.
 //
 // # Authorization
 //

@@ -118,9 +118,13 @@ func New(cfg Config) (*Handler, error) {
 // ServeHTTP answers one GraphQL request; see the package documentation for
 // what it accepts and how it answers.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	req, err := decodeHTTPRequest(w, r, h.limits.MaxBodyBytes)
+	ctx := r.Context()
+	req, size, err := decodeHTTPRequest(w, r, h.limits.MaxBodyBytes)
 	if err != nil {
-		h.writeProblem(w, r, err)
+		// Refused before it is read as GraphQL, and charged by its length.
+		if h.charge(w, ctx, ceilDiv(size, h.limits.QueryBytesPerUnit)) {
+			h.writeProblem(w, r, err)
+		}
 		return
 	}
 	minPos, minSet, err := parseMinPosition(r.Header)
@@ -128,14 +132,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, err)
 		return
 	}
-	ctx := r.Context()
 	principal, known := auth.FromContext(ctx)
 	an := h.analyzer.analyze(req.Query, req.OperationName, req.Variables, !known)
+	an.bytes = max(an.bytes, size)
 	// A request is charged by what it may cost, refused or not (see the
 	// package documentation), before it is answered.
-	var exceeded *ratelimit.ExceededError
-	if err := ratelimit.Cost(ctx, an.units(h.limits)); errors.As(err, &exceeded) {
-		exceeded.WriteProblem(w)
+	if !h.charge(w, ctx, an.units(h.limits)) {
 		return
 	}
 	if an.err != nil {
@@ -145,4 +147,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rs := newRequestState(h, principal, known, minPos, minSet, time.Now())
 	resp := h.exec.Exec(withRequestState(ctx, rs), req.Query, req.OperationName, req.Variables)
 	h.writeResponse(w, r, resp, rs)
+}
+
+// charge charges the request units against the caller's rate limit
+// (ratelimit.Cost) and reports whether it could; when it could not, it
+// has answered 429.
+func (h *Handler) charge(w http.ResponseWriter, ctx context.Context, units int) bool {
+	var exceeded *ratelimit.ExceededError
+	if err := ratelimit.Cost(ctx, units); errors.As(err, &exceeded) {
+		exceeded.WriteProblem(w)
+		return false
+	}
+	return true
 }

@@ -41,10 +41,11 @@ type Limits struct {
 	// is replaced by the single error RESPONSE_TOO_LARGE.
 	MaxResponseBytes int
 	// CostPerUnit is how many points of cost one rate-limit unit buys;
-	// QueryBytesPerUnit how many bytes of query text. A request is
-	// charged the most of 1, its root fields, its cost divided by
-	// CostPerUnit and its length divided by QueryBytesPerUnit (both
-	// rounded up), refused or not; see the package documentation.
+	// QueryBytesPerUnit how many bytes of request (a body, or a GET's
+	// query string). A request is charged the most of 1, its root
+	// fields, its cost divided by CostPerUnit and its length divided by
+	// QueryBytesPerUnit (both rounded up), refused or not; see the
+	// package documentation.
 	CostPerUnit       int
 	QueryBytesPerUnit int
 }
@@ -58,7 +59,7 @@ type Limits struct {
 // responses of 4 MiB (that page of 100 orders comes to about half a MiB
 // when every order has 10 lines, timeline entries and history records of
 // usual lengths), and a rate-limit unit per 1,000 of cost and per KiB of
-// query.
+// request.
 func DefaultLimits() Limits {
 	return Limits{
 		MaxBodyBytes:      64 << 10,

@@ -41,16 +41,19 @@ func badRequest(code, detail string) *httpError {
 }
 
 // decodeHTTPRequest reads the GraphQL request of a GET (URL parameters) or
-// POST (an application/json body of at most maxBody bytes). Every error it
-// returns is an *httpError.
-func decodeHTTPRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (gqlRequest, error) {
+// POST (an application/json body of at most maxBody bytes), and returns
+// how many bytes the request carried (its body, or its URL's query
+// string; maxBody for a body too large). Every error it returns is an
+// *httpError.
+func decodeHTTPRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (gqlRequest, int, error) {
 	switch r.Method {
 	case http.MethodGet:
-		return decodeQueryParams(r.URL.Query())
+		req, err := decodeQueryParams(r.URL.Query())
+		return req, len(r.URL.RawQuery), err
 	case http.MethodPost:
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		return gqlRequest{}, &httpError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
+		return gqlRequest{}, 0, &httpError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
 			detail: clip(r.Method) + " is not allowed; send the query with POST (application/json) or GET (?query=)"}
 	}
 	ct := r.Header.Get("Content-Type")
@@ -59,19 +62,20 @@ func decodeHTTPRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (g
 		if ct == "" {
 			ct = "none"
 		}
-		return gqlRequest{}, &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+		return gqlRequest{}, 0, &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
 			detail: fmt.Sprintf("send the request body as application/json (Content-Type was %s)", clip(ct))}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return gqlRequest{}, &httpError{status: http.StatusRequestEntityTooLarge, code: "body_too_large",
+		return gqlRequest{}, int(maxBody), &httpError{status: http.StatusRequestEntityTooLarge, code: "body_too_large",
 			detail: fmt.Sprintf("the request body is larger than %d bytes", maxBody)}
 	}
 	if err != nil {
-		return gqlRequest{}, badRequest("body_unreadable", "the request body could not be read")
+		return gqlRequest{}, len(body), badRequest("body_unreadable", "the request body could not be read")
 	}
-	return decodeBody(body)
+	req, err := decodeBody(body)
+	return req, len(body), err
 }
 
 // decodeBody decodes a POST body: one JSON object with a non-empty string
