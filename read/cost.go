@@ -24,20 +24,27 @@ type analyzer struct {
 	introspection bool
 	// parsed keeps the documents parsed lately, by query text: clients send
 	// the same few queries again and again, and parsing is a good part of
-	// the cost of a small one. The documents are only read once parsed.
-	parsed *lru.Cache[string, *ast.QueryDocument]
+	// the cost of a small one. It keeps only documents that pass
+	// checkShape and are at most cachedQueryBytes long, so that what it
+	// holds stays small whatever clients send. The documents are only
+	// read once parsed.
+	parsed *lru.Cache[string, *document]
 }
 
-// parsedDocuments is how many parsed documents an analyzer keeps: at most
-// MaxQueryBytes each, a few megabytes in all.
-const parsedDocuments = 256
+// parsedDocuments is how many parsed documents an analyzer keeps, and
+// cachedQueryBytes the longest query text it keeps one of: a few
+// megabytes of syntax trees in all.
+const (
+	parsedDocuments  = 256
+	cachedQueryBytes = 2 << 10
+)
 
 func newAnalyzer(sdl string, limits Limits, introspection bool) (*analyzer, error) {
 	s, err := gqlparser.LoadSchema(&ast.Source{Name: "orderflow.graphql", Input: sdl})
 	if err != nil {
 		return nil, fmt.Errorf("load the schema for the cost analysis: %w", err)
 	}
-	parsed, err := lru.New[string, *ast.QueryDocument](parsedDocuments)
+	parsed, err := lru.New[string, *document](parsedDocuments)
 	if err != nil {
 		return nil, err
 	}
@@ -45,46 +52,107 @@ func newAnalyzer(sdl string, limits Limits, introspection bool) (*analyzer, erro
 }
 
 // document parses query, or returns the document it parsed from the same
-// text lately.
-func (a *analyzer) document(query string) (*ast.QueryDocument, error) {
+// text lately, and whether it did.
+func (a *analyzer) document(query string) (doc *document, cached bool, err error) {
 	if doc, ok := a.parsed.Get(query); ok {
-		return doc, nil
+		return doc, true, nil
 	}
-	doc, err := parseDocument(query)
+	parsed, err := parseDocument(query)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	a.parsed.Add(query, doc)
-	return doc, nil
+	return newDocument(parsed), false, nil
 }
 
-// check refuses, with a *requestError, a document that is too long, does
-// not parse, asks for introspection while it is off, or one of whose
-// operations nests too deeply, asks for a page too large or costs too
-// much, or gives a variable of the operation to run a value its type
-// refuses (see checkVariables).
-func (a *analyzer) check(query, operationName string, variables map[string]any) error {
-	if _, err := a.cost(query, variables); err != nil {
-		return err
-	}
-	doc, err := a.document(query)
-	if err != nil {
-		return err
-	}
-	return checkVariables(doc, operationName, variables)
+// analysis is what the analyzer found of a request's document.
+type analysis struct {
+	// err is the *requestError that refuses the document, nil when it
+	// may run.
+	err error
+	// cost is the highest cost of the document's operations, as far as
+	// it was counted before a refusal.
+	cost int
+	// rootFields counts the root fields of the operation to run (see
+	// RootFields); 0 when the document does not parse or names no such
+	// operation.
+	rootFields int
+	// bytes is the length of the request: its query, or more, what
+	// carried it (a body, a URL's query string).
+	bytes int
 }
+
+// analyze checks a request's document and returns what it found. The
+// document is refused when it is too long, does not parse, makes too many
+// selections or uses a response key for two different fields (see
+// checkShape), selects a root field that needs a token while the caller
+// is anonymous, asks for introspection while it is off, or when one of
+// its operations nests too deeply, asks for a page too large or costs too
+// much, or gives a variable of the operation to run a value its type
+// refuses (see checkVariables). Each check is linear in the document, and
+// the checks that expand fragments run only once checkShape has bounded
+// how much they expand.
+func (a *analyzer) analyze(query, operationName string, variables map[string]any, anonymous bool) analysis {
+	an := analysis{bytes: len(query)}
+	if len(query) > a.limits.MaxQueryBytes {
+		an.err = &requestError{code: codeQueryTooLong,
+			message: fmt.Sprintf("the query is %d bytes long; the limit is %d bytes", len(query), a.limits.MaxQueryBytes)}
+		return an
+	}
+	doc, cached, err := a.document(query)
+	if err != nil {
+		an.err = err
+		return an
+	}
+	op := operation(doc, operationName)
+	if op != nil {
+		an.rootFields = min(rootFields(doc, op), a.limits.MaxFields+1)
+	}
+	if !cached {
+		if _, err := checkShape(doc, a.limits); err != nil {
+			an.err = err
+			return an
+		}
+		if len(query) <= cachedQueryBytes {
+			a.parsed.Add(query, doc)
+		}
+	}
+	if anonymous && op != nil {
+		if err := checkPublic(doc, op); err != nil {
+			an.err = err
+			return an
+		}
+	}
+	if an.cost, an.err = a.measure(doc, variables); an.err != nil {
+		return an
+	}
+	an.err = checkVariables(doc, operationName, variables)
+	return an
+}
+
+// units is what the analysis charges against the caller's rate limit:
+// the most of 1, the root fields, the cost divided by CostPerUnit and the
+// request's length divided by QueryBytesPerUnit, both rounded up. A
+// refused document is charged the same way, by what was counted of it.
+func (an analysis) units(l Limits) int {
+	return max(1, an.rootFields, ceilDiv(an.cost, l.CostPerUnit), ceilDiv(an.bytes, l.QueryBytesPerUnit))
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // cost returns the highest cost of the document's operations, or the
 // *requestError of the first limit it breaks.
 func (a *analyzer) cost(query string, variables map[string]any) (int, error) {
-	if len(query) > a.limits.MaxQueryBytes {
-		return 0, &requestError{code: codeQueryTooLong,
-			message: fmt.Sprintf("the query is %d bytes long; the limit is %d bytes", len(query), a.limits.MaxQueryBytes)}
+	an := a.analyze(query, "", variables, false)
+	if an.err != nil {
+		return 0, an.err
 	}
-	doc, err := a.document(query)
-	if err != nil {
-		return 0, err
-	}
+	return an.cost, nil
+}
+
+// measure returns the highest cost of the document's operations, or, with
+// the *requestError of the first limit an operation breaks, the cost
+// counted until then.
+func (a *analyzer) measure(doc *document, variables map[string]any) (int, error) {
 	highest := 0
 	for _, op := range doc.Operations {
 		w := costWalk{a: a, doc: doc, op: op, vars: variables, inFragment: make(map[string]bool)}
@@ -95,10 +163,11 @@ func (a *analyzer) cost(query string, variables map[string]any) (int, error) {
 		case ast.Subscription:
 			root = a.schema.Subscription
 		}
-		if err := w.selections(op.SelectionSet, root, 1, 1); err != nil {
-			return 0, err
-		}
+		err := w.selections(op.SelectionSet, root, 1, 1)
 		highest = max(highest, w.total)
+		if err != nil {
+			return highest, err
+		}
 	}
 	return highest, nil
 }
@@ -112,10 +181,10 @@ func parseDocument(query string) (*ast.QueryDocument, error) {
 		if ge, ok := err.(*gqlerror.Error); ok {
 			msg = ge.Message
 			if len(ge.Locations) > 0 {
-				msg = fmt.Sprintf("%s (line %d, column %d)", msg, ge.Locations[0].Line, ge.Locations[0].Column)
+				msg = fmt.Sprintf("%s (line %d, column %d)", clipMessage(msg), ge.Locations[0].Line, ge.Locations[0].Column)
 			}
 		}
-		return nil, &requestError{code: codeSyntax, message: "syntax error: " + msg}
+		return nil, &requestError{code: codeSyntax, message: "syntax error: " + clipMessage(msg)}
 	}
 	if len(doc.Operations) == 0 {
 		return nil, &requestError{code: codeSyntax, message: "the document has no operation"}
@@ -133,7 +202,7 @@ func parseDocument(query string) (*ast.QueryDocument, error) {
 // the fragments multiply.
 type costWalk struct {
 	a          *analyzer
-	doc        *ast.QueryDocument
+	doc        *document
 	op         *ast.OperationDefinition
 	vars       map[string]any
 	inFragment map[string]bool
@@ -156,7 +225,7 @@ func (w *costWalk) selections(set ast.SelectionSet, parent *ast.Definition, dept
 				return err
 			}
 		case *ast.FragmentSpread:
-			frag := w.doc.Fragments.ForName(sel.Name)
+			frag := w.doc.fragments[sel.Name]
 			if frag == nil || w.inFragment[sel.Name] {
 				continue // unknown or cyclic: validation refuses the document
 			}
@@ -181,7 +250,7 @@ func (w *costWalk) field(f *ast.Field, parent *ast.Definition, depth, mult int) 
 	}
 	if depth > limits.MaxDepth {
 		return &requestError{code: codeMaxDepth,
-			message: fmt.Sprintf("field %q is nested %d deep; the limit is a depth of %d", f.Alias, depth, limits.MaxDepth)}
+			message: fmt.Sprintf("field %q is nested %d deep; the limit is a depth of %d", clip(f.Alias), depth, limits.MaxDepth)}
 	}
 	w.total += mult
 	if w.total > limits.MaxCost {
@@ -194,6 +263,9 @@ func (w *costWalk) field(f *ast.Field, parent *ast.Definition, depth, mult int) 
 	def := parent.Fields.ForName(f.Name)
 	if def == nil {
 		return nil // unknown field: validation refuses the document
+	}
+	if err := checkLiterals(f, def); err != nil {
+		return err
 	}
 	factor := 1
 	switch {
@@ -235,7 +307,7 @@ func (w *costWalk) first(f *ast.Field, def *ast.FieldDefinition) (int, error) {
 	}
 	if n < 0 || n > float64(limits.MaxFirst) || n != math.Trunc(n) {
 		return 0, &requestError{code: codeFirstOutOfRange,
-			message: fmt.Sprintf("first must be a whole number from 0 to %d; %s asks for %s", limits.MaxFirst, f.Alias, strconv.FormatFloat(n, 'f', -1, 64))}
+			message: fmt.Sprintf("first must be a whole number from 0 to %d; %s asks for %s", limits.MaxFirst, clip(f.Alias), strconv.FormatFloat(n, 'f', -1, 64))}
 	}
 	return int(n), nil
 }

@@ -79,8 +79,10 @@ func FuzzAnalyzer(f *testing.F) {
 			t.Fatalf("cost(%q): %v is not a refusal the client can read", query, err)
 		}
 		for _, vars := range []map[string]any{vars, {"t": []any{v, n}, "i": n}} {
-			if err := a.check(query, "", vars); err != nil && (!errors.As(err, &re) || re.code == "" || re.message == "") {
-				t.Fatalf("check(%q, %v): %v is not a refusal the client can read", query, vars, err)
+			for _, anonymous := range []bool{false, true} {
+				if err := a.analyze(query, "", vars, anonymous).err; err != nil && (!errors.As(err, &re) || re.code == "" || re.message == "") {
+					t.Fatalf("analyze(%q, %v): %v is not a refusal the client can read", query, vars, err)
+				}
 			}
 		}
 		if err != nil && (!errors.As(err, &re) || re.code == "" || re.message == "") {

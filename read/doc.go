@@ -8,31 +8,52 @@
 // A request is POST with Content-Type application/json and a body
 // {"query", "variables", "operationName"} (at most Limits.MaxBodyBytes), or
 // GET with the same as URL parameters (variables as JSON). Anything wrong
-// at the HTTP level (method, media type, size, malformed JSON or
-// X-Min-Position) is answered with an RFC 9457 problem+json body. A
-// document that cannot be run (a syntax or validation error, a limit
-// exceeded, a variable whose value its type refuses, Time and Int64
-// included) is answered 400 with a GraphQL response holding only errors;
-// a document that ran is answered 200, its errors beside its data.
+// at the HTTP level (method, media type, size, JSON malformed or nested
+// more than 32 deep, X-Min-Position) is answered with an RFC 9457
+// problem+json body. A document that cannot be run (a syntax or
+// validation error, a limit exceeded, a variable or a Time or Int64
+// literal whose value its type refuses) is answered 400 (401 for a field
+// that needs a token) with a GraphQL response holding only errors; a
+// document that ran is answered 200, its errors beside its data.
 //
 // # Limits
 //
-// Before any resolver runs, and so before any SQL, a document is refused
-// when it is longer than Limits.MaxQueryBytes, nests fields deeper than
+// Before any resolver runs, and so before any SQL, and before graphql-go
+// validates it, a document is refused with one error when it is longer
+// than Limits.MaxQueryBytes, makes more than Limits.MaxFields selections
+// (a fragment counted each time it is spread) or selects more than
+// Limits.MaxFieldsPerSet fields in one selection set (MAX_FIELDS_EXCEEDED),
+// uses one response key for two different fields or arguments in one
+// merged selection set (RESPONSE_KEY_CONFLICT, naming the key), selects
+// a root field an anonymous caller may not, nests fields deeper than
 // Limits.MaxDepth, asks a connection for more than Limits.MaxFirst items,
 // asks for introspection while Config.Introspection is off, or costs more
-// than Limits.MaxCost. Handler.Cost tells what a document costs, and
-// RootFields how many root fields it has, for rate limiters that count a
-// batched request as many.
+// than Limits.MaxCost. Every check takes time linear in the document;
+// those that expand fragments run only once the selection count has
+// bounded the expansion. Handler.Cost tells what a document costs, and
+// RootFields how many root fields it has.
+//
+// # Rate limits
+//
+// Behind a ratelimit.Limiter, a request is charged, before it is
+// answered, the most of 1, its root fields, its cost divided by
+// Limits.CostPerUnit (1,000) and its length (its body, or a GET's query
+// string) divided by Limits.QueryBytesPerUnit (1 KiB), both rounded up.
+// A refused document is charged the same way by what was counted of it
+// until it was refused, and a request refused before its document is
+// read (malformed, nested too deep, too large) by its length, so that
+// refusals are not free.
 //
 // # Authorization
 //
 // The caller is the auth.Principal of the request context. An admin sees
 // everything; a customer sees its own orders, fulfillments, summary and
 // notifications, and someone else's are answered as if they did not
-// exist; an anonymous caller sees nothing that is owned. Products are
-// public. Only admins may read projections; others get the error
-// "forbidden".
+// exist. Products are public: a caller without a principal may select
+// only product, products and __typename (and introspection, when on) at
+// the root; any other root field refuses the document with 401 and the
+// error UNAUTHENTICATED. Only admins may read projections; others get the
+// error "forbidden".
 //
 // # Batching
 //
@@ -62,5 +83,11 @@
 // Errors meant for the client (an invalid cursor, forbidden) say what went
 // wrong and carry extensions.code. Every other error, including a panic
 // in a resolver, is logged and answered as "internal error", never with
-// SQL or driver details.
+// SQL or driver details. A response carries at most 10 errors and then
+// one more, ERRORS_DROPPED, with extensions.count the number left out; a
+// response body over Limits.MaxResponseBytes is replaced by the one error
+// RESPONSE_TOO_LARGE (and a WARN line). No message repeats more than 64
+// characters of the client's input, ours or the libraries' (a name, an
+// alias, a value, a token of a syntax error): the rest is cut off and
+// marked with "…". Config.Observer is told of every refusal.
 package read

@@ -20,11 +20,17 @@ const (
 	codeInvalidArgument       = "INVALID_ARGUMENT"
 	codeInvalidVariable       = "INVALID_VARIABLE"
 	codeNotReady              = "NOT_READY"
+	codeMaxFields             = "MAX_FIELDS_EXCEEDED"
+	codeFieldConflict         = "RESPONSE_KEY_CONFLICT"
+	codeUnauthenticated       = "UNAUTHENTICATED"
+	codeResponseTooLarge      = "RESPONSE_TOO_LARGE"
+	codeErrorsDropped         = "ERRORS_DROPPED"
 )
 
 // requestError refuses a whole document before it runs. The client gets
-// its message and code as they are.
+// its message and code as they are, with its status (400 when zero).
 type requestError struct {
+	status  int
 	code    string
 	message string
 }

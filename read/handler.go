@@ -41,7 +41,26 @@ type Config struct {
 	// Limits bound what one request may ask; zero fields take the
 	// defaults of DefaultLimits.
 	Limits Limits
+	// Observer is told of every refusal; nil tells no one.
+	Observer Observer
 }
+
+// Observer is told what the handler refused, for metrics. Its methods
+// must be safe for concurrent use.
+type Observer interface {
+	// Refused is called with the code of each document refused before it
+	// ran (MAX_FIELDS_EXCEEDED, UNAUTHENTICATED, ...) and of each response
+	// refused for its size (RESPONSE_TOO_LARGE).
+	Refused(code string)
+	// ErrorsDropped is called with how many errors a response left out.
+	ErrorsDropped(n int)
+}
+
+// noObserver is the Observer of a Config without one.
+type noObserver struct{}
+
+func (noObserver) Refused(string)    {}
+func (noObserver) ErrorsDropped(int) {}
 
 // Handler serves the GraphQL query API over HTTP. It reads the caller from
 // auth.FromContext of the request context. It is safe for concurrent use.
@@ -52,6 +71,7 @@ type Handler struct {
 	introspection bool
 	logger        *slog.Logger
 	limits        Limits
+	observer      Observer
 	exec          *graphql.Schema
 	analyzer      *analyzer
 }
@@ -75,6 +95,10 @@ func New(cfg Config) (*Handler, error) {
 		introspection: cfg.Introspection,
 		logger:        cfg.Logger,
 		limits:        limits,
+		observer:      cfg.Observer,
+	}
+	if h.observer == nil {
+		h.observer = noObserver{}
 	}
 	if h.maxWait <= 0 {
 		h.maxWait = DefaultMaxWait
@@ -94,9 +118,13 @@ func New(cfg Config) (*Handler, error) {
 // ServeHTTP answers one GraphQL request; see the package documentation for
 // what it accepts and how it answers.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	req, err := decodeHTTPRequest(w, r, h.limits.MaxBodyBytes)
+	ctx := r.Context()
+	req, size, err := decodeHTTPRequest(w, r, h.limits.MaxBodyBytes)
 	if err != nil {
-		h.writeProblem(w, r, err)
+		// Refused before it is read as GraphQL, and charged by its length.
+		if h.charge(w, ctx, ceilDiv(size, h.limits.QueryBytesPerUnit)) {
+			h.writeProblem(w, r, err)
+		}
 		return
 	}
 	minPos, minSet, err := parseMinPosition(r.Header)
@@ -104,22 +132,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeProblem(w, r, err)
 		return
 	}
-	if err := h.analyzer.check(req.Query, req.OperationName, req.Variables); err != nil {
-		writeRequestError(w, err)
+	principal, known := auth.FromContext(ctx)
+	an := h.analyzer.analyze(req.Query, req.OperationName, req.Variables, !known)
+	an.bytes = max(an.bytes, size)
+	// A request is charged by what it may cost, refused or not (see the
+	// package documentation), before it is answered.
+	if !h.charge(w, ctx, an.units(h.limits)) {
 		return
 	}
-	ctx := r.Context()
-	// A request asking many things at once counts as many requests
-	// against the caller's rate limit: one per root field.
-	if n, err := h.analyzer.rootFields(req.Query, req.OperationName); err == nil {
-		var exceeded *ratelimit.ExceededError
-		if err := ratelimit.Cost(ctx, n); errors.As(err, &exceeded) {
-			exceeded.WriteProblem(w)
-			return
-		}
+	if an.err != nil {
+		h.refuse(w, an.err)
+		return
 	}
-	principal, known := auth.FromContext(ctx)
 	rs := newRequestState(h, principal, known, minPos, minSet, time.Now())
 	resp := h.exec.Exec(withRequestState(ctx, rs), req.Query, req.OperationName, req.Variables)
 	h.writeResponse(w, r, resp, rs)
+}
+
+// charge charges the request units against the caller's rate limit
+// (ratelimit.Cost) and reports whether it could; when it could not, it
+// has answered 429.
+func (h *Handler) charge(w http.ResponseWriter, ctx context.Context, units int) bool {
+	var exceeded *ratelimit.ExceededError
+	if err := ratelimit.Cost(ctx, units); errors.As(err, &exceeded) {
+		exceeded.WriteProblem(w)
+		return false
+	}
+	return true
 }

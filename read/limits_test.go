@@ -31,6 +31,10 @@ fragment A on Product { ...B ...B ...B ...B ...B ...B ...B ...B ...B ...B }
 fragment B on Product { ...C ...C ...C ...C ...C ...C ...C ...C ...C ...C }
 fragment C on Product { ...D ...D ...D ...D ...D ...D ...D ...D ...D ...D }
 fragment D on Product { sku name sku name sku name sku name sku name }`
+	// 30 fields of each of 10 lines of each of 100 orders, by fragments.
+	fragmentCost := `{ orders(first: 100) { edges { node { ...F } } } }
+fragment F on Order { lines { ...L ...L ...L } }
+fragment L on OrderLine { sku quantity sku quantity sku quantity sku quantity sku quantity }`
 	long := "{ products { edges { cursor } } }" + strings.Repeat(" ", 8<<10)
 	costMessage := "the query costs more than 25000, the limit (a connection's fields count once per item of its page, a list's 10 times)"
 	cases := []struct {
@@ -42,13 +46,16 @@ fragment D on Product { sku name sku name sku name sku name sku name }`
 		{"too deep", request{Query: deep}, "MAX_DEPTH_EXCEEDED", `field "id" is nested 11 deep; the limit is a depth of 10`},
 		{"too long", request{Query: long}, "QUERY_TOO_LONG", fmt.Sprintf("the query is %d bytes long; the limit is 8192 bytes", len(long))},
 		{"cost bomb by aliases", request{Query: aliases(30)}, "MAX_COST_EXCEEDED", costMessage},
-		{"cost bomb by fragments", request{Query: fragmentBomb}, "MAX_COST_EXCEEDED", costMessage},
+		{"cost bomb by fragments", request{Query: fragmentCost}, "MAX_COST_EXCEEDED", costMessage},
+		{"selection bomb by fragments", request{Query: fragmentBomb}, "MAX_FIELDS_EXCEEDED", "the query makes 23454 selections (a fragment's count each time it is spread); the limit is 1000"},
 		{"first too large", request{Query: `{ orders(first: 100000) { edges { cursor } } }`}, "FIRST_OUT_OF_RANGE", "first must be a whole number from 0 to 100; orders asks for 100000"},
 		{"first too large in a variable", request{Query: `query Q($n: Int) { products(first: $n) { edges { cursor } } }`, Variables: map[string]any{"n": 101}}, "FIRST_OUT_OF_RANGE", "first must be a whole number from 0 to 100; products asks for 101"},
 		{"first too large by a variable's default", request{Query: `query Q($n: Int = 500) { products(first: $n) { edges { cursor } } }`}, "FIRST_OUT_OF_RANGE", "first must be a whole number from 0 to 100; products asks for 500"},
 		{"negative first", request{Query: `{ p: products(first: -1) { edges { cursor } } }`}, "FIRST_OUT_OF_RANGE", "first must be a whole number from 0 to 100; p asks for -1"},
 		{"nested first too large", request{Query: `{ customer(id: "c") { notifications(first: 1000) { edges { cursor } } } }`}, "FIRST_OUT_OF_RANGE", "first must be a whole number from 0 to 100; notifications asks for 1000"},
 		{"introspection", request{Query: `{ __schema { types { name } } }`}, "INTROSPECTION_DISABLED", "introspection is disabled"},
+		{"a Time literal its scalar refuses", request{Query: `{ orders(placedAfter: "yesterday") { edges { cursor } } }`}, "INVALID_ARGUMENT",
+			`argument placedAfter of orders: Time must be an RFC 3339 string such as 2026-03-01T12:30:00Z, not "yesterday"`},
 		{"introspection of a type", request{Query: `{ products { edges { cursor } } t: __type(name: "Order") { name } }`}, "INTROSPECTION_DISABLED", "introspection is disabled"},
 		{"syntax error", request{Query: `{ orders { edges `}, "GRAPHQL_PARSE_FAILED", "syntax error: Expected Name, found <EOF> (line 1, column 18)"},
 		{"no operation", request{Query: `fragment F on Order { id }`}, "GRAPHQL_PARSE_FAILED", "the document has no operation"},
@@ -147,7 +154,37 @@ func TestIntrospectionWhenEnabled(t *testing.T) {
 	if !strings.Contains(string(data), `"name":"orders"`) {
 		t.Fatalf("introspection: %s", data)
 	}
+	// What GraphiQL and code generators send stays within every limit.
+	data = e.data(anonymous, introspectionQuery, nil)
+	if !strings.Contains(string(data), `"name":"OrderConnection"`) {
+		t.Fatalf("introspection: %.500s", data)
+	}
 }
+
+// introspectionQuery is graphql-js's getIntrospectionQuery() with its
+// default options.
+const introspectionQuery = `query IntrospectionQuery {
+  __schema {
+    queryType { name }
+    mutationType { name }
+    subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}`
 
 // TestRootFields counts root fields as a rate limiter needs them.
 func TestRootFields(t *testing.T) {

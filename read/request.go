@@ -41,17 +41,20 @@ func badRequest(code, detail string) *httpError {
 }
 
 // decodeHTTPRequest reads the GraphQL request of a GET (URL parameters) or
-// POST (an application/json body of at most maxBody bytes). Every error it
-// returns is an *httpError.
-func decodeHTTPRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (gqlRequest, error) {
+// POST (an application/json body of at most maxBody bytes), and returns
+// how many bytes the request carried (its body, or its URL's query
+// string; maxBody for a body too large). Every error it returns is an
+// *httpError.
+func decodeHTTPRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (gqlRequest, int, error) {
 	switch r.Method {
 	case http.MethodGet:
-		return decodeQueryParams(r.URL.Query())
+		req, err := decodeQueryParams(r.URL.Query())
+		return req, len(r.URL.RawQuery), err
 	case http.MethodPost:
 	default:
 		w.Header().Set("Allow", "GET, POST")
-		return gqlRequest{}, &httpError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
-			detail: r.Method + " is not allowed; send the query with POST (application/json) or GET (?query=)"}
+		return gqlRequest{}, 0, &httpError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
+			detail: clip(r.Method) + " is not allowed; send the query with POST (application/json) or GET (?query=)"}
 	}
 	ct := r.Header.Get("Content-Type")
 	media, _, err := mime.ParseMediaType(ct)
@@ -59,19 +62,20 @@ func decodeHTTPRequest(w http.ResponseWriter, r *http.Request, maxBody int64) (g
 		if ct == "" {
 			ct = "none"
 		}
-		return gqlRequest{}, &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
-			detail: fmt.Sprintf("send the request body as application/json (Content-Type was %s)", ct)}
+		return gqlRequest{}, 0, &httpError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
+			detail: fmt.Sprintf("send the request body as application/json (Content-Type was %s)", clip(ct))}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return gqlRequest{}, &httpError{status: http.StatusRequestEntityTooLarge, code: "body_too_large",
+		return gqlRequest{}, int(maxBody), &httpError{status: http.StatusRequestEntityTooLarge, code: "body_too_large",
 			detail: fmt.Sprintf("the request body is larger than %d bytes", maxBody)}
 	}
 	if err != nil {
-		return gqlRequest{}, badRequest("body_unreadable", "the request body could not be read")
+		return gqlRequest{}, len(body), badRequest("body_unreadable", "the request body could not be read")
 	}
-	return decodeBody(body)
+	req, err := decodeBody(body)
+	return req, len(body), err
 }
 
 // decodeBody decodes a POST body: one JSON object with a non-empty string
@@ -82,6 +86,9 @@ func decodeBody(body []byte) (gqlRequest, error) {
 	var req gqlRequest
 	if !utf8.Valid(body) {
 		return req, badRequest("body_not_utf8", "the request body is not valid UTF-8")
+	}
+	if !shallow(body) {
+		return req, errTooDeep
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -111,11 +118,53 @@ func decodeQueryParams(q url.Values) (gqlRequest, error) {
 		return gqlRequest{}, badRequest("query_not_utf8", "the query is not valid UTF-8")
 	}
 	if v := q.Get("variables"); v != "" {
+		if !shallow([]byte(v)) {
+			return gqlRequest{}, errTooDeep
+		}
 		if err := json.Unmarshal([]byte(v), &req.Variables); err != nil || !finite(req.Variables) {
 			return gqlRequest{}, badRequest("variables_malformed", "the variables parameter must be a JSON object")
 		}
 	}
 	return req, nil
+}
+
+// maxJSONDepth is how deeply a request's JSON may nest arrays and
+// objects: the request object, its variables and their values. Our
+// input types nest a few levels at most.
+const maxJSONDepth = 32
+
+var errTooDeep = badRequest("body_too_deep", fmt.Sprintf("the request nests JSON arrays and objects more than %d deep", maxJSONDepth))
+
+// shallow reports whether the JSON text b nests arrays and objects at
+// most maxJSONDepth deep. It looks only at brackets outside strings, in
+// one pass, before anything decodes b: decoding a deeply nested value
+// costs far more than its length suggests. Malformed JSON is left to the
+// decoder.
+func shallow(b []byte) bool {
+	depth := 0
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inString:
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			if depth > maxJSONDepth {
+				return false
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return true
 }
 
 // finite reports whether every number in v fits a float64 (encoding/json
@@ -158,7 +207,7 @@ func describeJSONError(err error) error {
 	default:
 		const unknown = "json: unknown field "
 		if msg := err.Error(); len(msg) > len(unknown) && msg[:len(unknown)] == unknown {
-			return badRequest("field_unknown", fmt.Sprintf("field %s is not part of a GraphQL request (query, variables, operationName, extensions)", msg[len(unknown):]))
+			return badRequest("field_unknown", fmt.Sprintf("field %s is not part of a GraphQL request (query, variables, operationName, extensions)", clipMessage(msg[len(unknown):])))
 		}
 		return badRequest("body_malformed", "the request body could not be decoded")
 	}

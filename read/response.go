@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -36,16 +37,53 @@ func (h *Handler) writeProblem(w http.ResponseWriter, r *http.Request, err error
 	})
 }
 
-// writeRequestError answers 400 with a GraphQL response that holds only
-// the error of a document refused before it ran.
+// refuse answers with the refusal of a document before it ran, and tells
+// the observer.
+func (h *Handler) refuse(w http.ResponseWriter, err error) {
+	code := codeInternal
+	var re *requestError
+	if errors.As(err, &re) {
+		code = re.code
+	}
+	h.observer.Refused(code)
+	writeRequestError(w, err)
+}
+
+// writeRequestError answers with a GraphQL response that holds only the
+// error of a document refused before it ran: 400, or the error's own
+// status (401 with WWW-Authenticate for a root field that needs a token).
 func writeRequestError(w http.ResponseWriter, err error) {
 	var re *requestError
 	if !errors.As(err, &re) {
 		re = &requestError{code: codeInternal, message: "internal error"}
 	}
-	writeJSON(w, http.StatusBadRequest, &graphql.Response{Errors: []*gqlerrors.QueryError{{
+	status := re.status
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+	}
+	writeJSON(w, status, &graphql.Response{Errors: []*gqlerrors.QueryError{{
 		Message: re.message, Extensions: map[string]any{"code": re.code},
 	}}})
+}
+
+// maxErrors is how many errors a response carries; one more says how
+// many were dropped.
+const maxErrors = 10
+
+// capErrors keeps the first maxErrors errors and, when there were more,
+// adds one that says how many were dropped (extensions.count).
+func capErrors(errs []*gqlerrors.QueryError) []*gqlerrors.QueryError {
+	if len(errs) <= maxErrors {
+		return errs
+	}
+	dropped := len(errs) - maxErrors
+	return append(errs[:maxErrors:maxErrors], &gqlerrors.QueryError{
+		Message:    fmt.Sprintf("%d more errors were dropped", dropped),
+		Extensions: map[string]any{"code": codeErrorsDropped, "count": dropped},
+	})
 }
 
 // writeResponse answers with the executor's response: 200 when the
@@ -53,6 +91,11 @@ func writeRequestError(w http.ResponseWriter, err error) {
 // the client is not meant to see are logged and replaced; stale reads are
 // flagged in the extensions.
 func (h *Handler) writeResponse(w http.ResponseWriter, r *http.Request, resp *graphql.Response, rs *requestState) {
+	if n := len(resp.Errors); n > maxErrors {
+		h.logger.WarnContext(r.Context(), "graphql response errors dropped", "errors", n, "kept", maxErrors)
+		h.observer.ErrorsDropped(n - maxErrors)
+	}
+	resp.Errors = capErrors(resp.Errors)
 	for _, e := range resp.Errors {
 		h.sanitize(r.Context(), e)
 	}
@@ -68,6 +111,15 @@ func (h *Handler) writeResponse(w http.ResponseWriter, r *http.Request, resp *gr
 		h.logger.ErrorContext(r.Context(), "encode graphql response", "err", err)
 		writeJSON(w, http.StatusInternalServerError, &graphql.Response{Errors: []*gqlerrors.QueryError{{
 			Message: errInternal.message, Extensions: errInternal.Extensions(),
+		}}})
+		return
+	}
+	if len(body) > h.limits.MaxResponseBytes {
+		h.logger.WarnContext(r.Context(), "graphql response too large, answered with an error instead", "bytes", len(body), "limit", h.limits.MaxResponseBytes)
+		h.observer.Refused(codeResponseTooLarge)
+		writeJSON(w, http.StatusBadRequest, &graphql.Response{Errors: []*gqlerrors.QueryError{{
+			Message:    fmt.Sprintf("the response would be %d bytes; the limit is %d bytes: ask for fewer items or fields", len(body), h.limits.MaxResponseBytes),
+			Extensions: map[string]any{"code": codeResponseTooLarge},
 		}}})
 		return
 	}
@@ -103,11 +155,18 @@ func encodeResponse(resp *graphql.Response) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// sanitize keeps the message of a validation error or a fieldError and
+// sanitize keeps the message of a validation error, clipped where it
+// quotes the client's input (see clipMessage), or of a fieldError, and
 // replaces that of any other resolver error with "internal error", after
-// logging it.
+// logging it. Names in the path (aliases) are clipped too.
 func (h *Handler) sanitize(ctx context.Context, e *gqlerrors.QueryError) {
+	for i, p := range e.Path {
+		if s, ok := p.(string); ok {
+			e.Path[i] = clip(s)
+		}
+	}
 	if e.ResolverError == nil {
+		e.Message = clipMessage(e.Message)
 		return
 	}
 	if fe, ok := asFieldError(e.ResolverError); ok {

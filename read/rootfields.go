@@ -17,28 +17,29 @@ import (
 // may be empty when the document has one. A document that does not parse,
 // or names no such operation, is an error.
 func RootFields(query, operationName string) (int, error) {
-	doc, err := parseDocument(query)
+	parsed, err := parseDocument(query)
 	if err != nil {
 		return 0, err
 	}
-	return rootFields(doc, operationName)
-}
-
-// rootFields is RootFields of a parsed document.
-func rootFields(doc *ast.QueryDocument, operationName string) (int, error) {
+	doc := newDocument(parsed)
 	op := operation(doc, operationName)
 	if op == nil {
-		return 0, fmt.Errorf("no operation %q in the document", operationName)
+		return 0, fmt.Errorf("no operation %q in the document", clip(operationName))
 	}
+	return rootFields(doc, op), nil
+}
+
+// rootFields is RootFields of an operation of a parsed document.
+func rootFields(doc *document, op *ast.OperationDefinition) int {
 	c := fieldCounter{doc: doc, counted: make(map[string]int), inFragment: make(map[string]bool)}
-	return c.count(op.SelectionSet), nil
+	return c.count(op.SelectionSet)
 }
 
 // fieldCounter counts the fields of a selection set, fragments expanded.
 // It counts each fragment once, so fragments that spread others many
 // times cannot make it work exponentially.
 type fieldCounter struct {
-	doc        *ast.QueryDocument
+	doc        *document
 	counted    map[string]int
 	inFragment map[string]bool
 }
@@ -48,15 +49,15 @@ func (c *fieldCounter) count(set ast.SelectionSet) int {
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			n++
+			n = addCapped(n, 1)
 		case *ast.InlineFragment:
-			n += c.count(sel.SelectionSet)
+			n = addCapped(n, c.count(sel.SelectionSet))
 		case *ast.FragmentSpread:
 			if k, ok := c.counted[sel.Name]; ok {
-				n += k
+				n = addCapped(n, k)
 				continue
 			}
-			frag := c.doc.Fragments.ForName(sel.Name)
+			frag := c.doc.fragments[sel.Name]
 			if frag == nil || c.inFragment[sel.Name] {
 				continue // unknown or cyclic: validation refuses the document
 			}
@@ -64,7 +65,7 @@ func (c *fieldCounter) count(set ast.SelectionSet) int {
 			k := c.count(frag.SelectionSet)
 			c.inFragment[sel.Name] = false
 			c.counted[sel.Name] = k
-			n += k
+			n = addCapped(n, k)
 		}
 	}
 	return n
@@ -75,13 +76,4 @@ func (c *fieldCounter) count(set ast.SelectionSet) int {
 // the handler would refuse it with. A rate limiter may charge by it.
 func (h *Handler) Cost(query string, variables map[string]any) (int, error) {
 	return h.analyzer.cost(query, variables)
-}
-
-// rootFields is RootFields with the analyzer's parsed documents.
-func (a *analyzer) rootFields(query, operationName string) (int, error) {
-	doc, err := a.document(query)
-	if err != nil {
-		return 0, err
-	}
-	return rootFields(doc, operationName)
 }

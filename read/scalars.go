@@ -19,7 +19,7 @@ func (n *int64Scalar) UnmarshalGraphQL(input any) error {
 	case string:
 		v, err := strconv.ParseInt(x, 10, 64)
 		if err != nil {
-			return fmt.Errorf("Int64 must be a string of decimal digits, not %q", x)
+			return fmt.Errorf("Int64 must be a string of decimal digits, not %q", clip(x))
 		}
 		*n = int64Scalar(v)
 		return nil
@@ -53,7 +53,7 @@ func (t *timeScalar) UnmarshalGraphQL(input any) error {
 	}
 	v, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return fmt.Errorf("Time must be an RFC 3339 string such as 2026-03-01T12:30:00Z, not %q", s)
+		return fmt.Errorf("Time must be an RFC 3339 string such as 2026-03-01T12:30:00Z, not %q", clip(s))
 	}
 	*t = timeScalar(v)
 	return nil

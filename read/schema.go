@@ -11,6 +11,11 @@ import (
 	"github.com/orderflow/orderflow/schema"
 )
 
+// overlapPairLimit bounds the pairs of selections graphql-go's
+// validation compares for overlapping fields in one document: within
+// MaxFields and MaxFieldsPerSet a document stays far below it.
+const overlapPairLimit = 100_000
+
 // parseSchema binds the SDL to the resolvers. Introspection is off unless
 // the Config allows it; panics in resolvers are logged with their stack and
 // answered as "internal error".
@@ -20,6 +25,9 @@ func (h *Handler) parseSchema() (*graphql.Schema, error) {
 		graphql.UseFieldResolvers(),
 		graphql.Logger(panicLogger{h}),
 		graphql.PanicHandler(panicHandler{}),
+		// A second guard behind checkShape, which refuses first the
+		// documents that would make validation compare many pairs.
+		graphql.OverlapValidationLimit(overlapPairLimit),
 	}
 	if !h.introspection {
 		opts = append(opts,

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/platform/auth"
+	"github.com/orderflow/orderflow/platform/ratelimit"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/projections/readmodels"
 	"github.com/orderflow/orderflow/projections/readmodels/readmodelstest"
@@ -43,7 +44,18 @@ type env struct {
 // options change what newEnv builds.
 type options struct {
 	config      read.Config
-	projections bool // run the read models' projections
+	projections bool               // run the read models' projections
+	limiter     *ratelimit.Limiter // in front of the handler, after the principal
+}
+
+// withLimiter puts a rate limiter with cfg in front of the handler, as
+// the gateway does.
+func withLimiter(t testing.TB, cfg ratelimit.Config) func(*options) {
+	l, err := ratelimit.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(o *options) { o.limiter = l }
 }
 
 func withConfig(cfg read.Config) func(*options) {
@@ -91,7 +103,11 @@ func newEnv(t *testing.T, opts ...func(*options)) *env {
 		t.Fatal(err)
 	}
 	e.h = h
-	srv := httptest.NewServer(asPrincipal(h))
+	var served http.Handler = h
+	if o.limiter != nil {
+		served = o.limiter.Middleware(h)
+	}
+	srv := httptest.NewServer(asPrincipal(served))
 	t.Cleanup(srv.Close)
 	e.url = srv.URL + "/api/v1/graphql"
 	return e

@@ -25,6 +25,7 @@ func TestTransportErrors(t *testing.T) {
 	}{
 		{"wrong method", http.MethodPut, "", valid, nil, 405, "method_not_allowed", "PUT is not allowed; send the query with POST (application/json) or GET (?query=)"},
 		{"wrong content type", http.MethodPost, "", valid, []string{"Content-Type", "text/plain"}, 415, "unsupported_media_type", "send the request body as application/json (Content-Type was text/plain)"},
+		{"a long content type", http.MethodPost, "", valid, []string{"Content-Type", "text/" + strings.Repeat("x", 5000)}, 415, "unsupported_media_type", "send the request body as application/json (Content-Type was text/" + strings.Repeat("x", 59) + "…)"},
 		{"no content type", http.MethodPost, "", valid, nil, 415, "unsupported_media_type", "send the request body as application/json (Content-Type was none)"},
 		{"body too large", http.MethodPost, "", `{"query":"` + strings.Repeat(" ", 64<<10) + `{ products { edges { cursor } } }"}`, jsonCT, 413, "body_too_large", "the request body is larger than 65536 bytes"},
 		{"malformed JSON", http.MethodPost, "", `{"query":`, jsonCT, 400, "body_malformed", "the request body is not well-formed JSON"},
@@ -32,6 +33,8 @@ func TestTransportErrors(t *testing.T) {
 		{"not an object", http.MethodPost, "", `["{ products { edges { cursor } } }"]`, jsonCT, 400, "body_wrong_type", "the request body must be a JSON object, not array"},
 		{"unknown field", http.MethodPost, "", `{"query":"{ a }","mutation":"x"}`, jsonCT, 400, "field_unknown", `field "mutation" is not part of a GraphQL request (query, variables, operationName, extensions)`},
 		{"variables not an object", http.MethodPost, "", `{"query":"{ a }","variables":[1]}`, jsonCT, 400, "field_wrong_type", `field "variables" has the wrong type: array`},
+		{"variables nested too deep", http.MethodPost, "", `{"query":"{ a }","variables":{"v":` + strings.Repeat("[", 9000) + strings.Repeat("]", 9000) + `}}`, jsonCT, 400, "body_too_deep", "the request nests JSON arrays and objects more than 32 deep"},
+		{"GET with variables nested too deep", http.MethodGet, "query=" + url.QueryEscape("{ a }") + "&variables=" + url.QueryEscape(`{"v":`+strings.Repeat("[", 40)+strings.Repeat("]", 40)+`}`), "", nil, 400, "body_too_deep", "the request nests JSON arrays and objects more than 32 deep"},
 		{"trailing data", http.MethodPost, "", valid + `{}`, jsonCT, 400, "body_trailing_data", "the request body has data after the JSON object"},
 		{"no query", http.MethodPost, "", `{"variables":{}}`, jsonCT, 400, "query_missing", `the request has no query; send {"query": "{ ... }"}`},
 		{"invalid UTF-8", http.MethodPost, "", "{\"query\":\"{ products(after: \\\"\xff\\\") { edges { cursor } } }\"}", jsonCT, 400, "body_not_utf8", "the request body is not valid UTF-8"},

@@ -36,6 +36,8 @@ const (
 	envJWTIssuer        = "ORDERFLOW_JWT_ISSUER"
 	envJWTAudience      = "ORDERFLOW_JWT_AUDIENCE"
 	envRateLimit        = "ORDERFLOW_RATE_LIMIT"
+	envAnonRateLimit    = "ORDERFLOW_RATE_LIMIT_ANONYMOUS"
+	envMaxResponseBytes = "ORDERFLOW_GRAPHQL_MAX_RESPONSE_BYTES"
 	envTrustedProxies   = "ORDERFLOW_TRUSTED_PROXIES"
 	envCORSOrigins      = "ORDERFLOW_CORS_ORIGINS"
 	envRequestTimeout   = "ORDERFLOW_REQUEST_TIMEOUT"
@@ -49,6 +51,7 @@ const (
 // Gateway defaults.
 const (
 	defaultRateLimit      = 600 // requests per minute per client
+	defaultAnonRateLimit  = 120 // requests per minute per anonymous client (address)
 	defaultRequestTimeout = 10 * time.Second
 	defaultReadWait       = 2 * time.Second
 )
@@ -125,6 +128,12 @@ type Gateway struct {
 	InsecureDev bool
 	// RateLimit is requests per minute per client.
 	RateLimit int
+	// AnonymousRateLimit is requests per minute per client without a
+	// token, counted by address.
+	AnonymousRateLimit int
+	// MaxResponseBytes caps a GraphQL response body; zero means the read
+	// package's default.
+	MaxResponseBytes int
 	// TrustedProxies are the peers whose X-Forwarded-For is believed.
 	TrustedProxies []netip.Prefix
 	// CORSOrigins are the origins browsers may call the APIs from; none
@@ -258,6 +267,7 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 		cfg.Gateway = g
 		fs.BoolVar(&cfg.Gateway.InsecureDev, "insecure-dev", false, "start without a configured JWT key: make one up and log an admin token (development only)")
 		fs.IntVar(&cfg.Gateway.RateLimit, "rate-limit", cfg.Gateway.RateLimit, "requests per minute per client (env "+envRateLimit+")")
+		fs.IntVar(&cfg.Gateway.AnonymousRateLimit, "rate-limit-anonymous", cfg.Gateway.AnonymousRateLimit, "requests per minute per client without a token (env "+envAnonRateLimit+")")
 	}
 	roles := cmp.Or(getenv(envRoles), allRoles)
 	if want&withRoles != 0 {
@@ -283,6 +293,9 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	if want&withGateway != 0 && cfg.Gateway.RateLimit <= 0 {
 		return Config{}, fmt.Errorf("%w: --rate-limit must be positive", errUsage)
 	}
+	if want&withGateway != 0 && cfg.Gateway.AnonymousRateLimit <= 0 {
+		return Config{}, fmt.Errorf("%w: --rate-limit-anonymous must be positive", errUsage)
+	}
 	if want&withRoles != 0 {
 		r, err := parseRoles(roles)
 		if err != nil {
@@ -301,18 +314,28 @@ func gatewayFromEnv(getenv func(string) string) (Gateway, error) {
 		JWTIssuer:            cmp.Or(getenv(envJWTIssuer), tokenDefaultIssuer),
 		JWTAudience:          cmp.Or(getenv(envJWTAudience), tokenDefaultAudience),
 		RateLimit:            defaultRateLimit,
+		AnonymousRateLimit:   defaultAnonRateLimit,
 		RequestTimeout:       defaultRequestTimeout,
 		IdempotencyRetention: api.DefaultIdempotencyRetention,
 		ReadWait:             defaultReadWait,
 		OTLPEndpoint:         getenv(envOTLPEndpoint),
 		TraceSampleRatio:     1,
 	}
-	if v := getenv(envRateLimit); v != "" {
+	for name, limit := range map[string]*int{envRateLimit: &g.RateLimit, envAnonRateLimit: &g.AnonymousRateLimit} {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return Gateway{}, fmt.Errorf("%w %s: want a positive number of requests per minute, got %q", errBadEnv, name, v)
+			}
+			*limit = n
+		}
+	}
+	if v := getenv(envMaxResponseBytes); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
-			return Gateway{}, fmt.Errorf("%w %s: want a positive number of requests per minute, got %q", errBadEnv, envRateLimit, v)
+			return Gateway{}, fmt.Errorf("%w %s: want a positive number of bytes, got %q", errBadEnv, envMaxResponseBytes, v)
 		}
-		g.RateLimit = n
+		g.MaxResponseBytes = n
 	}
 	for _, raw := range splitList(getenv(envTrustedProxies)) {
 		p, err := netip.ParsePrefix(raw)

@@ -64,7 +64,8 @@ func newGateway(ctx context.Context, cfg Gateway, logger *slog.Logger) (*gateway
 	default:
 		return nil, errNoJWTKey
 	}
-	l, err := ratelimit.New(ratelimit.Config{RequestsPerMinute: cfg.RateLimit, TrustedProxies: cfg.TrustedProxies})
+	l, err := ratelimit.New(ratelimit.Config{RequestsPerMinute: cfg.RateLimit,
+		AnonymousRequestsPerMinute: cfg.AnonymousRateLimit, TrustedProxies: cfg.TrustedProxies})
 	if err != nil {
 		return nil, err
 	}

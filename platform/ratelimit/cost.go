@@ -20,7 +20,7 @@ const ProblemRateLimited = "urn:orderflow:problem:rate_limited"
 
 // Cost says that the request ctx belongs to is worth n units in all, for
 // a handler that learns what a request costs only once it has read it: a
-// GraphQL document with 12 aliased root fields calls Cost(ctx, 12). The
+// GraphQL document that may cost 12 units calls Cost(ctx, 12). The
 // request was charged one unit by the middleware; Cost charges the units
 // between what the request was charged so far and n, so calling it again
 // with the same n charges nothing more, and with a larger n only the

@@ -1,10 +1,12 @@
 // Package ratelimit limits how many units each client may spend a minute.
 // A client is its authenticated subject when the request carries an
 // auth.Principal, else its network address (forwarding headers are
-// believed only from trusted proxies). A request costs one unit at the
-// middleware; a handler that learns a request is worth more (a GraphQL
-// document with many root fields) charges the rest with Cost, before it
-// does the work.
+// believed only from trusted proxies). Anonymous clients, counted by
+// address, may have a budget of their own, lower than that of the
+// authenticated (Config.AnonymousRequestsPerMinute). A request costs one
+// unit at the middleware; a handler that learns a request is worth more
+// (a GraphQL document, by what it may cost) charges the rest with Cost,
+// before it does the work.
 //
 // The middleware goes after authentication, so that it sees the
 // principal:
@@ -30,6 +32,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +53,10 @@ type Config struct {
 	// charges) a client may spend in a sliding minute; zero means
 	// DefaultRequestsPerMinute, a negative value is an error.
 	RequestsPerMinute int
+	// AnonymousRequestsPerMinute is the units a client without a
+	// principal (counted by its address) may spend in a sliding minute;
+	// zero means RequestsPerMinute, a negative value is an error.
+	AnonymousRequestsPerMinute int
 	// TrustedProxies are the networks of the reverse proxies in front of
 	// the service. Only a request whose direct peer is in one of them has
 	// its X-Forwarded-For (or, without it, X-Real-IP) believed; the client
@@ -61,9 +68,10 @@ type Config struct {
 // Limiter counts the units each client spends and refuses those past
 // their limit. It is safe for concurrent use.
 type Limiter struct {
-	limit   int
-	trusted []netip.Prefix
-	counter *httprate.RateLimiter
+	limit     int
+	anonLimit int
+	trusted   []netip.Prefix
+	counter   *httprate.RateLimiter
 }
 
 // New returns a Limiter for cfg, or an error when RequestsPerMinute is
@@ -76,6 +84,13 @@ func New(cfg Config) (*Limiter, error) {
 	case limit == 0:
 		limit = DefaultRequestsPerMinute
 	}
+	anonLimit := cfg.AnonymousRequestsPerMinute
+	switch {
+	case anonLimit < 0:
+		return nil, fmt.Errorf("rate limit config: negative AnonymousRequestsPerMinute %d", anonLimit)
+	case anonLimit == 0:
+		anonLimit = limit
+	}
 	trusted := make([]netip.Prefix, 0, len(cfg.TrustedProxies))
 	for _, p := range cfg.TrustedProxies {
 		if !p.IsValid() {
@@ -86,12 +101,13 @@ func New(cfg Config) (*Limiter, error) {
 	counter := httprate.NewRateLimiter(limit, window,
 		httprate.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) {}),
 	)
-	return &Limiter{limit: limit, trusted: trusted, counter: counter}, nil
+	return &Limiter{limit: limit, anonLimit: anonLimit, trusted: trusted, counter: counter}, nil
 }
 
 // Middleware counts one unit against the request's client and answers
 // 429 problem+json with Retry-After (whole seconds) when the client has
-// no unit left; next then does not run. Every answer carries
+// no unit left (of AnonymousRequestsPerMinute when it has no principal);
+// next then does not run. Every answer carries
 // X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (Unix
 // seconds). The client is the request's auth.Principal subject, so the
 // middleware must run after the authentication middleware; requests
@@ -117,27 +133,41 @@ func (l *Limiter) key(r *http.Request) string {
 	if p, ok := auth.FromContext(r.Context()); ok {
 		return "sub:" + p.Subject
 	}
-	return "addr:" + l.clientAddr(r)
+	return addrKeyPrefix + l.clientAddr(r)
 }
 
 // take charges n units to key if the client has them, and returns the
-// rate limit headers and whether it did.
+// rate limit headers and whether it did. A key of an address (anonymous)
+// has the anonymous budget.
 func (l *Limiter) take(ctx context.Context, key string, n int) (http.Header, bool) {
 	sink := headerSink{}
-	req := new(http.Request).WithContext(httprate.WithIncrement(ctx, n))
-	limited := l.counter.OnLimit(sink, req, key)
+	ctx = httprate.WithIncrement(ctx, n)
+	if l.anonymous(key) {
+		ctx = httprate.WithRequestLimit(ctx, l.anonLimit)
+	}
+	limited := l.counter.OnLimit(sink, new(http.Request).WithContext(ctx), key)
 	return http.Header(sink), !limited
 }
+
+// anonymous reports whether key counts a client by its address.
+func (l *Limiter) anonymous(key string) bool { return strings.HasPrefix(key, addrKeyPrefix) }
+
+// addrKeyPrefix starts the key of a client counted by its address.
+const addrKeyPrefix = "addr:"
 
 // exceeded is the error of a refused charge with the headers take
 // returned.
 func (l *Limiter) exceeded(header http.Header) *ExceededError {
+	limit, err := strconv.Atoi(header.Get("X-RateLimit-Limit"))
+	if err != nil || limit <= 0 {
+		limit = l.limit
+	}
 	retry, err := strconv.Atoi(header.Get("Retry-After"))
 	if err != nil || retry <= 0 {
 		retry = int(window / time.Second)
 		header.Set("Retry-After", strconv.Itoa(retry))
 	}
-	return &ExceededError{Limit: l.limit, RetryAfter: time.Duration(retry) * time.Second, header: header}
+	return &ExceededError{Limit: limit, RetryAfter: time.Duration(retry) * time.Second, header: header}
 }
 
 // charges is what a request has been charged; Cost adds to it.
@@ -172,7 +202,7 @@ func copyHeader(dst, src http.Header) {
 // and returns false, for the caller to answer (401). It fits
 // auth.Config.Refused.
 func (l *Limiter) Refused(w http.ResponseWriter, r *http.Request) bool {
-	header, ok := l.take(r.Context(), "addr:"+l.clientAddr(r), 1)
+	header, ok := l.take(r.Context(), addrKeyPrefix+l.clientAddr(r), 1)
 	copyHeader(w.Header(), header)
 	if !ok {
 		l.exceeded(header).WriteProblem(w)

@@ -66,6 +66,29 @@ func TestSubjectsHaveSeparateBudgets(t *testing.T) {
 // is answered 401 and charged to the address like an anonymous request,
 // so past the address's budget refused tokens get 429; a good token from
 // the same address is counted by its subject and still passes.
+// TestAnonymousClientsHaveTheirOwnBudget: a client without a token has
+// AnonymousRequestsPerMinute, weighted charges included, and its 429 names
+// that limit; an authenticated subject from the same address keeps the
+// full budget.
+func TestAnonymousClientsHaveTheirOwnBudget(t *testing.T) {
+	s := serve(t, ratelimit.Config{RequestsPerMinute: 5, AnonymousRequestsPerMinute: 3})
+	c := newClient(t, "127.0.0.2")
+	r := c.get(t, s, "/?cost=2")
+	if r.status != 200 || r.header.Get("X-RateLimit-Limit") != "3" || r.header.Get("X-RateLimit-Remaining") != "2" {
+		t.Fatalf("anonymous, 2 units: %d %v", r.status, r.header)
+	}
+	expect(t, "anonymous", c.statuses(t, s, 2, "/"), 200, 429)
+	r = c.get(t, s, "/")
+	var body map[string]any
+	if err := json.Unmarshal([]byte(r.body), &body); err != nil || body["detail"] == nil {
+		t.Fatalf("429 body %s: %v", r.body, err)
+	}
+	if want := "this client has used its 3 requests a minute; retry after 60 seconds"; body["detail"] != want {
+		t.Errorf("detail %q, want %q", body["detail"], want)
+	}
+	expect(t, "alice from the same address", c.statuses(t, s, 6, "/", "Authorization", token(t, "alice")), 200, 200, 200, 200, 200, 429)
+}
+
 func TestRefusedTokensAreChargedToTheAddress(t *testing.T) {
 	s := serve(t, ratelimit.Config{RequestsPerMinute: 3})
 	c := newClient(t, "127.0.0.2")
@@ -188,6 +211,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		cfg  ratelimit.Config
 	}{
 		{"negative limit", ratelimit.Config{RequestsPerMinute: -1}},
+		{"negative anonymous limit", ratelimit.Config{AnonymousRequestsPerMinute: -1}},
 		{"invalid proxy prefix", ratelimit.Config{TrustedProxies: []netip.Prefix{{}}}},
 	}
 	for _, tc := range tests {

@@ -1,0 +1,24 @@
+package metrics_test
+
+import (
+	"testing"
+
+	"github.com/orderflow/orderflow/platform/metrics"
+)
+
+func TestGraphQL(t *testing.T) {
+	reg := metrics.New()
+	g, err := metrics.NewGraphQL(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Refused("MAX_FIELDS_EXCEEDED")
+	g.Refused("MAX_FIELDS_EXCEEDED")
+	g.Refused("RESPONSE_TOO_LARGE")
+	g.ErrorsDropped(20)
+	requireLines(t, scrape(t, reg),
+		`orderflow_graphql_refused_total{code="MAX_FIELDS_EXCEEDED"} 2`,
+		`orderflow_graphql_refused_total{code="RESPONSE_TOO_LARGE"} 1`,
+		`orderflow_graphql_errors_dropped_total 20`,
+	)
+}
