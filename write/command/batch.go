@@ -46,6 +46,7 @@ func decideBatch[S any](ctx context.Context, w *writer[S], batch []*request[S]) 
 	}
 	now := w.h.now()
 	var keys map[uuid.UUID]int
+	var recognised replays
 	for i, r := range batch {
 		o := &d.outs[i]
 		o.sameAs = -1
@@ -62,8 +63,7 @@ func decideBatch[S any](ctx context.Context, w *writer[S], batch []*request[S]) 
 			}
 			keys[id] = i
 			if rev, ok := w.st.ids.get(id); ok {
-				res, err := replay(ctx, w.h.store, w.agg, w.stream, key, rev)
-				o.replay, o.err = &res, err
+				recognised.add(i, key, rev)
 				continue
 			}
 		}
@@ -82,6 +82,10 @@ func decideBatch[S any](ctx context.Context, w *writer[S], batch []*request[S]) 
 		}
 		o.events = events
 		d.data = append(d.data, data...)
+	}
+	for i, r := range readReplays(ctx, w.h.store, w.agg, w.stream, &recognised) {
+		res := r.res
+		d.outs[i].replay, d.outs[i].err = &res, r.err
 	}
 	return d
 }

@@ -1,0 +1,140 @@
+package service_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/eventstore/pg"
+	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/inventory"
+	"github.com/orderflow/orderflow/write/money"
+	"github.com/orderflow/orderflow/write/service"
+)
+
+// TestHotSKU sends many concurrent reservations of one SKU through two
+// services with a handler each, standing for two processes, the way the
+// fulfillment saga sends them (one idempotency key per order and step).
+func TestHotSKU(t *testing.T) {
+	ctx := context.Background()
+	store, err := pg.New(ctx, pg.Config{DatabaseURL: dbtest.New(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	procs := []*service.Service{
+		service.New(command.NewHandler(store, time.Now), nil),
+		service.New(command.NewHandler(store, time.Now), nil),
+	}
+	product := func(sku string, stock int64) {
+		t.Helper()
+		if _, err := procs[0].Inventory(ctx, command.Meta{}, sku, inventory.RegisterProduct{SKU: sku, Name: "Hot", Price: money.Money{Amount: 500, Currency: "EUR"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := procs[1].Inventory(ctx, command.Meta{}, sku, inventory.AddStock{Quantity: stock}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// reserveAll reserves 1 unit for each of n orders at once and counts
+	// the outcomes.
+	reserveAll := func(sku string, n int) (reserved, rejected int) {
+		t.Helper()
+		var (
+			wg  sync.WaitGroup
+			mu  sync.Mutex
+			bad []error
+		)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				id := fmt.Sprintf("%s-o%d", sku, i)
+				meta := command.Meta{CorrelationID: id, IdempotencyKey: id + "/reserve:" + sku}
+				res, err := procs[i%2].Inventory(ctx, meta, sku, inventory.Reserve{OrderID: id, Quantity: 1})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err != nil:
+					bad = append(bad, err)
+				case len(res.Events) != 1:
+					bad = append(bad, fmt.Errorf("order %s: %d events", id, len(res.Events)))
+				default:
+					switch res.Events[0].(type) {
+					case inventory.StockReserved:
+						reserved++
+					case inventory.StockReservationRejected:
+						rejected++
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for _, err := range bad {
+			if errors.Is(err, command.ErrTooManyConflicts) {
+				t.Fatalf("a reservation gave up: %v", err)
+			}
+			t.Fatalf("a reservation failed: %v", err)
+		}
+		return reserved, rejected
+	}
+	stockOf := func(sku string) inventory.State {
+		t.Helper()
+		st, err := command.Load(ctx, command.NewHandler(store, time.Now), command.Aggregate[inventory.State]{Category: inventory.Category, Evolve: inventory.Evolve, Decode: inventory.Decode}, sku)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	events := func(sku string) int {
+		t.Helper()
+		stored, err := store.ReadStream(ctx, inventory.StreamID(sku), eventstore.ReadOptions{Count: 10_000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(stored)
+	}
+
+	t.Run("ample stock", func(t *testing.T) {
+		product("ample", 100_000)
+		reserved, rejected := reserveAll("ample", 400)
+		if reserved != 400 || rejected != 0 {
+			t.Fatalf("%d reserved, %d rejected; want all 400 reserved", reserved, rejected)
+		}
+		if st := stockOf("ample"); st.Reserved != 400 || len(st.Reservations) != 400 {
+			t.Fatalf("stream says %d reserved in %d reservations", st.Reserved, len(st.Reservations))
+		}
+		if n := events("ample"); n != 2+400 {
+			t.Fatalf("stream holds %d events, want 402", n)
+		}
+	})
+
+	t.Run("no oversell", func(t *testing.T) {
+		product("scarce", 300)
+		start := time.Now()
+		reserved, rejected := reserveAll("scarce", 1000)
+		t.Logf("first round %v", time.Since(start))
+		if reserved != 300 || rejected != 700 {
+			t.Fatalf("%d reserved, %d rejected; want 300 and 700", reserved, rejected)
+		}
+		if st := stockOf("scarce"); st.Reserved != 300 || st.Available() != 0 || st.OnHand != 300 {
+			t.Fatalf("stream says %d reserved, %d available, %d on hand", st.Reserved, st.Available(), st.OnHand)
+		}
+		if n := events("scarce"); n != 2+1000 {
+			t.Fatalf("stream holds %d events, want 1002 (one per reservation, reserved or rejected)", n)
+		}
+		// Every order retries its reservation: nothing more is written and
+		// each gets its original outcome.
+		again, againRejected := reserveAll("scarce", 1000)
+		if again != 300 || againRejected != 700 {
+			t.Fatalf("retries: %d reserved, %d rejected; want the original 300 and 700", again, againRejected)
+		}
+		if n := events("scarce"); n != 1002 {
+			t.Fatalf("retries wrote: stream holds %d events", n)
+		}
+	})
+}
