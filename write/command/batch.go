@@ -2,6 +2,9 @@ package command
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -67,12 +70,7 @@ func decideBatch[S any](ctx context.Context, w *writer[S], batch []*request[S]) 
 				continue
 			}
 		}
-		events, err := r.decide(d.work, now)
-		if err != nil {
-			o.err = err
-			continue
-		}
-		data, err := encode(w.stream, events, r.meta)
+		events, data, err := decideOne(w, r, d.work, now)
 		if err != nil {
 			o.err = err
 			continue
@@ -88,6 +86,26 @@ func decideBatch[S any](ctx context.Context, w *writer[S], batch []*request[S]) 
 		d.outs[i].replay, d.outs[i].err = &res, r.err
 	}
 	return d
+}
+
+// errPanicked marks the error of a command whose decision panicked.
+var errPanicked = errors.New("the decision panicked")
+
+// decideOne runs r's decision on state and encodes its events. A panic in
+// the decision is the command's error, not the writer's end.
+func decideOne[S any](w *writer[S], r *request[S], state S, now time.Time) (events []domain.Event, data []eventstore.EventData, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			events, data, err = nil, nil, fmt.Errorf("%s: %w: %v", w.stream, errPanicked, p)
+		}
+	}()
+	if events, err = r.decide(state, now); err != nil {
+		return nil, nil, err
+	}
+	if data, err = encode(w.stream, events, r.meta); err != nil {
+		return nil, nil, err
+	}
+	return events, data, nil
 }
 
 // commit makes the batch's decisions final after its append (res; none

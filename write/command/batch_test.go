@@ -3,6 +3,7 @@ package command_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,5 +120,30 @@ func TestBatchSameKeyTwice(t *testing.T) {
 	}
 	if stored, _ := s.ReadStream(ctx, "counter-twice", eventstore.ReadOptions{Count: 10}); len(stored) != 2 {
 		t.Fatalf("stream holds %d events, want 2", len(stored))
+	}
+}
+
+// TestPanickingDecision: a decision that panics fails its own command and
+// no other.
+func TestPanickingDecision(t *testing.T) {
+	h, _ := newHandler(t)
+	ctx := context.Background()
+	release := holdWriter(t, h, cachedCounters, "panic")
+	outs := queue(t, h, cachedCounters, "panic",
+		func() (command.Result, error) {
+			return command.Execute(ctx, h, cachedCounters, "panic", command.Meta{}, func(counter, time.Time) ([]domain.Event, error) {
+				panic("boom")
+			})
+		},
+		func() (command.Result, error) {
+			return command.Execute(ctx, h, cachedCounters, "panic", command.Meta{}, increment(100))
+		})
+	release()
+	bad, good := <-outs[0], <-outs[1]
+	if bad.err == nil || !strings.Contains(bad.err.Error(), "boom") {
+		t.Fatalf("panicking command: %+v", bad)
+	}
+	if good.err != nil || good.res.Revision != 1 {
+		t.Fatalf("the other command: %+v", good)
 	}
 }

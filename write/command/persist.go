@@ -69,6 +69,7 @@ func readSnapshot[S any](ctx context.Context, store eventstore.Store, agg Aggreg
 func writeSnapshot[S any](ctx context.Context, store eventstore.Store, agg Aggregate[S], stream string, st *loaded[S]) error {
 	state, err := agg.Snapshot.Encode(st.state)
 	if err != nil {
+		st.snapshotAt = st.revision
 		return fmt.Errorf("encode the snapshot of %s: %w", stream, err)
 	}
 	data, err := json.Marshal(storedSnapshot{V: agg.Snapshot.Version, Revision: st.revision, Commit: st.position.Commit, Prepare: st.position.Prepare, State: state})
@@ -76,11 +77,13 @@ func writeSnapshot[S any](ctx context.Context, store eventstore.Store, agg Aggre
 		return fmt.Errorf("encode the snapshot of %s: %w", stream, err)
 	}
 	id := uuid.NewSHA1(snapshotNamespace, []byte(stream+"\x00"+strconv.FormatInt(st.revision, 10)))
+	// Whatever happens, the next try is Every events later: a snapshot
+	// that cannot be stored (too large an event) is not tried per batch.
+	st.snapshotAt = st.revision
 	_, err = store.Append(ctx, SnapshotStream(stream), eventstore.Any, eventstore.EventData{ID: id, Type: SnapshotEventType, Data: data})
 	if err != nil {
 		return fmt.Errorf("write the snapshot of %s at revision %d: %w", stream, st.revision, err)
 	}
-	st.snapshotAt = st.revision
 	return nil
 }
 

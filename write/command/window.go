@@ -4,7 +4,7 @@ import "github.com/google/uuid"
 
 // DefaultWindow is how many event ids derived from idempotency keys the
 // handler remembers per stream (see Handler).
-const DefaultWindow = 4096
+const DefaultWindow = 512
 
 // window remembers the revisions of a stream's most recent events whose
 // ids come from an idempotency key (EventID makes version 5 UUIDs; other

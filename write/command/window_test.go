@@ -58,8 +58,8 @@ func TestRetryInsideAndOutsideTheWindow(t *testing.T) {
 	}
 
 	// A forgotten retry decided together with new commands: the store
-	// refuses the batch as a partial overlap, and each command is then
-	// settled on its own.
+	// refuses the batch as a partial overlap, and its halves are then
+	// settled on their own, down to the retry alone.
 	release := holdWriter(t, h, cachedCounters, "w")
 	outs := queue(t, h, cachedCounters, "w",
 		func() (command.Result, error) { return keyed(h, "new-1") },

@@ -140,9 +140,11 @@ func (w *writer[S]) process(batch []*request[S]) {
 		case err == nil && res.Revision != uint64(w.st.revision+int64(len(d.data))),
 			errors.Is(err, eventstore.ErrPartialOverlap) && len(batch) > 1:
 			// The store already holds some of these events (a retry older
-			// than the window): settle each command on its own.
+			// than the window): settle each half of the batch on its own,
+			// down to single commands, which the store answers with their
+			// original result.
 			if len(batch) > 1 {
-				w.oneByOne(batch)
+				w.halves(batch)
 				return
 			}
 			w.replayed(ctx, batch[0], d, res)
@@ -158,10 +160,12 @@ func (w *writer[S]) process(batch []*request[S]) {
 	}
 }
 
-// oneByOne processes each command of batch as a batch of its own.
-func (w *writer[S]) oneByOne(batch []*request[S]) {
-	for _, r := range batch {
-		w.process([]*request[S]{r})
+// halves processes the first half of batch, then the second, each as a
+// batch of its own.
+func (w *writer[S]) halves(batch []*request[S]) {
+	mid := len(batch) / 2
+	for _, half := range [][]*request[S]{batch[:mid], batch[mid:]} {
+		w.process(half)
 		if w.agg.Clone == nil {
 			w.st = nil
 		}

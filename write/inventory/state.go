@@ -47,7 +47,7 @@ func (s State) Available() int64 { return s.OnHand - s.Reserved }
 // and shipping twice does nothing. An older one is forgotten; a retry of
 // the command that reserved it carries the same event ids and is
 // recognised by the event store instead (see write/command).
-const FinishedWindow = 1024
+const FinishedWindow = 256
 
 // Clone returns a copy of s that shares no map or slice with it.
 func (s State) Clone() State {
