@@ -147,3 +147,28 @@ func TestPanickingDecision(t *testing.T) {
 		t.Fatalf("the other command: %+v", good)
 	}
 }
+
+// TestInvalidEventFailsItsCommandOnly: a command whose event the store
+// refuses (over the largest event size) fails alone; the command decided
+// with it is appended.
+func TestInvalidEventFailsItsCommandOnly(t *testing.T) {
+	h, _ := newHandler(t)
+	ctx := context.Background()
+	release := holdWriter(t, h, cachedCounters, "huge")
+	huge := strings.Repeat("x", eventstore.MaxEventSize)
+	outs := queue(t, h, cachedCounters, "huge",
+		func() (command.Result, error) {
+			return command.Execute(ctx, h, cachedCounters, "huge", command.Meta{UserID: huge}, increment(100))
+		},
+		func() (command.Result, error) {
+			return command.Execute(ctx, h, cachedCounters, "huge", command.Meta{}, increment(100))
+		})
+	release()
+	bad, good := <-outs[0], <-outs[1]
+	if !errors.Is(bad.err, eventstore.ErrInvalid) {
+		t.Fatalf("command with a huge event: %+v, want ErrInvalid", bad)
+	}
+	if good.err != nil || good.res.Revision != 1 {
+		t.Fatalf("the other command: %+v", good)
+	}
+}

@@ -138,11 +138,12 @@ func (w *writer[S]) process(batch []*request[S]) {
 			fresh = true
 			continue
 		case err == nil && res.Revision != uint64(w.st.revision+int64(len(d.data))),
-			errors.Is(err, eventstore.ErrPartialOverlap) && len(batch) > 1:
+			errors.Is(err, eventstore.ErrPartialOverlap) && len(batch) > 1,
+			errors.Is(err, eventstore.ErrInvalid) && len(batch) > 1:
 			// The store already holds some of these events (a retry older
-			// than the window): settle each half of the batch on its own,
-			// down to single commands, which the store answers with their
-			// original result.
+			// than the window), or refuses one command's events: settle
+			// each half of the batch on its own, down to single commands,
+			// which the store answers with their own outcome.
 			if len(batch) > 1 {
 				w.halves(batch)
 				return
