@@ -58,26 +58,28 @@ func BenchmarkReserveAfterHistory(b *testing.B) {
 // batches by one writer and appended together.
 func BenchmarkHotSKU(b *testing.B) {
 	const clients, spread = 64, 50
-	url := dbtest.New(b)
-	store := openStore(b, url)
-	setup := service.New(command.NewHandler(store, time.Now), nil)
+	store := openStore(b, dbtest.New(b))
 	ctx := context.Background()
-	for i := range spread {
-		sku := fmt.Sprintf("sku-%d", i)
-		if _, err := setup.Inventory(ctx, command.Meta{}, sku, inventory.RegisterProduct{SKU: sku, Name: "Hot", Price: money.Money{Amount: 500, Currency: "EUR"}}); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := setup.Inventory(ctx, command.Meta{}, sku, inventory.AddStock{Quantity: inventory.MaxQuantity}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	runs := 0
 	for _, tc := range []struct {
 		impl string
 		skus int
 	}{{"store", 1}, {"raw", spread}} {
 		b.Run("impl="+tc.impl, func(b *testing.B) {
+			// Fresh SKUs for every run, so that runs do not pile up
+			// reservations on one product.
+			runs++
+			run := fmt.Sprintf("r%d", runs)
 			svc := service.New(command.NewHandler(store, time.Now), nil)
-			run := fmt.Sprintf("%d-%d", time.Now().UnixNano(), b.N)
+			for i := range tc.skus {
+				sku := fmt.Sprintf("%s-sku-%d", run, i)
+				if _, err := svc.Inventory(ctx, command.Meta{}, sku, inventory.RegisterProduct{SKU: sku, Name: "Hot", Price: money.Money{Amount: 500, Currency: "EUR"}}); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := svc.Inventory(ctx, command.Meta{}, sku, inventory.AddStock{Quantity: inventory.MaxQuantity}); err != nil {
+					b.Fatal(err)
+				}
+			}
 			var (
 				next   atomic.Int64
 				wg     sync.WaitGroup
@@ -94,7 +96,7 @@ func BenchmarkHotSKU(b *testing.B) {
 						if i > int64(b.N) {
 							return
 						}
-						sku := fmt.Sprintf("sku-%d", i%int64(tc.skus))
+						sku := fmt.Sprintf("%s-sku-%d", run, i%int64(tc.skus))
 						res, err := svc.Inventory(ctx, command.Meta{}, sku, inventory.Reserve{OrderID: fmt.Sprintf("h%s-%d", run, i), Quantity: 1})
 						if err == nil && len(res.Events) != 1 {
 							err = fmt.Errorf("reserve: %d events", len(res.Events))
