@@ -19,7 +19,9 @@ const SnapshotEventType = "command.snapshot"
 // stream: "snapshot-" + stream. Its category, "snapshot", is no context's.
 func SnapshotStream(stream string) string { return "snapshot-" + stream }
 
-// storedSnapshot is the payload of a snapshot event.
+// storedSnapshot is the payload of a snapshot event. A state that fits
+// one event is stored whole in State; a larger one is split into Parts
+// events appended together, each holding a Chunk of the encoded state.
 type storedSnapshot struct {
 	// V is the aggregate's Snapshot.Version of State.
 	V int `json:"v"`
@@ -28,8 +30,16 @@ type storedSnapshot struct {
 	// Commit and Prepare are that event's global position.
 	Commit  uint64          `json:"commit"`
 	Prepare uint64          `json:"prepare"`
-	State   json.RawMessage `json:"state"`
+	State   json.RawMessage `json:"state,omitempty"`
+	// Part (from 0) and Parts number the events of a split state.
+	Part  int    `json:"part,omitempty"`
+	Parts int    `json:"parts,omitempty"`
+	Chunk []byte `json:"chunk,omitempty"`
 }
+
+// maxChunk is the most of an encoded state one snapshot event holds: with
+// base64 and the envelope it stays under eventstore.MaxEventSize.
+const maxChunk = 600 << 10
 
 // snapshotNamespace scopes the ids of snapshot events.
 var snapshotNamespace = uuid.MustParse("0d6f3a52-3c4b-4f0e-9b8e-2f61d7a4c913")
@@ -51,37 +61,81 @@ func readSnapshot[S any](ctx context.Context, store eventstore.Store, agg Aggreg
 	if err != nil {
 		return snapshotOf[S]{}, false, fmt.Errorf("read the snapshot of %s: %w", stream, err)
 	}
-	var stored storedSnapshot
-	if err := json.Unmarshal(events[0].Data, &stored); err != nil || stored.V != agg.Snapshot.Version {
+	var last storedSnapshot
+	if err := json.Unmarshal(events[0].Data, &last); err != nil || last.V != agg.Snapshot.Version {
 		// Another schema (older code, or newer): fold the stream instead.
 		return snapshotOf[S]{}, false, nil
 	}
-	state, err := agg.Snapshot.Decode(stored.State)
+	encoded := []byte(last.State)
+	if last.Parts > 0 {
+		if encoded, err = readChunks(ctx, store, stream, events[0].Revision, last); err != nil || encoded == nil {
+			return snapshotOf[S]{}, false, err
+		}
+	}
+	state, err := agg.Snapshot.Decode(encoded)
 	if err != nil {
 		return snapshotOf[S]{}, false, nil
 	}
-	return snapshotOf[S]{state: state, revision: stored.Revision, position: eventstore.Position{Commit: stored.Commit, Prepare: stored.Prepare}}, true, nil
+	return snapshotOf[S]{state: state, revision: last.Revision, position: eventstore.Position{Commit: last.Commit, Prepare: last.Prepare}}, true, nil
 }
 
-// writeSnapshot persists st as the snapshot of stream. Two handlers that
-// write the snapshot of one revision write one event: its id is derived
-// from the stream and the revision.
+// readChunks reads the parts of the split snapshot whose last part, last,
+// is at revision rev of stream's snapshot stream, and returns the encoded
+// state; nil when the parts do not fit together.
+func readChunks(ctx context.Context, store eventstore.Store, stream string, rev uint64, last storedSnapshot) ([]byte, error) {
+	if last.Part != last.Parts-1 || uint64(last.Part) > rev {
+		return nil, nil
+	}
+	events, err := store.ReadStream(ctx, SnapshotStream(stream), eventstore.ReadOptions{From: rev - uint64(last.Part), Count: last.Parts})
+	if err != nil {
+		return nil, fmt.Errorf("read the snapshot of %s: %w", stream, err)
+	}
+	if len(events) != last.Parts {
+		return nil, nil
+	}
+	var encoded []byte
+	for i, e := range events {
+		var part storedSnapshot
+		if err := json.Unmarshal(e.Data, &part); err != nil || part.Part != i || part.Parts != last.Parts || part.Revision != last.Revision || part.V != last.V {
+			return nil, nil
+		}
+		encoded = append(encoded, part.Chunk...)
+	}
+	return encoded, nil
+}
+
+// writeSnapshot persists st as the snapshot of stream, in one append of
+// one event, or of several for a state larger than maxChunk. Two handlers
+// that write the snapshot of one revision store it once: event ids are
+// derived from the stream, the revision and the part.
 func writeSnapshot[S any](ctx context.Context, store eventstore.Store, agg Aggregate[S], stream string, st *loaded[S]) error {
+	st.snapshotAt = st.revision // whatever happens, the next try is Every events later
 	state, err := agg.Snapshot.Encode(st.state)
 	if err != nil {
-		st.snapshotAt = st.revision
 		return fmt.Errorf("encode the snapshot of %s: %w", stream, err)
 	}
-	data, err := json.Marshal(storedSnapshot{V: agg.Snapshot.Version, Revision: st.revision, Commit: st.position.Commit, Prepare: st.position.Prepare, State: state})
-	if err != nil {
-		return fmt.Errorf("encode the snapshot of %s: %w", stream, err)
+	head := storedSnapshot{V: agg.Snapshot.Version, Revision: st.revision, Commit: st.position.Commit, Prepare: st.position.Prepare}
+	parts := []storedSnapshot{head}
+	if len(state) <= maxChunk {
+		parts[0].State = state
+	} else {
+		n := (len(state) + maxChunk - 1) / maxChunk
+		parts = make([]storedSnapshot, n)
+		for i := range parts {
+			parts[i] = head
+			parts[i].Part, parts[i].Parts, parts[i].Chunk = i, n, state[i*maxChunk:min((i+1)*maxChunk, len(state))]
+		}
 	}
-	id := uuid.NewSHA1(snapshotNamespace, []byte(stream+"\x00"+strconv.FormatInt(st.revision, 10)))
-	// Whatever happens, the next try is Every events later: a snapshot
-	// that cannot be stored (too large an event) is not tried per batch.
-	st.snapshotAt = st.revision
-	_, err = store.Append(ctx, SnapshotStream(stream), eventstore.Any, eventstore.EventData{ID: id, Type: SnapshotEventType, Data: data})
-	if err != nil {
+	events := make([]eventstore.EventData, len(parts))
+	for i, p := range parts {
+		data, err := json.Marshal(p)
+		if err != nil {
+			return fmt.Errorf("encode the snapshot of %s: %w", stream, err)
+		}
+		id := uuid.NewSHA1(snapshotNamespace, []byte(stream+"\x00"+strconv.FormatInt(st.revision, 10)+"\x00"+strconv.Itoa(i)))
+		events[i] = eventstore.EventData{ID: id, Type: SnapshotEventType, Data: data}
+	}
+	if _, err := store.Append(ctx, SnapshotStream(stream), eventstore.Any, events...); err != nil {
 		return fmt.Errorf("write the snapshot of %s at revision %d: %w", stream, st.revision, err)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -124,5 +125,46 @@ func TestColdLoadReadsFromTheLatestSnapshot(t *testing.T) {
 	}}
 	if c, err := command.Load(ctx, h2, other, "long"); err != nil || c.n != 1682 {
 		t.Fatalf("Load with another snapshot version = %d, %v; want 1682 folded from the start", c.n, err)
+	}
+}
+
+// TestLargeSnapshotIsSplit: a state too large for one event is persisted
+// as several, appended together, and a cold load reads them all back.
+func TestLargeSnapshotIsSplit(t *testing.T) {
+	_, s := newHandler(t)
+	ctx := context.Background()
+	padding := strings.Repeat("p", 2*eventstore.MaxEventSize)
+	large := snapshotted
+	large.Snapshot = &command.Snapshot[counter]{
+		Version: 1, Every: 100,
+		Encode: func(c counter) ([]byte, error) {
+			return json.Marshal(map[string]any{"n": c.n, "padding": padding})
+		},
+		Decode: func(data []byte) (counter, error) {
+			var v struct {
+				N       int    `json:"n"`
+				Padding string `json:"padding"`
+			}
+			if err := json.Unmarshal(data, &v); err != nil || v.Padding != padding {
+				return counter{}, fmt.Errorf("damaged snapshot: %v", err)
+			}
+			return counter{n: v.N}, nil
+		},
+	}
+	appendRaw(t, s, "counter-large", 150)
+	if _, err := command.Execute(ctx, command.NewHandler(s, time.Now), large, "large", command.Meta{}, increment(1000)); err != nil {
+		t.Fatal(err)
+	}
+	parts, err := s.ReadStream(ctx, command.SnapshotStream("counter-large"), eventstore.ReadOptions{Count: 10})
+	if err != nil || len(parts) != 4 {
+		t.Fatalf("the snapshot takes %d events (%v), want 4", len(parts), err)
+	}
+	cold := &counting{Store: s, read: map[string]int{}}
+	c, err := command.Load(ctx, command.NewHandler(cold, time.Now), large, "large")
+	if err != nil || c.n != 151 {
+		t.Fatalf("Load = %d, %v; want 151", c.n, err)
+	}
+	if n := cold.reads("counter-large"); n != 2 {
+		t.Fatalf("the cold load read %d events of the stream, want 2 (from the snapshot's revision on)", n)
 	}
 }
