@@ -16,9 +16,10 @@ type Aggregate[S any] struct {
 	// Clone, when set, lets the handler keep the aggregate's latest state
 	// in memory between commands and read only the events after it. It
 	// must return a state that shares nothing Evolve changes in place. The
-	// handler clones once per batch of commands (see Execute), so it must
-	// be cheap for the state the rules need. Without it every batch reads
-	// the stream (from its latest persisted snapshot, if any).
+	// handler clones once per batch of commands while other processes
+	// write to the stream (their conflicts would otherwise cost a reload).
+	// Without it every batch reads the stream (from its latest persisted
+	// snapshot, if any).
 	Clone func(S) S
 	// Snapshot, when set, persists the state now and then, so that loading
 	// a long stream cold (after a restart, or a state the handler forgot)

@@ -20,6 +20,8 @@ type decided[S any] struct {
 	data []eventstore.EventData
 	// outs are the commands' outcomes, in batch order.
 	outs []decision
+	// cloned tells that work is a clone: the kept state is unchanged.
+	cloned bool
 }
 
 // decision is one command's part of a batch.
@@ -40,11 +42,13 @@ type decision struct {
 }
 
 // decideBatch decides every command of batch in order, each on the state
-// the ones before it left. It changes nothing but the working copy of the
-// state (a clone, when the aggregate has Clone).
-func decideBatch[S any](ctx context.Context, w *writer[S], batch []*request[S]) decided[S] {
-	d := decided[S]{work: w.st.state, outs: make([]decision, len(batch))}
-	if w.agg.Clone != nil {
+// the ones before it left. With clone it works on a clone of the kept
+// state and changes nothing else; without, it evolves the kept state in
+// place, and the caller must drop that state unless the batch's append
+// succeeds.
+func decideBatch[S any](ctx context.Context, w *writer[S], batch []*request[S], clone bool) decided[S] {
+	d := decided[S]{work: w.st.state, outs: make([]decision, len(batch)), cloned: clone}
+	if clone {
 		d.work = w.agg.Clone(w.st.state)
 	}
 	now := w.h.now()
@@ -116,6 +120,7 @@ func (w *writer[S]) commit(ctx context.Context, batch []*request[S], d decided[S
 	if len(d.data) > 0 {
 		w.st.state = d.work
 		w.st.revision, w.st.position = int64(res.Revision), res.Position
+		w.st.contended = max(w.st.contended-1, 0)
 		for i, e := range d.data {
 			w.st.ids.add(e.ID, uint64(base+1)+uint64(i))
 		}

@@ -22,7 +22,14 @@ type loaded[S any] struct {
 	// snapshotAt is the revision of the latest persisted snapshot known;
 	// -1 when there is none.
 	snapshotAt int64
+	// contended counts down the batches after a conflict with another
+	// process, during which batches are decided on a clone of the state.
+	contended int
 }
+
+// contendedBatches is how many batches after a conflict are decided on a
+// clone of the state.
+const contendedBatches = 16
 
 // Load returns the current state of aggregate id, or the zero state when
 // its stream is empty. It reads the latest persisted snapshot and the

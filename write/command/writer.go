@@ -22,6 +22,9 @@ type writer[S any] struct {
 	// st is the stream's state as of its last known revision; nil when it
 	// must be loaded. Only the writer's goroutine uses it.
 	st *loaded[S]
+	// splitting tells that a batch is being settled in halves (see
+	// halves): they are decided on clones, as their appends may fail.
+	splitting int
 }
 
 // run is the writer's goroutine.
@@ -94,7 +97,10 @@ func (w *writer[S]) process(batch []*request[S]) {
 			}
 			fresh = true
 		}
-		d := decideBatch(ctx, w, batch)
+		// Decide on a clone while other processes write to the stream (a
+		// conflict is then likely, and the kept state must survive it);
+		// otherwise in place, dropping the state should the append fail.
+		d := decideBatch(ctx, w, batch, w.agg.Clone != nil && (w.st.contended > 0 || conflicts > 0 || w.splitting > 0))
 		if len(d.data) == 0 {
 			if !fresh {
 				// Nothing appended proves the state current: read what
@@ -114,6 +120,10 @@ func (w *writer[S]) process(batch []*request[S]) {
 			expected = eventstore.Exact(uint64(w.st.revision))
 		}
 		res, err := w.h.store.Append(ctx, w.stream, expected, d.data...)
+		appended := err == nil && res.Revision == uint64(w.st.revision+int64(len(d.data)))
+		if !appended && !d.cloned {
+			w.st = nil // it holds the events that were not appended
+		}
 		var conflict *eventstore.ConflictError
 		switch {
 		case errors.As(err, &conflict):
@@ -127,9 +137,8 @@ func (w *writer[S]) process(batch []*request[S]) {
 				w.fail(batch, err, conflicts)
 				return
 			}
-			if w.agg.Clone == nil {
-				w.st = nil // the failed decisions may have changed it in place
-				continue
+			if w.st == nil {
+				continue // decided in place: load it again
 			}
 			if _, err := catchUp(ctx, w.h, w.agg, w.stream, w.st); err != nil {
 				w.fail(batch, err, conflicts)
@@ -137,7 +146,7 @@ func (w *writer[S]) process(batch []*request[S]) {
 			}
 			fresh = true
 			continue
-		case err == nil && res.Revision != uint64(w.st.revision+int64(len(d.data))),
+		case err == nil && !appended,
 			errors.Is(err, eventstore.ErrPartialOverlap) && len(batch) > 1,
 			errors.Is(err, eventstore.ErrInvalid) && len(batch) > 1:
 			// The store already holds some of these events (a retry older
@@ -157,6 +166,9 @@ func (w *writer[S]) process(batch []*request[S]) {
 			return
 		}
 		w.commit(ctx, batch, d, res)
+		if conflicts > 0 {
+			w.st.contended = contendedBatches
+		}
 		return
 	}
 }
@@ -164,6 +176,8 @@ func (w *writer[S]) process(batch []*request[S]) {
 // halves processes the first half of batch, then the second, each as a
 // batch of its own.
 func (w *writer[S]) halves(batch []*request[S]) {
+	w.splitting++
+	defer func() { w.splitting-- }()
 	mid := len(batch) / 2
 	for _, half := range [][]*request[S]{batch[:mid], batch[mid:]} {
 		w.process(half)

@@ -141,3 +141,41 @@ func TestHotSKU(t *testing.T) {
 		}
 	})
 }
+
+// TestConflictWithAnotherProcess: a handler whose kept state is behind
+// another process's writes meets a conflict, reads what it missed and
+// decides again on the right state — not on the one its first decision
+// left behind.
+func TestConflictWithAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	store, err := pg.New(ctx, pg.Config{DatabaseURL: dbtest.New(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	a := service.New(command.NewHandler(store, time.Now), nil)
+	b := service.New(command.NewHandler(store, time.Now), nil)
+	must := func(svc *service.Service, cmd inventory.Command) command.Result {
+		t.Helper()
+		res, err := svc.Inventory(ctx, command.Meta{}, "mug", cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	must(a, inventory.RegisterProduct{SKU: "mug", Name: "Mug", Price: money.Money{Amount: 500, Currency: "EUR"}})
+	must(a, inventory.AddStock{Quantity: 3})
+	must(a, inventory.Reserve{OrderID: "o1", Quantity: 1})
+	must(b, inventory.Reserve{OrderID: "o2", Quantity: 1}) // a's state is behind now
+	res := must(a, inventory.Reserve{OrderID: "o3", Quantity: 1})
+	if len(res.Events) != 1 || res.Revision != 4 {
+		t.Fatalf("reserve after a conflict: %+v", res)
+	}
+	if _, ok := res.Events[0].(inventory.StockReserved); !ok {
+		t.Fatalf("reserve after a conflict: %#v", res.Events[0])
+	}
+	res = must(a, inventory.Reserve{OrderID: "o4", Quantity: 1})
+	if _, ok := res.Events[0].(inventory.StockReservationRejected); !ok || res.Revision != 5 {
+		t.Fatalf("a fourth reservation of three units: %+v", res)
+	}
+}
