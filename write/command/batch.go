@@ -28,8 +28,6 @@ type decided[S any] struct {
 type decision struct {
 	events []domain.Event
 	err    error
-	// first is the index in data of the command's first event.
-	first int
 	// saw is the revision the command decided on (the events of the
 	// commands before it in the batch counted).
 	saw int64
@@ -57,7 +55,6 @@ func decideBatch[S any](ctx context.Context, w *writer[S], batch []*request[S], 
 	for i, r := range batch {
 		o := &d.outs[i]
 		o.sameAs = -1
-		o.first = len(d.data)
 		o.saw = w.st.revision + int64(len(d.data))
 		if key := r.meta.IdempotencyKey; key != "" {
 			id := EventID(w.stream, key, 0)
