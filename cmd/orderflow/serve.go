@@ -150,6 +150,7 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 	}
 	s.handler = command.NewHandler(store, time.Now)
 	s.handler.SetObserver(s.commands)
+	s.handler.SetLogger(logger)
 	s.catalog = service.NewCatalog()
 	s.service = service.New(s.handler, s.catalog)
 	// The live runners trace each event only when traces go somewhere:

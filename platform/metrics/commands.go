@@ -18,7 +18,7 @@ func NewCommands(r *Registry) (*Commands, error) {
 	c := &Commands{
 		done: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: Namespace, Name: "commands_total",
-			Help: "Commands handled, by aggregate category and outcome (appended, unchanged, replayed, rejected, failed).",
+			Help: "Commands handled, by aggregate category and outcome (appended, unchanged, replayed, rejected, gave_up, failed).",
 		}, []string{"category", "outcome"}),
 		conflicts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: Namespace, Name: "command_conflicts_total",

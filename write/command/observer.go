@@ -16,12 +16,17 @@ const (
 	OutcomeReplayed = "replayed"
 	// OutcomeRejected: a domain error (invalid, a business rule, not found).
 	OutcomeRejected = "rejected"
-	// OutcomeFailed: anything else (too many conflicts, the store failed).
+	// OutcomeGaveUp: the command gave up on a stream other processes kept
+	// changing (ErrTooManyConflicts); the handler also logs a WARN line.
+	OutcomeGaveUp = "gave_up"
+	// OutcomeFailed: anything else (the store failed, the caller's context
+	// ended).
 	OutcomeFailed = "failed"
 )
 
 // Observer learns what commands did, for metrics. Its methods are called
-// on the command's goroutine and must be fast and safe for concurrent use.
+// on the goroutine of the command or of its stream's writer, and must be
+// fast and safe for concurrent use.
 type Observer interface {
 	// CommandDone reports a command on an aggregate of category, its
 	// outcome (one of the Outcome constants) and how many events it
@@ -45,6 +50,8 @@ func (h *Handler) observe(category string, res Result, err error) {
 	switch {
 	case errors.Is(err, domain.ErrInvalid), errors.Is(err, domain.ErrRule), errors.Is(err, domain.ErrNotFound):
 		outcome = OutcomeRejected
+	case errors.Is(err, ErrTooManyConflicts):
+		outcome = OutcomeGaveUp
 	case err != nil:
 		outcome = OutcomeFailed
 	case res.Replayed:

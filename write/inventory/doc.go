@@ -23,16 +23,26 @@
 //     rejected order may try again (stock may have arrived). A released or
 //     shipped reservation is final: reserving again for that order is
 //     ErrReservationReleased or ErrReservationShipped, so a late duplicate
-//     can never hold stock twice.
+//     can never hold stock twice. The state remembers the FinishedWindow
+//     most recently finished reservations; a duplicate older than that is
+//     decided again, and recognised by the event store from its event ids
+//     (write/command).
 //   - Release gives an active reservation back and records why; when the
 //     order holds no active reservation (never reserved, rejected, already
 //     released or shipped) it does nothing, so compensation never fails.
 //   - Ship takes an order's whole reservation out of stock; it needs an
 //     active reservation (ErrNotReserved, ErrReservationReleased), and
-//     shipping twice does nothing.
+//     shipping twice does nothing (within FinishedWindow; after that the
+//     second shipment is ErrNotReserved).
 //   - Quantities are never negative and stock never goes below zero:
 //     Reserved never exceeds OnHand.
 //
 // Decide returning no events and no error means the command was already
 // done; the caller appends nothing and reports success.
+//
+// State stays as small as the rules need, whatever the history: active
+// reservations and a window of finished ones. EncodeSnapshot and
+// DecodeSnapshot persist it (write/service writes a snapshot every
+// SnapshotEvery events), so loading a long stream reads only the events
+// after its latest snapshot.
 package inventory

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/orderflow/orderflow/write/domain"
@@ -23,10 +24,15 @@ type State struct {
 	// Reserved is the sum of the quantities of the active reservations; it
 	// is part of OnHand.
 	Reserved int64
-	// Reservations holds each order's reservation by order id, active or
-	// finished. Orders whose reservation was only ever rejected are absent.
+	// Reservations holds, by order id, every active reservation and the
+	// FinishedWindow most recently finished (released or shipped) ones,
+	// so that the state stays as small as the rules need however long the
+	// history. Orders whose reservation was only ever rejected are absent.
 	// Evolve updates this map in place (see Evolve).
 	Reservations map[string]Reservation
+	// finished lists the order ids of the finished reservations kept in
+	// Reservations, oldest first.
+	finished []string
 	// Version is the number of events folded in; for a stream read whole,
 	// its last revision + 1.
 	Version int64
@@ -36,9 +42,17 @@ type State struct {
 // Reserved.
 func (s State) Available() int64 { return s.OnHand - s.Reserved }
 
-// Clone returns a copy of s that shares no map with it.
+// FinishedWindow is how many finished reservations a State remembers:
+// within it, reserving again for a released or shipped order is refused
+// and shipping twice does nothing. An older one is forgotten; a retry of
+// the command that reserved it carries the same event ids and is
+// recognised by the event store instead (see write/command).
+const FinishedWindow = 256
+
+// Clone returns a copy of s that shares no map or slice with it.
 func (s State) Clone() State {
 	s.Reservations = maps.Clone(s.Reservations)
+	s.finished = slices.Clone(s.finished)
 	return s
 }
 
@@ -99,14 +113,14 @@ func Evolve(s State, e domain.Event) State {
 		if r, ok := s.Reservations[e.OrderID]; ok && r.Status == StatusActive {
 			s.Reserved -= r.Quantity
 			r.Status = StatusReleased
-			s = s.withReservation(e.OrderID, r)
+			s = s.finish(e.OrderID, r)
 		}
 	case StockShipped:
 		if r, ok := s.Reservations[e.OrderID]; ok && r.Status == StatusActive {
 			s.Reserved -= r.Quantity
 			s.OnHand -= r.Quantity
 			r.Status = StatusShipped
-			s = s.withReservation(e.OrderID, r)
+			s = s.finish(e.OrderID, r)
 		}
 	default:
 		return s
@@ -121,5 +135,20 @@ func (s State) withReservation(orderID string, r Reservation) State {
 		s.Reservations = make(map[string]Reservation)
 	}
 	s.Reservations[orderID] = r
+	return s
+}
+
+// finish records the finished reservation r of orderID and forgets the
+// oldest finished one beyond FinishedWindow.
+func (s State) finish(orderID string, r Reservation) State {
+	s = s.withReservation(orderID, r)
+	s.finished = append(s.finished, orderID)
+	if len(s.finished) > FinishedWindow {
+		oldest := s.finished[0]
+		s.finished = s.finished[1:]
+		if old, ok := s.Reservations[oldest]; ok && old.Status != StatusActive {
+			delete(s.Reservations, oldest)
+		}
+	}
 	return s
 }

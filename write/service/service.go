@@ -18,13 +18,25 @@ import (
 	"github.com/orderflow/orderflow/write/shipping"
 )
 
-// The aggregates of the four contexts.
+// The aggregates of the four contexts. Their states are kept in memory
+// between commands (Clone); a product's, whose stream grows with every
+// order, is also persisted every SnapshotEvery events.
 var (
-	orders    = command.Aggregate[order.State]{Category: order.Category, Evolve: order.Evolve, Decode: order.Decode}
-	stock     = command.Aggregate[inventory.State]{Category: inventory.Category, Evolve: inventory.Evolve, Decode: inventory.Decode}
-	payments  = command.Aggregate[payment.State]{Category: payment.Category, Evolve: payment.Evolve, Decode: payment.Decode}
-	shipments = command.Aggregate[shipping.State]{Category: shipping.Category, Evolve: shipping.Evolve, Decode: shipping.Decode}
+	orders    = command.Aggregate[order.State]{Category: order.Category, Evolve: order.Evolve, Decode: order.Decode, Clone: same[order.State]}
+	stock     = command.Aggregate[inventory.State]{Category: inventory.Category, Evolve: inventory.Evolve, Decode: inventory.Decode, Clone: inventory.State.Clone, Snapshot: stockSnapshots}
+	payments  = command.Aggregate[payment.State]{Category: payment.Category, Evolve: payment.Evolve, Decode: payment.Decode, Clone: same[payment.State]}
+	shipments = command.Aggregate[shipping.State]{Category: shipping.Category, Evolve: shipping.Evolve, Decode: shipping.Decode, Clone: same[shipping.State]}
 )
+
+// SnapshotEvery is how many events of a product's stream may follow its
+// latest persisted snapshot: what loading it cold reads at most.
+const SnapshotEvery = 1000
+
+// stockSnapshots persists product states.
+var stockSnapshots = &command.Snapshot[inventory.State]{
+	Version: inventory.SnapshotVersion, Every: SnapshotEvery,
+	Encode: inventory.EncodeSnapshot, Decode: inventory.DecodeSnapshot,
+}
 
 // same clones a state whose Evolve never changes anything in place (order,
 // payment and shipment states hold no maps, and their slices are replaced,

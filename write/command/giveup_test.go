@@ -1,0 +1,85 @@
+package command_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/domain"
+)
+
+// syncBuffer is a log sink safe for the writer's goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestGiveUpIsLoggedAndCounted: a command whose stream another process
+// changes before every append, until its caller stops waiting, gives up
+// with one WARN line naming the stream and the correlation id, and the
+// observer counts it as gave_up.
+func TestGiveUpIsLoggedAndCounted(t *testing.T) {
+	h, s := newHandler(t)
+	logs := &syncBuffer{}
+	h.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
+	rec := &recorder{}
+	h.SetObserver(rec)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	interfere := func(c counter, now time.Time) ([]domain.Event, error) {
+		calls++
+		if calls == 4 {
+			cancel() // the caller stops waiting after three conflicts
+		}
+		if _, err := s.Append(context.Background(), "counter-busy", eventstore.Any, eventstore.EventData{ID: command.EventID("counter-busy", "other", calls), Type: "counter.incremented", Data: []byte(`{"v":1,"by":1}`)}); err != nil {
+			return nil, err
+		}
+		return increment(1000)(c, now)
+	}
+	_, err := command.Execute(ctx, h, cachedCounters, "busy", command.Meta{CorrelationID: "corr-busy"}, interfere)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the context's", err)
+	}
+	for {
+		rec.mu.Lock()
+		heard := append([]string(nil), rec.done...)
+		rec.mu.Unlock()
+		if len(heard) > 0 {
+			if len(heard) != 1 || heard[0] != "counter/"+command.OutcomeGaveUp+"/0" {
+				t.Fatalf("observer heard %v, want one gave_up", heard)
+			}
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	out := logs.String()
+	if strings.Count(out, "command gave up") != 1 || !strings.Contains(out, "level=WARN") ||
+		!strings.Contains(out, "stream=counter-busy") || !strings.Contains(out, "correlation_id=corr-busy") {
+		t.Fatalf("log:\n%s\nwant one WARN line with the stream and the correlation id", out)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.conflicts != 3 {
+		t.Fatalf("%d conflicts, want 3", rec.conflicts)
+	}
+}
