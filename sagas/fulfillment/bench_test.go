@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,7 +34,7 @@ func BenchmarkFulfillment(b *testing.B) {
 		b.Run(fmt.Sprintf("rate=%d", rate), func(b *testing.B) {
 			for range b.N {
 				w := newWorldTB(b, time.Minute, 64)
-				r := fulfillmentRun(b, w, rate, 5*time.Second)
+				r := fulfillmentRun(b, w, load{skus: 50, rate: rate, duration: 5 * time.Second})
 				b.ReportMetric(r.perSecond, "orders/s")
 				b.ReportMetric(float64(r.p50.Milliseconds()), "p50-ms")
 				b.ReportMetric(float64(r.p99.Milliseconds()), "p99-ms")
@@ -62,7 +63,7 @@ func BenchmarkSlowProvider(b *testing.B) {
 		if err := w.sandbox.SetControls(sandbox.Controls{LatencyMs: int(latency / time.Millisecond)}); err != nil {
 			b.Fatal(err)
 		}
-		r := fulfillmentRun(b, w, rate, 8*time.Second)
+		r := fulfillmentRun(b, w, load{skus: 50, rate: rate, duration: 8 * time.Second})
 		b.ReportMetric(r.perSecond, "orders/s")
 		b.ReportMetric(r.perSecond/bound, "ratio-to-bound")
 		b.ReportMetric(float64(r.p99.Milliseconds()), "p99-ms")
@@ -79,9 +80,31 @@ type runResult struct {
 	compensated int
 }
 
-func fulfillmentRun(b *testing.B, w *world, rate int, duration time.Duration) runResult {
-	const skus = 50
-	for i := range skus {
+// load is what a fulfillmentRun offers: orders of one unit spread
+// round-robin over skus products, either at rate orders a second for
+// duration (an open loop), or, when clients is set, orders placed by
+// clients concurrent clients, each placing its next as soon as its last
+// was accepted (a closed loop, as buyers in a flash sale do).
+type load struct {
+	skus     int
+	rate     int
+	duration time.Duration
+	clients  int
+	orders   int
+}
+
+// total is how many orders l places.
+func (l load) total() int {
+	if l.clients > 0 {
+		return l.orders
+	}
+	return l.rate * int(l.duration/time.Second)
+}
+
+// fulfillmentRun offers l to w over REST and measures each order from its
+// POST to its saga's end.
+func fulfillmentRun(b *testing.B, w *world, l load) runResult {
+	for i := range l.skus {
 		w.product(fmt.Sprintf("SKU-%d", i), 1999, 1_000_000)
 	}
 	url := w.api(b)
@@ -120,41 +143,48 @@ func fulfillmentRun(b *testing.B, w *world, rate int, duration time.Duration) ru
 	}()
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
-	total := rate * int(duration/time.Second)
-	tick := time.NewTicker(time.Second / time.Duration(rate))
-	defer tick.Stop()
+	place := func(i int) {
+		body := fmt.Sprintf(`{"customerId":"c-%d","lines":[{"sku":"SKU-%d","quantity":1}],"shippingAddress":{"name":"A. Buyer","line1":"1 Main St","city":"Berlin","postalCode":"10115","country":"DE"}}`, i%100, i%l.skus)
+		at := time.Now()
+		var r struct {
+			OrderID string `json:"orderId"`
+		}
+		resp, err := client.Post(url+"/orders", "application/json", bytes.NewReader([]byte(body)))
+		if err == nil {
+			data, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusAccepted || json.Unmarshal(data, &r) != nil {
+				err = fmt.Errorf("%d %s", resp.StatusCode, data)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			failures++
+			return
+		}
+		sent[r.OrderID] = at
+	}
+	total := l.total()
 	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
-	for i := range total {
-		<-tick.C
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			body := fmt.Sprintf(`{"customerId":"c-%d","lines":[{"sku":"SKU-%d","quantity":1}],"shippingAddress":{"name":"A. Buyer","line1":"1 Main St","city":"Berlin","postalCode":"10115","country":"DE"}}`, i%100, i%skus)
-			at := time.Now()
-			resp, err := client.Post(url+"/orders", "application/json", bytes.NewReader([]byte(body)))
-			if err != nil {
-				mu.Lock()
-				failures++
-				mu.Unlock()
-				return
-			}
-			defer resp.Body.Close()
-			var r struct {
-				OrderID string `json:"orderId"`
-			}
-			data, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != http.StatusAccepted || json.Unmarshal(data, &r) != nil {
-				mu.Lock()
-				failures++
-				mu.Unlock()
-				return
-			}
-			mu.Lock()
-			sent[r.OrderID] = at
-			mu.Unlock()
-		}()
+	if l.clients > 0 {
+		var next atomic.Int64
+		for range l.clients {
+			wg.Go(func() {
+				for i := int(next.Add(1)) - 1; i < total; i = int(next.Add(1)) - 1 {
+					place(i)
+				}
+			})
+		}
+	} else {
+		tick := time.NewTicker(time.Second / time.Duration(l.rate))
+		defer tick.Stop()
+		for i := range total {
+			<-tick.C
+			wg.Go(func() { place(i) })
+		}
 	}
 	wg.Wait()
 	deadline := time.Now().Add(2 * time.Minute)
@@ -221,4 +251,24 @@ func (w *world) api(b *testing.B) string {
 	srv := httptest.NewServer(r)
 	b.Cleanup(srv.Close)
 	return srv.URL + api.Prefix
+}
+
+// BenchmarkFlashSale is a flash sale end to end: 3,000 orders of one unit
+// placed over REST by 64 concurrent clients, with the sandbox at zero
+// latency, all for one product (skus=1) or spread over 50 (skus=50), each
+// from its POST to its saga's end. A hot product should cost little: the
+// orders per second with one SKU against those with 50 is the figure to
+// read. Every order must complete; a compensated one is reported.
+func BenchmarkFlashSale(b *testing.B) {
+	for _, skus := range []int{1, 50} {
+		b.Run(fmt.Sprintf("skus=%d", skus), func(b *testing.B) {
+			for range b.N {
+				w := newWorldTB(b, 5*time.Minute, 64)
+				r := fulfillmentRun(b, w, load{skus: skus, clients: 64, orders: 3000})
+				b.ReportMetric(r.perSecond, "orders/s")
+				b.ReportMetric(float64(r.p99.Milliseconds()), "p99-ms")
+				b.ReportMetric(float64(r.compensated), "compensated")
+			}
+		})
+	}
 }
