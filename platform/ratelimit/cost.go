@@ -29,9 +29,13 @@ const ProblemRateLimited = "urn:orderflow:problem:rate_limited"
 // Cost returns nil when the client had the units (they are charged now),
 // and when n is not more than the request was charged already or ctx did
 // not pass through a Limiter's Middleware (there is nothing to charge).
-// Otherwise it charges nothing and returns an *ExceededError; the handler
-// should not do the work and answer with its WriteProblem, as the
-// middleware does, or with an error of its own protocol.
+// Otherwise it charges what the client had left, so that a request worth
+// more than that still spends the budget and the client's next requests
+// are refused at the middleware, before anything is read; and it returns
+// an *ExceededError (its Cost set when n is more than the whole budget,
+// a request that can never be served). The handler should not do the
+// work and answer with its WriteProblem, as the middleware does, or with
+// an error of its own protocol.
 //
 // The X-RateLimit-Remaining header the middleware set is not updated:
 // Cost does not touch the response.
@@ -47,7 +51,16 @@ func Cost(ctx context.Context, n int) error {
 	}
 	header, ok := c.limiter.take(ctx, c.key, n-c.charged)
 	if !ok {
-		return c.limiter.exceeded(header)
+		if left, err := strconv.Atoi(header.Get("X-RateLimit-Remaining")); err == nil && left > 0 {
+			if _, ok := c.limiter.take(ctx, c.key, left); ok {
+				c.charged += left
+			}
+		}
+		e := c.limiter.exceeded(header)
+		if n > e.Limit {
+			e.Cost = n
+		}
+		return e
 	}
 	c.charged = n
 	return nil
@@ -59,6 +72,9 @@ type ExceededError struct {
 	Limit int
 	// RetryAfter is when the client should try again.
 	RetryAfter time.Duration
+	// Cost, when set, is what the refused request was worth: more than
+	// Limit, so that it will never be served as it is.
+	Cost int
 	// header holds the rate limit headers of the refusal.
 	header http.Header
 }
@@ -77,10 +93,14 @@ func (e *ExceededError) WriteProblem(w http.ResponseWriter) {
 	copyHeader(w.Header(), e.header)
 	seconds := int((e.RetryAfter + time.Second - 1) / time.Second)
 	w.Header().Set("Retry-After", strconv.Itoa(seconds))
+	detail := fmt.Sprintf("this client has used its %d requests a minute; retry after %d seconds", e.Limit, seconds)
+	if e.Cost > e.Limit {
+		detail = fmt.Sprintf("this request is worth %d units, more than the %d a minute this client may spend; ask for less in one request", e.Cost, e.Limit)
+	}
 	problem.Write(w, problem.Details{
 		Type:   ProblemRateLimited,
 		Status: http.StatusTooManyRequests,
-		Detail: fmt.Sprintf("this client has used its %d requests a minute; retry after %d seconds", e.Limit, seconds),
+		Detail: detail,
 		Extensions: map[string]any{
 			"code": "rate_limited",
 		},

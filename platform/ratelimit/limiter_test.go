@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -156,10 +157,29 @@ func TestWeightedRequestsCountAsMany(t *testing.T) {
 	if r.status != 429 || r.header.Get("Retry-After") == "" || r.header.Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("a third worth 4 with 2 units left: %d %v %s, want a 429 problem", r.status, r.header, r.body)
 	}
-	// The refused request was charged its one unit at the middleware, and
-	// nothing for the rest: one unit is left.
-	expect(t, "then requests worth 1", c.statuses(t, s, 2, "/?cost=1", "Authorization", bearer), 200, 429)
+	// The refused request spent what was left: its unit at the
+	// middleware and the one after it. Nothing more gets through.
+	expect(t, "then requests worth 1", c.statuses(t, s, 1, "/?cost=1", "Authorization", bearer), 429)
 	expect(t, "another subject", c.statuses(t, s, 1, "/?cost=10", "Authorization", token(t, "light")), 200)
+}
+
+// TestRequestWorthMoreThanTheBudget: a request worth more than a whole
+// minute's budget is refused saying so, and spends the budget, so that
+// sending it again is refused at the door.
+func TestRequestWorthMoreThanTheBudget(t *testing.T) {
+	s := serve(t, ratelimit.Config{RequestsPerMinute: 10})
+	c := newClient(t, "127.0.0.2")
+	bearer := token(t, "greedy")
+
+	r := c.get(t, s, "/?cost=11", "Authorization", bearer)
+	if r.status != 429 || !strings.Contains(string(r.body), "this request is worth 11 units, more than the 10 a minute this client may spend") {
+		t.Fatalf("a request worth 11 of 10: %d %s, want 429 saying it is worth more than the budget", r.status, r.body)
+	}
+	hits := s.hits.Load()
+	expect(t, "the budget is spent", c.statuses(t, s, 1, "/?cost=1", "Authorization", bearer), 429)
+	if s.hits.Load() != hits {
+		t.Error("a request after the budget was spent reached the handler")
+	}
 }
 
 func TestCostChargesARequestOnce(t *testing.T) {
