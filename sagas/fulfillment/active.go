@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/orderflow/orderflow/platform/lease"
 )
 
 // claimFor is how long a saga picked by the scheduler stays claimed. Drive
@@ -15,15 +17,15 @@ const claimFor = 5 * time.Second
 
 // The statements of sagas.active. A driver's writes are fenced in the
 // database too: they apply only while its tenure of the saga's partition
-// is current (owns), so a driver that lost its lease cannot move a saga's
+// is current (lease.Fence), so a driver that lost its lease cannot move a saga's
 // wake-up time after the new owner has.
 var (
 	parkSQL = `INSERT INTO sagas.active (saga, saga_id, wake_at) VALUES ($1, $2, $3)
 ON CONFLICT (saga, saga_id) DO UPDATE SET wake_at = excluded.wake_at`
-	parkFencedSQL = `INSERT INTO sagas.active (saga, saga_id, wake_at) SELECT $1, $2, $3 WHERE ` + owns(4) + `
+	parkFencedSQL = `INSERT INTO sagas.active (saga, saga_id, wake_at) SELECT $1, $2, $3 WHERE ` + lease.Fence(4) + `
 ON CONFLICT (saga, saga_id) DO UPDATE SET wake_at = excluded.wake_at`
 	forgetSQL       = `DELETE FROM sagas.active WHERE saga = $1 AND saga_id = $2`
-	forgetFencedSQL = forgetSQL + ` AND ` + owns(3)
+	forgetFencedSQL = forgetSQL + ` AND ` + lease.Fence(3)
 	// claimSQL takes the due sagas of the partitions owned ($4 of $5).
 	claimSQL = `UPDATE sagas.active a SET wake_at = $3
 WHERE (a.saga, a.saga_id) IN (
@@ -40,12 +42,12 @@ WHERE saga = $1 AND wake_at > $2 AND wake_at <= $3 AND partition_key % $5 = ANY(
 
 // park records that the saga of order id wants to run at until. Under a
 // term t (nil: none), it fails with ErrLeaseLost when the term has ended.
-func (r *Runner) park(ctx context.Context, t *term, id string, until time.Time) error {
+func (r *Runner) park(ctx context.Context, t *lease.Term, id string, until time.Time) error {
 	if t == nil {
 		_, err := r.cfg.Pool.Exec(ctx, parkSQL, sagaName, id, until)
 		return wrapIf(err, "park saga %s", id)
 	}
-	tag, err := r.fenced(ctx, t, parkFencedSQL, sagaName, id, until, t.lease, r.owner, t.epoch)
+	tag, err := r.fenced(ctx, t, parkFencedSQL, append([]any{sagaName, id, until}, t.Tenure().Args()...)...)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrLeaseLost
 	}
@@ -65,19 +67,19 @@ func (r *Runner) parkAll(ctx context.Context, ids []string, until time.Time) err
 
 // forget records that the saga of order id has finished, under a term t
 // (nil: none).
-func (r *Runner) forget(ctx context.Context, t *term, id string) error {
+func (r *Runner) forget(ctx context.Context, t *lease.Term, id string) error {
 	var err error
 	if t == nil {
 		_, err = r.cfg.Pool.Exec(ctx, forgetSQL, sagaName, id)
 	} else {
-		_, err = r.fenced(ctx, t, forgetFencedSQL, sagaName, id, t.lease, r.owner, t.epoch)
+		_, err = r.fenced(ctx, t, forgetFencedSQL, append([]any{sagaName, id}, t.Tenure().Args()...)...)
 	}
 	return wrapIf(err, "forget saga %s", id)
 }
 
 // fenced executes sql once t has been checked.
-func (r *Runner) fenced(ctx context.Context, t *term, sql string, args ...any) (pgconn.CommandTag, error) {
-	if err := t.check(); err != nil {
+func (r *Runner) fenced(ctx context.Context, t *lease.Term, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := t.Check(); err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	return r.cfg.Pool.Exec(ctx, sql, args...)

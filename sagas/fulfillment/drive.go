@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/lease"
 	"github.com/orderflow/orderflow/platform/tracing"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
@@ -36,17 +37,17 @@ const maxStepsPerDrive = 64
 func (r *Runner) Drive(ctx context.Context, id string) error {
 	p := partitionOf(id, r.cfg.Partitions)
 	t := r.keeper.term(p)
-	if t == nil || !t.enter() {
+	if t == nil || !t.Enter() {
 		return fmt.Errorf("drive saga %s: partition %d: %w", id, p, ErrNotOwner)
 	}
-	defer t.leave()
-	ctx, cancel := t.bind(ctx)
+	defer t.Leave()
+	ctx, cancel := t.Bind(ctx)
 	defer cancel()
 	return r.drive(ctx, t, id)
 }
 
 // drive is Drive under term t; a nil t drives without any lease.
-func (r *Runner) drive(ctx context.Context, t *term, id string) error {
+func (r *Runner) drive(ctx context.Context, t *lease.Term, id string) error {
 	state, rev, err := r.load(ctx, id)
 	if err != nil {
 		return err
@@ -143,11 +144,11 @@ func (r *Runner) drive(ctx context.Context, t *term, id string) error {
 }
 
 // fence returns nil while term t is valid, or when there is no term.
-func fence(t *term) error {
+func fence(t *lease.Term) error {
 	if t == nil {
 		return nil
 	}
-	return t.check()
+	return t.Check()
 }
 
 // load folds the saga of order id; rev is -1 when it has no events.

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/lease"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
 	"github.com/orderflow/orderflow/write/order"
@@ -30,18 +31,18 @@ func (r *Runner) follow(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !t.enter() {
+		if !t.Enter() {
 			continue
 		}
-		tctx, cancel := t.bind(ctx)
+		tctx, cancel := t.Bind(ctx)
 		err = r.intake(tctx, t)
 		cancel()
-		t.leave()
+		t.Leave()
 		switch {
 		case ctx.Err() != nil:
 			return ctx.Err()
-		case errors.Is(err, ErrLeaseLost), t.check() != nil:
-			t.end()
+		case errors.Is(err, ErrLeaseLost), t.Check() != nil:
+			t.End()
 			r.cfg.Logger.InfoContext(ctx, "fulfillment intake: lease lost", "owner", r.owner, "err", err)
 		default:
 			return err
@@ -57,7 +58,7 @@ func (r *Runner) follow(ctx context.Context) error {
 // owner reads every checkpoint this one saved); a batch handled again, after
 // a crash or by the next owner, changes nothing, since the saga events it
 // appends have ids derived from the order events.
-func (r *Runner) intake(ctx context.Context, t *term) error {
+func (r *Runner) intake(ctx context.Context, t *lease.Term) error {
 	from, err := r.checkpoint(ctx)
 	if err != nil {
 		return err
@@ -75,7 +76,7 @@ func (r *Runner) intake(ctx context.Context, t *term) error {
 			}
 			return wrapf(err, "fulfillment intake")
 		}
-		if err := t.check(); err != nil {
+		if err := t.Check(); err != nil {
 			return wrapf(err, "fulfillment intake")
 		}
 		// Sagas do not care in which order their events arrive (a duplicate
@@ -204,20 +205,16 @@ func (r *Runner) checkpoint(ctx context.Context) (eventstore.Position, error) {
 }
 
 // saveCheckpointSQL saves the intake's checkpoint if the intake's lease
-// ($7) is still the tenure ($5, $6) and unexpired. It locks the lease row until
-// it commits: a takeover waits for it, so the next owner reads this
-// checkpoint; a takeover that came first makes it save nothing.
-const saveCheckpointSQL = `WITH lease AS (
-	SELECT FROM sagas.leases l
-	WHERE l.saga = $1 AND l.partition = $7 AND l.owner = $5 AND l.epoch = $6 AND l.expires_at > clock_timestamp()
-	FOR SHARE)
-INSERT INTO sagas.checkpoints (name, commit_pos, prepare_pos) SELECT $2, $3, $4 FROM lease
+// tenure ($4, $5, $6) is still current (lease.Fence). It locks the lease
+// row until it commits: a takeover waits for it, so the next owner reads
+// this checkpoint; a takeover that came first makes it save nothing.
+var saveCheckpointSQL = `INSERT INTO sagas.checkpoints (name, commit_pos, prepare_pos) SELECT $1, $2, $3 WHERE ` + lease.Fence(4) + `
 ON CONFLICT (name) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos, updated_at = now()`
 
 // saveCheckpoint saves the intake's checkpoint under its lease t; it
 // fails with ErrLeaseLost when t is no longer current.
-func (r *Runner) saveCheckpoint(ctx context.Context, t *term, pos eventstore.Position) error {
-	tag, err := r.fenced(ctx, t, saveCheckpointSQL, sagaName, sagaName, int64(pos.Commit), int64(pos.Prepare), r.owner, t.epoch, intakeLease)
+func (r *Runner) saveCheckpoint(ctx context.Context, t *lease.Term, pos eventstore.Position) error {
+	tag, err := r.fenced(ctx, t, saveCheckpointSQL, append([]any{sagaName, int64(pos.Commit), int64(pos.Prepare)}, t.Tenure().Args()...)...)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = ErrLeaseLost
 	}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/orderflow/orderflow/platform/lease"
 )
 
 // ErrPartitionCount: another live runner of the saga hashes its instances
@@ -28,32 +30,41 @@ var ErrPartitionCount = errors.New("saga runners disagree on the partition count
 // renewal.
 type keeper struct {
 	connConfig *pgx.ConnConfig
-	saga       string
-	owner      string
+	leases     *lease.Holder
 	n          int
-	ttl        time.Duration
 	every      time.Duration // tick interval
-	margin     time.Duration // how much sooner than the database a term ends
+	tickFor    time.Duration // longest a tick may take: a term's length
 	logger     *slog.Logger
 	beforeTick func(ctx context.Context) // test hook: a stall here stalls the renewals
 
-	conn   *pgx.Conn       // the keeper's goroutine's alone
-	parent context.Context // of the terms: the runner's run
+	names   []string       // of the partitions' leases, by partition
+	byName  map[string]int // partition (or intakeLease) of a lease name
+	conn    *pgx.Conn       // the keeper's goroutine's alone
+	parent  context.Context // of the terms: the runner's run
 
 	mu       sync.Mutex
-	terms    map[int]*term // held, by lease
-	shedding []*term       // given up, released once their work has stopped
-	fresh    []int         // partitions acquired since takeFresh
-	changed  chan struct{} // closed and replaced whenever terms change
+	terms    map[int]*lease.Term // held, by partition or intakeLease
+	shedding []*lease.Term       // given up, released once their work has stopped
+	fresh    []int               // partitions acquired since takeFresh
+	changed  chan struct{}       // closed and replaced whenever terms change
 }
 
-func newKeeper(cfg Config, owner string) *keeper {
-	return &keeper{
-		connConfig: cfg.Pool.Config().ConnConfig, saga: sagaName, owner: owner, n: cfg.Partitions,
-		ttl: cfg.LeaseTTL, every: cfg.LeaseTTL / 5, margin: cfg.LeaseTTL / 4, logger: cfg.Logger,
-		terms: map[int]*term{}, changed: make(chan struct{}),
+func newKeeper(cfg Config, leases *lease.Holder) *keeper {
+	k := &keeper{
+		connConfig: cfg.Pool.Config().ConnConfig, leases: leases, n: cfg.Partitions,
+		every: cfg.LeaseTTL / 5, tickFor: cfg.LeaseTTL - cfg.LeaseTTL/4, logger: cfg.Logger,
+		byName: map[string]int{leaseName(intakeLease): intakeLease},
+		terms:  map[int]*lease.Term{}, changed: make(chan struct{}),
 	}
+	for p := range cfg.Partitions {
+		k.names = append(k.names, leaseName(p))
+		k.byName[leaseName(p)] = p
+	}
+	return k
 }
+
+// partition returns the partition (or intakeLease) of the lease of t.
+func (k *keeper) partition(t *lease.Term) int { return k.byName[t.Tenure().Name] }
 
 // start connects and takes a first share of the leases; terms live within
 // ctx. It fails when the runners disagree on the partition count.
@@ -61,7 +72,7 @@ func (k *keeper) start(ctx context.Context) error {
 	k.parent = ctx
 	err := k.tick(ctx)
 	if errors.Is(err, ErrPartitionCount) || ctx.Err() != nil {
-		k.stop(ctx, true)
+		_ = k.stop(ctx, true) // err says why
 		return err
 	}
 	if err != nil {
@@ -97,22 +108,27 @@ func (k *keeper) tick(ctx context.Context) error {
 		k.beforeTick(ctx)
 	}
 	// A tick that takes longer than a term can last is of no use.
-	ctx, cancel := context.WithTimeout(ctx, k.ttl-k.margin)
+	ctx, cancel := context.WithTimeout(ctx, k.tickFor)
 	defer cancel()
 	conn, err := k.connect(ctx)
 	if err != nil {
 		return err
 	}
-	held := k.held(ctx)
-	sent := time.Now()
-	others, count, renewed, err := k.beat(ctx, conn, held)
+	others, count, err := k.beat(ctx, conn)
 	if err != nil {
 		return err
 	}
 	if count != 0 {
 		return fmt.Errorf("%w: this runner has %d partitions, another %d", ErrPartitionCount, k.n, count)
 	}
-	k.renew(ctx, held, renewed, sent)
+	held := k.held(ctx)
+	if len(held) > 0 {
+		renewed, deadline, err := k.leases.Renew(ctx, conn, tenures(held)...)
+		if err != nil {
+			return err
+		}
+		k.renew(ctx, held, renewed, deadline)
+	}
 	if err := k.releaseShed(ctx, conn); err != nil {
 		return err
 	}
@@ -132,18 +148,18 @@ func (k *keeper) connect(ctx context.Context) (*pgx.Conn, error) {
 	return conn, nil
 }
 
-// renew extends the terms held whose lease the round sent at sent
+// renew extends to deadline the terms held whose lease the round
 // renewed, and ends the others: their lease was taken over, or their
 // deadline passed first. A round that failed leaves the terms' deadlines
 // as they were.
-func (k *keeper) renew(ctx context.Context, held []*term, renewed map[int]bool, sent time.Time) {
+func (k *keeper) renew(ctx context.Context, held []*lease.Term, renewed map[string]bool, deadline time.Time) {
 	for _, t := range held {
 		switch {
-		case !renewed[t.lease]:
-			k.logger.WarnContext(ctx, "fulfillment: lease taken over", "owner", k.owner, "lease", t.lease, "epoch", t.epoch)
+		case !renewed[t.Tenure().Name]:
+			k.logger.WarnContext(ctx, "fulfillment: lease taken over", "owner", k.leases.Owner(), "lease", k.partition(t), "epoch", t.Tenure().Epoch)
 			k.drop(t)
-		case !t.extend(sent.Add(k.ttl - k.margin)):
-			k.logger.WarnContext(ctx, "fulfillment: lease ran out before its renewal", "owner", k.owner, "lease", t.lease, "epoch", t.epoch)
+		case !t.Extend(deadline):
+			k.logger.WarnContext(ctx, "fulfillment: lease ran out before its renewal", "owner", k.leases.Owner(), "lease", k.partition(t), "epoch", t.Tenure().Epoch)
 			k.drop(t)
 		}
 	}
@@ -153,13 +169,13 @@ func (k *keeper) renew(ctx context.Context, held []*term, renewed map[int]bool, 
 // forgets those whose deadline has passed meanwhile (they expire).
 func (k *keeper) releaseShed(ctx context.Context, conn *pgx.Conn) error {
 	k.mu.Lock()
-	var done []*term
-	k.shedding = slices.DeleteFunc(k.shedding, func(t *term) bool {
+	var done []*lease.Term
+	k.shedding = slices.DeleteFunc(k.shedding, func(t *lease.Term) bool {
 		switch {
-		case t.drained():
+		case t.Drained():
 			done = append(done, t)
 			return true
-		case t.expired():
+		case t.Expired():
 			return true
 		}
 		return false
@@ -168,7 +184,7 @@ func (k *keeper) releaseShed(ctx context.Context, conn *pgx.Conn) error {
 	if len(done) == 0 {
 		return nil
 	}
-	return k.releaseTerms(ctx, conn, done)
+	return k.leases.Release(ctx, conn, tenures(done)...)
 }
 
 // balance gives up the partitions above this runner's fair share among
@@ -185,12 +201,12 @@ func (k *keeper) balance(ctx context.Context, conn *pgx.Conn, live int) error {
 	}
 	slices.Sort(owned)
 	if shed := owned[min(fair, len(owned)):]; len(shed) > 0 {
-		k.logger.InfoContext(ctx, "fulfillment: giving partitions up", "owner", k.owner, "partitions", shed, "runners", live)
+		k.logger.InfoContext(ctx, "fulfillment: giving partitions up", "owner", k.leases.Owner(), "partitions", shed, "runners", live)
 	}
 	for _, p := range owned[min(fair, len(owned)):] {
 		t := k.terms[p]
 		delete(k.terms, p)
-		t.end()
+		t.End()
 		k.shedding = append(k.shedding, t)
 		k.notifyLocked()
 	}
@@ -201,60 +217,71 @@ func (k *keeper) balance(ctx context.Context, conn *pgx.Conn, live int) error {
 	k.mu.Unlock()
 
 	if missing := fair - len(owned); missing > 0 {
-		free, err := k.free(ctx, conn)
+		free, err := k.leases.Free(ctx, conn, k.names...)
 		if err != nil {
 			return err
 		}
-		free = slices.DeleteFunc(free, k.busy)
-		rand.Shuffle(len(free), func(i, j int) { free[i], free[j] = free[j], free[i] })
-		want = append(want, free[:min(missing, len(free))]...)
+		ps := make([]int, 0, len(free))
+		for _, name := range free {
+			if p := k.byName[name]; !k.busy(p) {
+				ps = append(ps, p)
+			}
+		}
+		rand.Shuffle(len(ps), func(i, j int) { ps[i], ps[j] = ps[j], ps[i] })
+		want = append(want, ps[:min(missing, len(ps))]...)
 	}
 	if len(want) == 0 {
 		return nil
 	}
 	slices.Sort(want)
-	sent := time.Now()
-	grants, err := k.take(ctx, conn, want)
+	names := make([]string, len(want))
+	for i, p := range want {
+		names[i] = leaseName(p)
+	}
+	grants, err := k.leases.Acquire(ctx, conn, names...)
 	if err != nil {
 		return err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	for _, g := range grants {
-		k.terms[g.lease] = newTerm(k.parent, g.lease, g.epoch, sent.Add(k.ttl-k.margin))
-		if g.lease != intakeLease {
-			k.fresh = append(k.fresh, g.lease)
+	taken := make([]int, len(grants))
+	for i, g := range grants {
+		p := k.byName[g.Name]
+		taken[i] = p
+		k.terms[p] = lease.NewTerm(k.parent, g)
+		if p != intakeLease {
+			k.fresh = append(k.fresh, p)
 		}
 	}
 	if len(grants) > 0 {
-		k.logger.InfoContext(ctx, "fulfillment: leases taken", "owner", k.owner, "leases", grants, "runners", live)
+		k.logger.InfoContext(ctx, "fulfillment: leases taken", "owner", k.leases.Owner(), "leases", taken, "runners", live)
 		k.notifyLocked()
 	}
 	return nil
 }
 
-// busy reports whether lease is held or being given up.
-func (k *keeper) busy(lease int) bool {
+// busy reports whether partition p is held or being given up.
+func (k *keeper) busy(p int) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if _, ok := k.terms[lease]; ok {
+	if _, ok := k.terms[p]; ok {
 		return true
 	}
-	return slices.ContainsFunc(k.shedding, func(t *term) bool { return t.lease == lease })
+	return slices.ContainsFunc(k.shedding, func(t *lease.Term) bool { return k.partition(t) == p })
 }
 
 // held returns the terms held, dropping those that have ended.
-func (k *keeper) held(ctx context.Context) []*term {
+func (k *keeper) held(ctx context.Context) []*lease.Term {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	out := make([]*term, 0, len(k.terms))
+	out := make([]*lease.Term, 0, len(k.terms))
 	for l, t := range k.terms {
-		if t.ctx.Err() != nil {
-			if t.expired() {
-				k.logger.WarnContext(ctx, "fulfillment: lease ran out before its renewal", "owner", k.owner, "lease", t.lease, "epoch", t.epoch)
+		if t.Context().Err() != nil {
+			if t.Expired() {
+				k.logger.WarnContext(ctx, "fulfillment: lease ran out before its renewal", "owner", k.leases.Owner(), "lease", l, "epoch", t.Tenure().Epoch)
 			}
 			delete(k.terms, l)
-			t.end()
+			t.End()
 			k.notifyLocked()
 			continue
 		}
@@ -264,12 +291,12 @@ func (k *keeper) held(ctx context.Context) []*term {
 }
 
 // drop ends t and forgets it, if it is still held.
-func (k *keeper) drop(t *term) {
-	t.end()
+func (k *keeper) drop(t *lease.Term) {
+	t.End()
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.terms[t.lease] == t {
-		delete(k.terms, t.lease)
+	if p := k.partition(t); k.terms[p] == t {
+		delete(k.terms, p)
 		k.notifyLocked()
 	}
 }
@@ -280,24 +307,24 @@ func (k *keeper) notifyLocked() {
 	k.changed = make(chan struct{})
 }
 
-// term returns the valid term of lease, or nil.
-func (k *keeper) term(lease int) *term {
+// term returns the valid term of partition p (or intakeLease), or nil.
+func (k *keeper) term(p int) *lease.Term {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if t := k.terms[lease]; t != nil && t.check() == nil {
+	if t := k.terms[p]; t != nil && t.Check() == nil {
 		return t
 	}
 	return nil
 }
 
-// await returns the term of lease once this runner holds it, or ctx's
-// error.
-func (k *keeper) await(ctx context.Context, lease int) (*term, error) {
+// await returns the term of partition p (or intakeLease) once this
+// runner holds it, or ctx's error.
+func (k *keeper) await(ctx context.Context, p int) (*lease.Term, error) {
 	for {
 		k.mu.Lock()
-		t, changed := k.terms[lease], k.changed
+		t, changed := k.terms[p], k.changed
 		k.mu.Unlock()
-		if t != nil && t.check() == nil {
+		if t != nil && t.Check() == nil {
 			return t, nil
 		}
 		select {
@@ -315,7 +342,7 @@ func (k *keeper) owned() []int {
 	defer k.mu.Unlock()
 	var out []int
 	for l, t := range k.terms {
-		if l != intakeLease && t.check() == nil {
+		if l != intakeLease && t.Check() == nil {
 			out = append(out, l)
 		}
 	}
@@ -335,18 +362,20 @@ func (k *keeper) takeFresh() []int {
 // stop ends every term and, when release is set, gives their leases up
 // and removes the runner's heartbeat, so that the other runners take over
 // at once; then it closes the connection. Work under the terms must have
-// stopped: nothing written under them may follow the release.
-func (k *keeper) stop(ctx context.Context, release bool) {
+// stopped: nothing written under them may follow the release. It talks to
+// the database on the keeper's own connection, not the pool's, and
+// returns what failed.
+func (k *keeper) stop(ctx context.Context, release bool) error {
 	k.mu.Lock()
 	all := slices.Concat(slices.Collect(maps.Values(k.terms)), k.shedding)
-	k.terms, k.shedding, k.fresh = map[int]*term{}, nil, nil
+	k.terms, k.shedding, k.fresh = map[int]*lease.Term{}, nil, nil
 	k.notifyLocked()
 	k.mu.Unlock()
 	for _, t := range all {
-		t.end()
+		t.End()
 	}
 	if k.conn == nil {
-		return
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
@@ -354,14 +383,14 @@ func (k *keeper) stop(ctx context.Context, release bool) {
 	k.conn = nil
 	defer conn.Close(ctx)
 	if !release || conn.IsClosed() {
-		return
+		return nil
 	}
+	var errs []error
 	if len(all) > 0 {
-		if err := k.releaseTerms(ctx, conn, all); err != nil {
-			k.logger.WarnContext(ctx, "fulfillment leases: release", "err", err)
-		}
+		errs = append(errs, k.leases.Release(ctx, conn, tenures(all)...))
 	}
-	if _, err := conn.Exec(ctx, leaveSQL, k.saga, k.owner); err != nil {
-		k.logger.WarnContext(ctx, "fulfillment leases: leave", "err", err)
+	if _, err := conn.Exec(ctx, leaveSQL, sagaName, k.leases.Owner()); err != nil {
+		errs = append(errs, fmt.Errorf("leave the saga runners: %w", err))
 	}
+	return errors.Join(errs...)
 }

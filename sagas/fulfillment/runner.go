@@ -14,6 +14,7 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/instance"
+	"github.com/orderflow/orderflow/platform/lease"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/service"
 )
@@ -81,8 +82,8 @@ const DefaultLeaseTTL = 5 * time.Second
 // checkpoint to start and cancel sagas, and drives every running saga to
 // its end, surviving restarts at any point. Several runners may share a
 // database: the sagas are hashed into partitions and each partition, like
-// the intake of order events, has one owner at a time by a lease (see
-// keeper); a runner drives only the sagas of the partitions it owns, and
+// the intake of order events, has one owner at a time by a lease of
+// package platform/lease (see keeper); a runner drives only the sagas of the partitions it owns, and
 // stops before its next effect or record once its lease may have ended.
 type Runner struct {
 	cfg     Config
@@ -130,10 +131,14 @@ func New(cfg Config) *Runner {
 		cfg.LeaseTTL = DefaultLeaseTTL
 	}
 	owner := cmp.Or(cfg.Owner, instance.Name())
+	leases, err := lease.New(lease.Config{Owner: owner, TTL: cfg.LeaseTTL, Margin: cfg.LeaseTTL / 4})
+	if err != nil { // TTL is positive and the margin a quarter of it: cannot happen
+		panic(err)
+	}
 	return &Runner{
 		cfg:     cfg,
 		owner:   owner,
-		keeper:  newKeeper(cfg, owner),
+		keeper:  newKeeper(cfg, leases),
 		handler: command.NewHandler(cfg.Store, cfg.Now),
 		steps: stepper{svc: cfg.Service, payments: cfg.Payments, carrier: cfg.Carrier,
 			servedCountries: cfg.ServedCountries, retryAfter: cfg.RetryAfter},
@@ -144,9 +149,12 @@ func New(cfg Config) *Runner {
 
 // Run runs the saga until ctx ends; it returns ctx's error or the error
 // that stopped it (ErrPartitionCount when the runners disagree on the
-// partition count). Before it returns, every drive has stopped and the
-// leases are released, so that the other runners take over at once. Run
-// must not be called again before it has returned.
+// partition count), joined with the error of releasing the leases if that
+// failed. Before it returns, every drive has stopped and the leases are
+// released, so that the other runners take over at once; the releases go
+// over the lease keeper's own connection, so Config.Pool must stay open
+// only until Run returns. Run must not be called again before it has
+// returned.
 func (r *Runner) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -181,11 +189,14 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 	}
 	wg.Wait()
-	r.keeper.stop(ctx, !r.hooks.keepLeases)
-	if err := context.Cause(ctx); !errors.Is(err, context.Canceled) {
-		return err
+	released := r.keeper.stop(ctx, !r.hooks.keepLeases)
+	if released != nil {
+		r.cfg.Logger.WarnContext(ctx, "fulfillment: release leases", "owner", r.owner, "err", released)
 	}
-	return ctx.Err()
+	if err := context.Cause(ctx); !errors.Is(err, context.Canceled) {
+		return errors.Join(err, released)
+	}
+	return errors.Join(ctx.Err(), released)
 }
 
 // Owner returns the name this runner holds its leases under.

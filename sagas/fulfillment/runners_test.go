@@ -116,7 +116,8 @@ func split(ps ...*proc) bool {
 // database, and the intake's (key -1).
 func (w *world) leaseOwners() map[int]string {
 	w.t.Helper()
-	rows, err := w.cfg.Pool.Query(w.ctx, `SELECT partition, owner FROM sagas.leases WHERE saga = 'fulfillment' AND expires_at > clock_timestamp()`)
+	rows, err := w.cfg.Pool.Query(w.ctx, `SELECT CASE WHEN name = 'saga/fulfillment/intake' THEN -1 ELSE split_part(name, '/', 3)::int END, owner
+		FROM leases.leases WHERE name LIKE 'saga/fulfillment/%' AND expires_at > clock_timestamp()`)
 	if err != nil {
 		w.t.Fatal(err)
 	}
