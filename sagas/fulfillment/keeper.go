@@ -37,10 +37,10 @@ type keeper struct {
 	logger     *slog.Logger
 	beforeTick func(ctx context.Context) // test hook: a stall here stalls the renewals
 
-	names   []string       // of the partitions' leases, by partition
-	byName  map[string]int // partition (or intakeLease) of a lease name
-	conn    *pgx.Conn       // the keeper's goroutine's alone
-	parent  context.Context // of the terms: the runner's run
+	names  []string        // of the partitions' leases, by partition
+	byName map[string]int  // partition (or intakeLease) of a lease name
+	conn   *pgx.Conn       // the keeper's goroutine's alone
+	parent context.Context // of the terms: the runner's run
 
 	mu       sync.Mutex
 	terms    map[int]*lease.Term // held, by partition or intakeLease
