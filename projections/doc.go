@@ -44,10 +44,11 @@
 // # One writer per projection
 //
 // Several processes may run the same projections. Exactly one of them owns
-// each projection at a time, by a lease row in projections.leases that it
-// extends inside every batch transaction, conditioned on still being the
-// owner; the others stand by and take the lease over once it has expired
-// (by the database's clock). Every batch transaction first locks the
+// each projection at a time, by a lease of package platform/lease (named
+// projection/NAME) that it renews inside every batch transaction,
+// conditioned on its tenure (owner and epoch) still being current; the
+// others stand by and take the lease over once it has expired (by the
+// database's clock) or been released. Every batch transaction first locks the
 // projection's checkpoint row, writes, then extends the lease and advances
 // the checkpoint in one statement that does neither unless this process
 // still owns the lease and the checkpoint is still where the batch started

@@ -1,6 +1,10 @@
 package projections
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/orderflow/orderflow/platform/lease"
+)
 
 var (
 	// ErrUnknownProjection means no registered projection has the name.
@@ -9,8 +13,8 @@ var (
 	// Projection contract (its name, version or views).
 	ErrInvalidProjection = errors.New("invalid projection")
 	// ErrLeaseLost means another owner took the projection's lease: the
-	// transaction that found out was rolled back.
-	ErrLeaseLost = errors.New("projection lease lost")
+	// transaction that found out was rolled back. It is lease.ErrLost.
+	ErrLeaseLost = lease.ErrLost
 	// ErrFenced means the projection's checkpoint is no longer where the
 	// writer started from (another writer or a rebuild moved it): the
 	// transaction that found out was rolled back.

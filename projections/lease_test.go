@@ -31,7 +31,7 @@ func (g *gate) hook(string) {
 func (e *env) leaseOwner(name string) string {
 	e.t.Helper()
 	var owner string
-	if err := e.pool.QueryRow(ctxFor(e.t), `SELECT owner FROM projections.leases WHERE name = $1`, name).Scan(&owner); err != nil {
+	if err := e.pool.QueryRow(ctxFor(e.t), `SELECT owner FROM leases.leases WHERE name = 'projection/' || $1`, name).Scan(&owner); err != nil {
 		e.t.Fatal(err)
 	}
 	return owner
@@ -153,7 +153,7 @@ func TestLeaseStolenOwnerCannotCommit(t *testing.T) {
 	g.armed.Store(true)
 	e.appendN(5, 4)
 	await(t, g.stalled, "the owner to stall")
-	if _, err := e.pool.Exec(ctxFor(t), `UPDATE projections.leases SET owner = 'thief', expires_at = now() + interval '1 hour' WHERE name = 'counter'`); err != nil {
+	if _, err := e.pool.Exec(ctxFor(t), `UPDATE leases.leases SET owner = 'thief', expires_at = now() + interval '1 hour' WHERE name = 'projection/counter'`); err != nil {
 		t.Fatal(err)
 	}
 	close(g.resume)
@@ -169,7 +169,7 @@ func TestLeaseStolenOwnerCannotCommit(t *testing.T) {
 		t.Fatalf("counters = %+v", got)
 	}
 
-	if _, err := e.pool.Exec(ctxFor(t), `UPDATE projections.leases SET expires_at = '-infinity' WHERE name = 'counter'`); err != nil {
+	if _, err := e.pool.Exec(ctxFor(t), `UPDATE leases.leases SET expires_at = '-infinity' WHERE name = 'projection/counter'`); err != nil {
 		t.Fatal(err)
 	}
 	e.waitCaughtUp("counter")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/instance"
+	"github.com/orderflow/orderflow/platform/lease"
 )
 
 // Defaults of Config.
@@ -36,8 +37,8 @@ type Config struct {
 	Projections []Projection
 	// Logger receives the runtime's diagnostics; nil discards them.
 	Logger *slog.Logger
-	// Owner identifies this process in leases; empty means host name,
-	// process id and a random suffix. Two processes must not share one.
+	// Owner identifies this process in leases; empty means
+	// instance.Name(). Two processes must not share one.
 	Owner string
 	// LeaseTTL is how long a lease lasts without being extended: a dead
 	// owner is replaced within about LeaseTTL. It must exceed the time one
@@ -70,6 +71,7 @@ type Manager struct {
 	byName       map[string]Projection
 	logger       *slog.Logger
 	owner        string
+	leases       *lease.Holder
 	ttl          time.Duration
 	batchSize    int
 	rebuildBatch int
@@ -127,6 +129,11 @@ func New(cfg Config) (*Manager, error) {
 	if m.ttl <= 0 {
 		m.ttl = DefaultLeaseTTL
 	}
+	leases, err := lease.New(lease.Config{Owner: m.owner, TTL: m.ttl, Logger: m.logger})
+	if err != nil {
+		return nil, fmt.Errorf("projections: %w", err)
+	}
+	m.leases = leases
 	if m.batchSize <= 0 {
 		m.batchSize = DefaultBatchSize
 	}

@@ -9,12 +9,17 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/lease"
 )
 
 // errNotRunnable means the runner found, once it held the lease, that the
 // live generation is missing or of another version: the supervisor decides
 // what to do.
 var errNotRunnable = errors.New("projection has no live generation of this version")
+
+// errRelease marks a lease that could not be released: a standby waits
+// for it to expire. Run returns it.
+var errRelease = errors.New("release projection lease")
 
 // The statements around each batch of a runner. The prologue bounds how
 // long the transaction may sit idle (a stalled process must not keep its
@@ -25,27 +30,27 @@ var errNotRunnable = errors.New("projection has no live generation of this versi
 const (
 	idleTimeoutSQL = `SELECT set_config('idle_in_transaction_session_timeout', $1, true)`
 	lockRowSQL     = `SELECT 1 FROM projections.checkpoints WHERE name = $1 FOR UPDATE`
-	advanceSQL     = `WITH lease AS (
-    UPDATE projections.leases
-    SET expires_at = clock_timestamp() + $3 * interval '1 millisecond', rate = $4
-    WHERE name = $1 AND owner = $2
-    RETURNING 1
-), cp AS (
+)
+
+// advanceSQL is the epilogue: its lease CTE renews the tenure $1..$4
+// (lease.RenewSQL); the checkpoint of projection $5 moves from ($7, $8)
+// to ($9, $10) only in generation $12 and only if the lease was renewed.
+var advanceSQL = `WITH lease AS (` + lease.RenewSQL(1) + `), cp AS (
     UPDATE projections.checkpoints
-    SET commit_pos = $7, prepare_pos = $8, last_recorded_at = $9,
+    SET commit_pos = $9, prepare_pos = $10, last_recorded_at = $11, rate = $6,
         last_error = NULL, error_at = NULL, updated_at = now()
-    WHERE name = $1 AND generation = $10 AND commit_pos = $5 AND prepare_pos = $6
+    WHERE name = $5 AND generation = $12 AND commit_pos = $7 AND prepare_pos = $8
       AND EXISTS (SELECT 1 FROM lease)
     RETURNING 1
 )
 SELECT EXISTS (SELECT 1 FROM lease), EXISTS (SELECT 1 FROM cp)`
-)
 
 // runner follows the log for one projection's live generation while this
 // process owns its lease.
 type runner struct {
 	m     *Manager
 	t     target
+	lease lease.Tenure
 	after eventstore.Position
 	meter *meter
 }
@@ -57,10 +62,16 @@ type runner struct {
 // live generation is not p's version, ctx.Err(), or a failure.
 func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, err error) {
 	name := p.Name()
-	if err := m.acquire(ctx, name); err != nil {
+	tenure, err := m.acquire(ctx, name)
+	if err != nil {
 		return false, err
 	}
-	defer m.release(name)
+	defer func() {
+		if rerr := m.release(ctx, tenure); rerr != nil {
+			m.logger.WarnContext(ctx, "release projection lease", "projection", name, "epoch", tenure.Epoch, "err", rerr)
+			err = errors.Join(err, fmt.Errorf("%w %s: %w", errRelease, name, rerr))
+		}
+	}()
 	cp, found, err := loadCheckpoint(ctx, m.pool, name)
 	if err != nil {
 		return false, err
@@ -81,9 +92,9 @@ func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, e
 	defer f.stop()
 	t := newTarget(p, cp.generation)
 	t.tracer = m.tracer
-	r := &runner{m: m, t: t, after: cp.position, meter: newMeter(m.now())}
+	r := &runner{m: m, t: t, lease: tenure, after: cp.position, meter: newMeter(m.now())}
 	m.logger.InfoContext(ctx, "projection running", "projection", name, "generation", cp.generation,
-		"version", cp.version, "from", cp.position.String(), "owner", m.owner)
+		"version", cp.version, "from", cp.position.String(), "owner", m.owner, "epoch", tenure.Epoch)
 
 	// The lease is extended by every batch, and by extend when no batch
 	// has committed for a third of its TTL.
@@ -94,7 +105,7 @@ func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, e
 		case <-ctx.Done():
 			return progressed, ctx.Err()
 		case <-idle.C:
-			if err := m.extend(ctx, name, r.meter.rate(m.now())); err != nil {
+			if err := m.extend(ctx, name, tenure, r.meter.rate(m.now())); err != nil {
 				return progressed, err
 			}
 			idle.Reset(m.ttl / 3)
@@ -141,9 +152,9 @@ func (r *runner) apply(ctx context.Context, batch []eventstore.RecordedEvent) (c
 			now := m.now()
 			r.meter.add(now, o.handled)
 			var leased, advanced bool
-			w.batch.Queue(advanceSQL, name, m.owner, m.ttlMillis(), r.meter.rate(now),
-				fromCommit, fromPrepare, commit, prepare, o.recorded, r.t.gen,
-			).QueryRow(func(row pgx.Row) error { return row.Scan(&leased, &advanced) })
+			args := append(m.leases.RenewArgs(r.lease), name, r.meter.rate(now),
+				fromCommit, fromPrepare, commit, prepare, o.recorded, r.t.gen)
+			w.batch.Queue(advanceSQL, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&leased, &advanced) })
 			return func() error {
 				switch {
 				case !leased:

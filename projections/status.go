@@ -85,7 +85,7 @@ type RebuildStatus struct {
 const statusSQL = `SELECT
     c.name IS NOT NULL, coalesce(c.generation, 0), coalesce(c.version, 0),
     coalesce(c.commit_pos, 0), coalesce(c.prepare_pos, 0), c.last_recorded_at, coalesce(c.last_error, ''),
-    coalesce(l.owner, ''), coalesce(l.expires_at > clock_timestamp(), false), coalesce(l.rate, 0),
+    coalesce(l.owner, ''), coalesce(l.expires_at > clock_timestamp(), false), coalesce(c.rate, 0),
     (SELECT count(*) FROM projections.dead_letters d WHERE d.projection = n.name AND d.generation = c.generation),
     EXISTS (SELECT 1 FROM pg_locks
             WHERE locktype = 'advisory' AND granted AND objsubid = 1
@@ -96,7 +96,7 @@ const statusSQL = `SELECT
     coalesce(r.rate, 0), coalesce(r.started_at, 'epoch'), coalesce(r.updated_at, 'epoch')
 FROM (SELECT $1::text AS name) n
 LEFT JOIN projections.checkpoints c ON c.name = n.name
-LEFT JOIN projections.leases l ON l.name = n.name
+LEFT JOIN leases.leases l ON l.name = 'projection/' || n.name
 LEFT JOIN projections.rebuilds r ON r.name = n.name`
 
 // Status reports on every registered projection, in name order. Lag is

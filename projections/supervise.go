@@ -13,9 +13,11 @@ const (
 	maxBackoff = 10 * time.Second
 )
 
-// Run runs every registered projection until ctx ends, then returns nil
-// once every transaction in flight has ended and the leases it held are
-// given up.
+// Run runs every registered projection until ctx ends, then returns once
+// every transaction in flight has ended and the leases it held are given
+// up: nil, or the errors of the leases it could not release (their
+// standbys wait for them to expire). It releases them on Config.Pool, so
+// the pool must stay open until Run has returned.
 //
 // For each projection it keeps doing what the state of the database asks:
 // when the projection has no live generation, or one built by an older
@@ -26,29 +28,43 @@ const (
 // logged, noted on the checkpoint (status "failed") and retried with
 // backoff; they never end Run.
 func (m *Manager) Run(ctx context.Context) error {
-	var wg sync.WaitGroup
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
 	for _, p := range m.projections {
-		wg.Go(func() { m.supervise(ctx, p) })
+		wg.Go(func() {
+			if err := m.supervise(ctx, p); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
 	}
 	wg.Wait()
-	return nil
+	return errors.Join(errs...)
 }
 
-// supervise is Run for one projection.
-func (m *Manager) supervise(ctx context.Context, p Projection) {
+// supervise is Run for one projection. It returns the error of the last
+// lease release, if that failed.
+func (m *Manager) supervise(ctx context.Context, p Projection) error {
 	name := p.Name()
 	log := m.logger.With("projection", name)
 	backoff := minBackoff
 	warnedNewer := false
 	for ctx.Err() == nil {
 		progressed, err := m.step(ctx, p)
+		if errors.Is(err, errRelease) && ctx.Err() != nil {
+			return err
+		}
 		if progressed {
 			backoff = minBackoff
 		}
 		var wait time.Duration
 		switch {
 		case ctx.Err() != nil:
-			return
+			return nil
 		case err == nil, errors.Is(err, ErrLeaseLost), errors.Is(err, ErrFenced), errors.Is(err, errNotRunnable):
 			if err != nil {
 				log.InfoContext(ctx, "projection writer stopped; looking again", "reason", err)
@@ -70,11 +86,12 @@ func (m *Manager) supervise(ctx context.Context, p Projection) {
 		if wait > 0 {
 			select {
 			case <-ctx.Done():
-				return
+				return nil
 			case <-time.After(wait):
 			}
 		}
 	}
+	return nil
 }
 
 // step does what the checkpoint of p asks for once: rebuild, follow the

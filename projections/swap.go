@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/lease"
 )
 
 // A swap waits this long for a lock (the live runner's batch, readers of a
@@ -19,13 +20,6 @@ const (
 )
 
 const (
-	// stealLeaseSQL makes the rebuild the projection's owner for the
-	// swap's transaction: any batch of the former owner in flight fails its
-	// lease check. The lease is expired at once, so once the swap commits
-	// the next runner takes it without waiting.
-	stealLeaseSQL = `INSERT INTO projections.leases AS l (name, owner, expires_at)
-VALUES ($1, $2, '-infinity')
-ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at, acquired_at = now(), rate = 0`
 	goLiveSQL = `INSERT INTO projections.checkpoints AS c
     (name, generation, version, commit_pos, prepare_pos, last_recorded_at, views)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -33,7 +27,7 @@ ON CONFLICT (name) DO UPDATE
 SET generation = excluded.generation, version = excluded.version,
     commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos,
     last_recorded_at = excluded.last_recorded_at, views = excluded.views,
-    last_error = NULL, error_at = NULL, updated_at = now()`
+    last_error = NULL, error_at = NULL, rate = 0, updated_at = now()`
 )
 
 // swap makes the builder's generation live (step 3 of Rebuild), trying
@@ -67,7 +61,11 @@ func (m *Manager) swapOnce(ctx context.Context, b *builder, live int) error {
 	if (found && cp.generation != live) || (!found && live != 0) {
 		return fmt.Errorf("the live generation changed during the rebuild: %w", ErrFenced)
 	}
-	if _, err := tx.Exec(ctx, stealLeaseSQL, name, "rebuild:"+m.owner); err != nil {
+	// The rebuild becomes the projection's owner for this transaction: any
+	// batch of the former owner in flight fails its lease renewal. The
+	// lease is left expired, so once the swap commits the next runner
+	// takes it without waiting.
+	if _, err := lease.Seize(ctx, tx, leaseName(name), "rebuild:"+m.owner); err != nil {
 		return fmt.Errorf("take the lease: %w", err)
 	}
 
