@@ -16,10 +16,10 @@ import (
 // carrier is the shipping carrier the saga books.
 const carrier = "DHL"
 
-// runSaga runs the fulfillment saga until ctx ends, starting it again
-// when it stops before. It returns the payment provider's client, whose
+// runSaga runs the fulfillment saga, its leases held as owner, until ctx
+// ends, starting it again when it stops before. It returns the payment provider's client, whose
 // state the metrics report.
-func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer, tp trace.TracerProvider) (*paymentprovider.Client, error) {
+func runSaga(ctx context.Context, cfg Config, owner string, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer, tp trace.TracerProvider) (*paymentprovider.Client, error) {
 	client, err := paymentprovider.New(paymentprovider.Config{BaseURL: cfg.PaymentProviderURL, MaxConcurrent: cfg.PaymentConcurrency,
 		MaxWait: cfg.PaymentQueueWait, Logger: logger, TracerProvider: tp})
 	if err != nil {
@@ -28,9 +28,7 @@ func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *servi
 	sagaCfg := fulfillment.Config{
 		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
 		PaymentTimeout: cfg.PaymentTimeout, Carrier: carrier, Logger: logger, Observer: observer, TracerProvider: tp,
-		// The same owner across restarts: a runner started again takes its
-		// predecessor's leases back at once.
-		Owner: processName(),
+		Owner: owner,
 		// The countries the carrier delivers to.
 		ServedCountries: []string{"AT", "BE", "DE", "DK", "ES", "FR", "IE", "IT", "LU", "NL", "PL", "PT", "SE"},
 	}

@@ -6,8 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/orderflow/orderflow/paymentprovider/report"
 	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/httpserver"
+	"github.com/orderflow/orderflow/platform/instance"
 	"github.com/orderflow/orderflow/platform/metrics"
 	"github.com/orderflow/orderflow/platform/migrate"
 	"github.com/orderflow/orderflow/platform/requestid"
@@ -58,6 +57,8 @@ type system struct {
 	commands *metrics.Commands
 	sagas    *metrics.Sagas
 	tracer   *tracing.Provider
+	// name is this process's one name, in its leases and its reports.
+	name string
 }
 
 func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
@@ -140,7 +141,7 @@ func openPool(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 // newSystem builds the parts every role shares and registers their
 // metrics.
 func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pgxpool.Pool, tp *tracing.Provider) (*system, error) {
-	s := &system{cfg: cfg, logger: logger, store: store, pool: pool, metrics: metrics.New(), tracer: tp}
+	s := &system{cfg: cfg, logger: logger, store: store, pool: pool, metrics: metrics.New(), tracer: tp, name: instance.Name()}
 	var err error
 	if s.commands, err = metrics.NewCommands(s.metrics); err != nil {
 		return nil, err
@@ -159,7 +160,7 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 	if cfg.Gateway.OTLPEndpoint != "" {
 		projectionTracing = tp
 	}
-	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger, TracerProvider: projectionTracing,
+	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger, TracerProvider: projectionTracing, Owner: s.name,
 		CountEvents: logCounter(cfg, pool)}); err != nil {
 		return nil, err
 	}
@@ -188,14 +189,14 @@ func (s *system) start(ctx context.Context) error {
 		s.logger.InfoContext(ctx, "demo catalog ready", "products", len(demoProducts))
 	}
 	if s.cfg.Roles.Sagas {
-		client, err := runSaga(ctx, s.cfg, s.store, s.service, s.pool, s.logger, sagaObserver{s.sagas}, s.tracer)
+		client, err := runSaga(ctx, s.cfg, s.name, s.store, s.service, s.pool, s.logger, sagaObserver{s.sagas}, s.tracer)
 		if err != nil {
 			return err
 		}
 		if err := s.metrics.Register(paymentMetrics(client)); err != nil {
 			return err
 		}
-		go report.Publish(ctx, s.pool, client, processName(), 0, s.logger)
+		go report.Publish(ctx, s.pool, client, s.name, 0, s.logger)
 		go supervise(ctx, s.logger, "notifications", notifications.New(s.store, s.pool, s.logger).Run)
 	}
 	if s.cfg.Roles.Projections {
@@ -261,12 +262,3 @@ const graphqlPath = "/api/v1/graphql"
 // paymentReportMaxAge is how old a payment client's report may be and
 // still show: a few missed reports of a live process.
 const paymentReportMaxAge = 10 * time.Second
-
-// processName names this process in reports: host name and process id.
-func processName() string {
-	host, err := os.Hostname()
-	if err != nil {
-		host = "unknown"
-	}
-	return host + ":" + strconv.Itoa(os.Getpid())
-}
