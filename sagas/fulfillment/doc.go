@@ -9,8 +9,8 @@
 // Several runners may share a database. Sagas are hashed by order id into
 // a fixed number of partitions (Config.Partitions), and each partition, as
 // well as the intake (the subscription to order events that starts and
-// cancels sagas), is owned by one runner at a time through a lease row in
-// sagas.leases whose epoch grows on every acquisition. A runner drives
+// cancels sagas), is owned by one runner at a time through a lease of
+// package platform/lease, whose epoch grows on every acquisition. A runner drives
 // only the sagas of the partitions it owns; it renews its leases every
 // fifth of Config.LeaseTTL, takes over those of a runner that died or
 // stalled once they expire, spreads the partitions evenly over the live

@@ -9,8 +9,8 @@ import (
 // into when Config.Partitions is zero.
 const DefaultPartitions = 16
 
-// intakeLease is the lease of the intake subscription, beside the
-// partitions' leases 0 .. n-1 in sagas.leases.
+// intakeLease stands for the intake subscription where the keeper keys
+// leases by partition 0 .. n-1 (see leaseName).
 const intakeLease = -1
 
 // partitionKey is the partition key of the saga of order id: the first
