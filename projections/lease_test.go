@@ -180,3 +180,38 @@ func TestLeaseStolenOwnerCannotCommit(t *testing.T) {
 		t.Fatalf("a applied %d events, want 25 (the fenced batch once)", got)
 	}
 }
+
+// TestLeaseHandedOverOnStop stops the owner gracefully: Run releases the
+// lease before it returns, so the standby takes over at its next attempt,
+// well within one TTL, and goes on from the owner's checkpoint.
+func TestLeaseHandedOverOnStop(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := projectionstest.NewCounter("counter", 1)
+	a := e.manager("a", c)
+	stopA := start(t, a)
+	waitFor(t, 10*time.Second, "a's lease", func() bool {
+		return e.checkpoint("counter").Generation == 1 && e.leaseOwner("counter") == "a"
+	})
+	b := e.manager("b", c)
+	start(t, b)
+	e.appendN(20, 4)
+	e.waitCaughtUp("counter")
+
+	stopped := time.Now()
+	stopA() // returns once the lease is released; Run's error fails the test
+	waitFor(t, 10*time.Second, "b to take over", func() bool { return e.leaseOwner("counter") == "b" })
+	took := time.Since(stopped)
+	if took > testTTL {
+		t.Errorf("b took over %s after a stopped, more than the lease's TTL %s: the lease was not released", took, testTTL)
+	}
+	e.appendN(5, 4)
+	e.waitCaughtUp("counter")
+	if got, want := e.model("counter"), projectionstest.Expect(e.log(), 1, nil); !got.Equal(want) {
+		t.Fatalf("read model = %v\nwant %v", got, want)
+	}
+	if got := projections.CountersOf(b).Applied; got != 5 {
+		t.Fatalf("b applied %d events, want the 5 after the handover", got)
+	}
+	t.Logf("handover %s after the stop", took)
+}
