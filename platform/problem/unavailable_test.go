@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/platform/problem"
 )
@@ -44,6 +45,7 @@ func TestTransientErrors(t *testing.T) {
 		{"context deadline", fmt.Errorf("query: %w", context.DeadlineExceeded), false},
 		{"says unavailable", fmt.Errorf("read: %w", unavailable{yes: true}), true},
 		{"says available", unavailable{yes: false}, false},
+		{"event store unavailable", fmt.Errorf("append to order-1: %w", eventstore.ErrUnavailable), true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
