@@ -15,6 +15,11 @@ import (
 // live processes when ReplicasConfig leaves Beat zero.
 const DefaultBeat = time.Second
 
+// joinShare is the largest fraction of a limit a process admits when it
+// joins others: what a client spent on them before the join may be spent
+// again only up to that much, a tenth of the limit.
+const joinShare = 0.1
+
 // staleBeats is how many beats a row may miss before its process is no
 // longer counted: a process that died stops counting after that long.
 const staleBeats = 3
@@ -30,8 +35,8 @@ type ReplicasConfig struct {
 	// counted; zero means DefaultBeat.
 	Beat time.Duration
 	// Ramp is how long a share takes to grow: a process that joins others
-	// starts from nothing, and a process whose peers left grows to its
-	// larger share, linearly over Ramp, so that the units the others spent
+	// starts from a tenth of the limit at most, and a process whose peers
+	// left grows to its larger share, linearly over Ramp, so that the units the others spent
 	// in the window are not spent twice. Zero means the window, a minute,
 	// which keeps the bound; a shorter ramp lets the sum overshoot by up to
 	// the share that grew, for the rest of that window.
@@ -49,9 +54,11 @@ type ReplicasConfig struct {
 // Bounds, for one client spread over N processes that see each other:
 // each admits at most max(1, floor(limit/N)) units in a sliding minute,
 // so together at most the limit (plus one unit per process while a share
-// is below one unit). A process that joins starts with no share and grows
-// to limit/N over Ramp while the others shrink to limit/N at their next
-// beat, so the units they spent before the join still count. When a
+// is below one unit). A process that joins starts with at most a tenth of
+// the limit and grows to limit/N over Ramp while the others shrink to
+// limit/N at their next beat, so the units they spent before the join
+// still count: a join lets the sum overshoot by a tenth of the limit at
+// most, for one window. When a
 // process leaves (its row deleted, or stale after three beats) the others
 // grow to their larger share over Ramp, as the units the leaver admitted
 // age out of the window. While the database cannot be reached the last
@@ -112,7 +119,8 @@ SELECT count(*) + 1 FROM ratelimit.replicas WHERE name <> $1 AND seen_at >= now(
 
 // Join writes this process's row for the first time and counts the
 // others. Alone, the process has the whole limit at once; beside others
-// it starts with no share and ramps up to its part (see Replicas). It
+// it starts with a tenth of the limit at most and ramps up to its part
+// (see Replicas). It
 // returns the database's error when it could not.
 func (r *Replicas) Join(ctx context.Context) error {
 	live, err := r.count(ctx)
@@ -125,7 +133,7 @@ func (r *Replicas) Join(ctx context.Context) error {
 	r.live, r.to, r.since = live, 1/float64(live), now
 	r.from = r.to
 	if live > 1 {
-		r.from = 0
+		r.from = min(r.to, joinShare)
 	}
 	r.logger.InfoContext(ctx, "rate limit shared", "replicas", live, "ramp", r.ramp.String())
 	return nil

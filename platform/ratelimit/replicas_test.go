@@ -34,7 +34,7 @@ type replica struct {
 
 func join(t testing.TB, pool *pgxpool.Pool, name string, ramp time.Duration) *replica {
 	t.Helper()
-	r, err := ratelimit.NewReplicas(ratelimit.ReplicasConfig{Pool: pool, Name: name, Beat: 20 * time.Millisecond, Ramp: ramp})
+	r, err := ratelimit.NewReplicas(ratelimit.ReplicasConfig{Pool: pool, Name: name, Beat: 250 * time.Millisecond, Ramp: ramp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,26 +102,26 @@ func TestReplicasShareOneLimit(t *testing.T) {
 	}
 }
 
-// TestJoiningReplicaStartsWithNoShare: a process that joins others
-// admits next to nothing at first (one unit), so that what the client
-// spent on the others is not spent again; a process alone has the whole
+// TestJoiningReplicaStartsSmall: a process that joins others admits a
+// tenth of the limit at first, so that what the client spent on the others
+// is spent again by that much at most; a process alone has the whole
 // limit at once.
-func TestJoiningReplicaStartsWithNoShare(t *testing.T) {
+func TestJoiningReplicaStartsSmall(t *testing.T) {
 	pool := newPool(t)
 	a := join(t, pool, "a", time.Minute)
-	sa := serve(t, ratelimit.Config{RequestsPerMinute: 10, Replicas: a.Replicas})
+	sa := serve(t, ratelimit.Config{RequestsPerMinute: 30, Replicas: a.Replicas})
 	c := newClient(t, "127.0.0.2")
 	tok := token(t, "alice")
-	if got := admitted(t, c, tok, 12, sa); got[0] != 10 {
-		t.Fatalf("the only process admitted %d, want the whole limit, 10", got[0])
+	if got := admitted(t, c, tok, 35, sa); got[0] != 30 {
+		t.Fatalf("the only process admitted %d, want the whole limit, 30", got[0])
 	}
 	b := join(t, pool, "b", time.Minute)
 	if b.Live() != 2 {
 		t.Fatalf("joining process sees %d, want 2", b.Live())
 	}
-	sb := serve(t, ratelimit.Config{RequestsPerMinute: 10, Replicas: b.Replicas})
-	if got := admitted(t, c, tok, 5, sb); got[0] != 1 {
-		t.Fatalf("the joining process admitted %d, want 1 (its share starts from nothing)", got[0])
+	sb := serve(t, ratelimit.Config{RequestsPerMinute: 30, Replicas: b.Replicas})
+	if got := admitted(t, c, tok, 10, sb); got[0] != 3 {
+		t.Fatalf("the joining process admitted %d, want 3 (a tenth of the limit: its share ramps up from there)", got[0])
 	}
 }
 
