@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/orderflow/orderflow/projections/adminapi"
 )
 
 // TestPostgresRestartDuringOrderBurst: PostgreSQL restarts (fast mode)
@@ -75,7 +77,7 @@ func TestPostgresRestartDuringOrderBurst(t *testing.T) {
 }
 
 // checkOutage stops PostgreSQL and checks that, while it is down, /readyz,
-// a command and a query answer 503 (the command and the query with
+// a command, a query and an admin route answer 503 (all but /readyz with
 // Retry-After and problem+json), then starts it and checks that the
 // command, retried with its Idempotency-Key, is accepted once.
 func checkOutage(t *testing.T, pg *privatePG, api *testSystem) {
@@ -90,6 +92,7 @@ func checkOutage(t *testing.T, pg *privatePG, api *testSystem) {
 	for _, h := range []http.Header{
 		api.call(t, http.MethodPost, "/api/v1/orders", api.customer, order, http.StatusServiceUnavailable, nil, "Idempotency-Key", "outage-1"),
 		api.call(t, http.MethodPost, graphqlPath, api.admin, map[string]any{"query": `{ product(sku: "SKU-R") { sku } }`}, http.StatusServiceUnavailable, nil),
+		api.call(t, http.MethodGet, adminapi.Prefix, api.admin, nil, http.StatusServiceUnavailable, nil),
 	} {
 		if h.Get("Retry-After") != "1" || h.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("503 with Retry-After %q and Content-Type %q, want 1 and application/problem+json", h.Get("Retry-After"), h.Get("Content-Type"))
