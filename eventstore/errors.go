@@ -18,7 +18,21 @@ var (
 	ErrInvalid = errors.New("invalid event-store request")
 	// ErrSubscriptionClosed means the subscription has ended.
 	ErrSubscriptionClosed = errors.New("subscription closed")
+	// ErrUnavailable is wrapped by an adapter's errors when its server
+	// cannot be reached for now (a dropped connection, a leader election,
+	// a restart, a store closing on shutdown): the same call may succeed
+	// in a moment, here or on another process. Its Unavailable method
+	// returns true, which problem.Transient recognises.
+	ErrUnavailable error = unavailableError{}
 )
+
+// unavailableError is the type of ErrUnavailable.
+type unavailableError struct{}
+
+func (unavailableError) Error() string { return "event store unavailable" }
+
+// Unavailable returns true: the error is a passing outage.
+func (unavailableError) Unavailable() bool { return true }
 
 // ConflictError is returned by Append when the stream is not in the expected
 // state. errors.Is(err, ErrWrongExpectedRevision) matches it.

@@ -25,6 +25,7 @@ const (
 	codeUnauthenticated       = "UNAUTHENTICATED"
 	codeResponseTooLarge      = "RESPONSE_TOO_LARGE"
 	codeErrorsDropped         = "ERRORS_DROPPED"
+	codeUnavailable           = "UNAVAILABLE"
 )
 
 // requestError refuses a whole document before it runs. The client gets

@@ -50,7 +50,8 @@ type Config struct {
 type Observer interface {
 	// Refused is called with the code of each document refused before it
 	// ran (MAX_FIELDS_EXCEEDED, UNAUTHENTICATED, ...) and of each response
-	// refused for its size (RESPONSE_TOO_LARGE).
+	// refused for its size (RESPONSE_TOO_LARGE), and UNAVAILABLE for each
+	// request answered 503 because a service it needs was briefly down.
 	Refused(code string)
 	// ErrorsDropped is called with how many errors a response left out.
 	ErrorsDropped(n int)

@@ -20,11 +20,16 @@ const ProblemTypePrefix = "urn:orderflow:problem:"
 // responseContentType is the media type of GraphQL responses.
 const responseContentType = "application/json"
 
-// writeProblem answers with the problem+json of an *httpError; any other
-// error is logged and answered 500.
+// writeProblem answers with the problem+json of an *httpError; a passing
+// outage (problem.Transient) is logged as a WARN and answered 503 with
+// Retry-After; any other error is logged and answered 500.
 func (h *Handler) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
-	if !errors.As(err, &he) {
+	if !errors.As(err, &he) && problem.Transient(err) {
+		h.unavailable(w, r, err)
+		return
+	}
+	if he == nil {
 		h.logger.ErrorContext(r.Context(), "graphql request failed", "err", err)
 		he = &httpError{status: http.StatusInternalServerError, code: "internal", detail: "something went wrong on our side"}
 	}
@@ -87,10 +92,18 @@ func capErrors(errs []*gqlerrors.QueryError) []*gqlerrors.QueryError {
 }
 
 // writeResponse answers with the executor's response: 200 when the
-// document ran (data present), 400 when it was refused (validation). Errors
-// the client is not meant to see are logged and replaced; stale reads are
-// flagged in the extensions.
+// document ran (data present), 400 when it was refused (validation), 503
+// problem+json with Retry-After when a resolver met a passing outage
+// (problem.Transient): the client retries the whole document rather than
+// take partial data. Errors the client is not meant to see are logged and
+// replaced; stale reads are flagged in the extensions.
 func (h *Handler) writeResponse(w http.ResponseWriter, r *http.Request, resp *graphql.Response, rs *requestState) {
+	for _, e := range resp.Errors {
+		if problem.Transient(e.ResolverError) {
+			h.unavailable(w, r, e.ResolverError)
+			return
+		}
+	}
 	if n := len(resp.Errors); n > maxErrors {
 		h.logger.WarnContext(r.Context(), "graphql response errors dropped", "errors", n, "kept", maxErrors)
 		h.observer.ErrorsDropped(n - maxErrors)
@@ -198,4 +211,12 @@ func writeBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n'))
+}
+
+// unavailable answers 503 problem+json with Retry-After for a request
+// that met a passing outage, and logs it as a WARN.
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, err error) {
+	h.logger.WarnContext(r.Context(), "graphql request not served, service briefly unavailable; the client may retry", "err", err)
+	h.observer.Refused(codeUnavailable)
+	problem.WriteUnavailable(w, r.URL.Path)
 }

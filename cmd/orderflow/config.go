@@ -37,6 +37,7 @@ const (
 	envJWTAudience      = "ORDERFLOW_JWT_AUDIENCE"
 	envRateLimit        = "ORDERFLOW_RATE_LIMIT"
 	envAnonRateLimit    = "ORDERFLOW_RATE_LIMIT_ANONYMOUS"
+	envRateLimitRamp    = "ORDERFLOW_RATE_LIMIT_RAMP"
 	envMaxResponseBytes = "ORDERFLOW_GRAPHQL_MAX_RESPONSE_BYTES"
 	envTrustedProxies   = "ORDERFLOW_TRUSTED_PROXIES"
 	envCORSOrigins      = "ORDERFLOW_CORS_ORIGINS"
@@ -131,6 +132,10 @@ type Gateway struct {
 	// AnonymousRateLimit is requests per minute per client without a
 	// token, counted by address.
 	AnonymousRateLimit int
+	// RateLimitRamp is how long an api process's share of the limits,
+	// shared with the other api processes, takes to grow when it joins
+	// them or they leave (ratelimit.ReplicasConfig.Ramp).
+	RateLimitRamp time.Duration
 	// MaxResponseBytes caps a GraphQL response body; zero means the read
 	// package's default.
 	MaxResponseBytes int
@@ -315,6 +320,7 @@ func gatewayFromEnv(getenv func(string) string) (Gateway, error) {
 		JWTAudience:          cmp.Or(getenv(envJWTAudience), tokenDefaultAudience),
 		RateLimit:            defaultRateLimit,
 		AnonymousRateLimit:   defaultAnonRateLimit,
+		RateLimitRamp:        time.Minute,
 		RequestTimeout:       defaultRequestTimeout,
 		IdempotencyRetention: api.DefaultIdempotencyRetention,
 		ReadWait:             defaultReadWait,
@@ -349,7 +355,8 @@ func gatewayFromEnv(getenv func(string) string) (Gateway, error) {
 		g.TrustedProxies = append(g.TrustedProxies, p.Masked())
 	}
 	g.CORSOrigins = splitList(getenv(envCORSOrigins))
-	for name, d := range map[string]*time.Duration{envRequestTimeout: &g.RequestTimeout, envReadWait: &g.ReadWait, envIdempotencyKeep: &g.IdempotencyRetention} {
+	for name, d := range map[string]*time.Duration{envRequestTimeout: &g.RequestTimeout, envReadWait: &g.ReadWait, envIdempotencyKeep: &g.IdempotencyRetention,
+		envRateLimitRamp: &g.RateLimitRamp} {
 		if v := getenv(name); v != "" {
 			parsed, err := time.ParseDuration(v)
 			if err != nil || parsed <= 0 {

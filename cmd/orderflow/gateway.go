@@ -16,8 +16,10 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/cors"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/platform/auth"
+	"github.com/orderflow/orderflow/platform/instance"
 	"github.com/orderflow/orderflow/platform/problem"
 	"github.com/orderflow/orderflow/platform/ratelimit"
 )
@@ -36,13 +38,17 @@ const maxBodyBytes = 1 << 20
 type gateway struct {
 	verifier *auth.Verifier
 	limiter  *ratelimit.Limiter
+	// replicas is this process's part in the limits shared with the other
+	// api processes; serve runs it.
+	replicas *ratelimit.Replicas
 	cfg      Gateway
 }
 
-// newGateway builds the gateway of cfg. Without a configured key it fails
-// with errNoJWTKey, unless cfg.InsecureDev: then it makes up a secret and
-// logs an admin token signed with it.
-func newGateway(ctx context.Context, cfg Gateway, logger *slog.Logger) (*gateway, error) {
+// newGateway builds the gateway of cfg, its rate limits shared with the
+// other api processes on pool's database (it joins them now). Without a
+// configured key it fails with errNoJWTKey, unless cfg.InsecureDev: then
+// it makes up a secret and logs an admin token signed with it.
+func newGateway(ctx context.Context, cfg Gateway, pool *pgxpool.Pool, logger *slog.Logger) (*gateway, error) {
 	ac := auth.Config{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Logger: logger}
 	switch {
 	case cfg.JWTSecret != "" && cfg.JWTPublicKeyFile != "":
@@ -64,8 +70,16 @@ func newGateway(ctx context.Context, cfg Gateway, logger *slog.Logger) (*gateway
 	default:
 		return nil, errNoJWTKey
 	}
+	replicas, err := ratelimit.NewReplicas(ratelimit.ReplicasConfig{Pool: pool, Name: instance.Name(),
+		Ramp: cfg.RateLimitRamp, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	if err := replicas.Join(ctx); err != nil {
+		return nil, err
+	}
 	l, err := ratelimit.New(ratelimit.Config{RequestsPerMinute: cfg.RateLimit,
-		AnonymousRequestsPerMinute: cfg.AnonymousRateLimit, TrustedProxies: cfg.TrustedProxies})
+		AnonymousRequestsPerMinute: cfg.AnonymousRateLimit, TrustedProxies: cfg.TrustedProxies, Replicas: replicas})
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +96,7 @@ func newGateway(ctx context.Context, cfg Gateway, logger *slog.Logger) (*gateway
 		logger.WarnContext(ctx, "insecure development mode: an admin token for the next 24 hours follows; mint others with orderflow token and the same "+envJWTSecret,
 			"admin_token", token, "secret_from_env", cfg.JWTSecret != "")
 	}
-	return &gateway{verifier: v, limiter: l, cfg: cfg}, nil
+	return &gateway{verifier: v, limiter: l, replicas: replicas, cfg: cfg}, nil
 }
 
 // readPublicKey reads a PEM-encoded RSA or Ed25519 public key.

@@ -100,3 +100,65 @@ func TestRateLimitThroughTheGateway(t *testing.T) {
 		t.Fatalf("a forged token from a spent address: %d, want 429", res.StatusCode)
 	}
 }
+
+// TestRateLimitSharedByTwoAPIProcesses: two api processes on one database
+// and a limit of 20 requests a minute: one client spreading its requests
+// over both gets 20 in all (10 from each), not 40, and so does an address
+// sending refused tokens; when one process stops, the other grows to the
+// whole limit.
+func TestRateLimitSharedByTwoAPIProcesses(t *testing.T) {
+	dbURL := dbtest.New(t)
+	env := map[string]string{"ORDERFLOW_RATE_LIMIT": "20", "ORDERFLOW_RATE_LIMIT_ANONYMOUS": "20", "ORDERFLOW_RATE_LIMIT_RAMP": "1ms"}
+	a := startSystem(t, dbURL, env, "--roles", "api")
+	b := startSystem(t, dbURL, env, "--roles", "api")
+	send := func(s *testSystem, token string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, s.base+"/api/v1/openapi.json", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	probe, err := auth.Mint([]byte(testJWTSecret), "orderflow", "orderflow-api", "probe", auth.RoleCustomer, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	shareIs := func(s *testSystem, want string) func() bool {
+		return func() bool { return send(s, probe).Header.Get("X-RateLimit-Limit") == want }
+	}
+	waitUntil(t, 30*time.Second, "the first process to see the second", shareIs(a, "10"))
+	waitUntil(t, 30*time.Second, "the second process to have its share", shareIs(b, "10"))
+
+	// count sends n requests as token, alternating over the processes, and
+	// returns how many each let through (anything but 429).
+	count := func(token string, n int, systems ...*testSystem) []int {
+		got := make([]int, len(systems))
+		for i := range n {
+			if res := send(systems[i%len(systems)], token); res.StatusCode != http.StatusTooManyRequests {
+				got[i%len(systems)]++
+			}
+		}
+		return got
+	}
+	alice, err := auth.Mint([]byte(testJWTSecret), "orderflow", "orderflow-api", "alice", auth.RoleCustomer, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := count(alice, 60, a, b); got[0]+got[1] < 18 || got[0]+got[1] > 22 || got[0] > 11 || got[1] > 11 {
+		t.Fatalf("one client over two processes was let through %v times, want about 10 and 10 (20 in all, within 10%%)", got)
+	}
+	// Refused tokens are charged to the address: its budget is shared too.
+	if got := count(alice+"x", 60, a, b); got[0]+got[1] < 18 || got[0]+got[1] > 22 {
+		t.Fatalf("refused tokens from one address got %v answers other than 429, want about 20 in all", got)
+	}
+
+	b.cancel()
+	<-b.done
+	waitUntil(t, 30*time.Second, "the process left alone to have the whole limit", shareIs(a, "20"))
+	if got := count(alice, 20, a); got[0] < 9 || got[0] > 11 {
+		t.Fatalf("alone, the process let alice through %d more times, want about 10 (20 in the window)", got[0])
+	}
+}

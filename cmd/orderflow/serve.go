@@ -219,10 +219,11 @@ func (s *system) router(ctx context.Context) (chi.Router, error) {
 	if !s.cfg.Roles.API {
 		return router, nil
 	}
-	gw, err := newGateway(ctx, s.cfg.Gateway, s.logger)
+	gw, err := newGateway(ctx, s.cfg.Gateway, s.pool, s.logger)
 	if err != nil {
 		return nil, err
 	}
+	go supervise(ctx, s.logger, "rate limit replicas", gw.replicas.Run)
 	graphqlMetrics, err := metrics.NewGraphQL(s.metrics)
 	if err != nil {
 		return nil, err

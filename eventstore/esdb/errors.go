@@ -55,8 +55,9 @@ func conflictFromError(stream string, expected eventstore.ExpectedRevision, err 
 
 // streamError maps an error of a read of stream onto the port: a stream
 // without events or a deleted one wraps eventstore.ErrStreamNotFound (the
-// client reports either on the first Recv, not from ReadStream), and a read
-// cut short by its context returns the context's error. op is the lowercase
+// client reports either on the first Recv, not from ReadStream), a server
+// that cannot be reached now eventstore.ErrUnavailable, and a read cut
+// short by its context returns the context's error. op is the lowercase
 // context for the message, e.g. "read stream order-1".
 func streamError(ctx context.Context, op string, err error) error {
 	switch {
@@ -66,6 +67,8 @@ func streamError(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("%s: %w", op, eventstore.ErrStreamNotFound)
 	case isCode(err, esdb.ErrorCodeStreamDeleted):
 		return fmt.Errorf("%s: stream is deleted: %w (%w)", op, eventstore.ErrStreamNotFound, err)
+	case isUnavailable(err):
+		return fmt.Errorf("%s: %w: %w", op, eventstore.ErrUnavailable, err)
 	default:
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -84,4 +87,12 @@ func isFatal(err error) bool {
 	return isCode(err, esdb.ErrorCodeUnauthenticated) ||
 		isCode(err, esdb.ErrorCodeAccessDenied) ||
 		isCode(err, esdb.ErrorCodeUnsupportedFeature)
+}
+
+// isUnavailable reports whether err says the server cannot serve for now:
+// gRPC Unavailable, a closed connection, a follower asked for the leader's
+// work during an election, a server-side deadline.
+func isUnavailable(err error) bool {
+	return isCode(err, esdb.ErrorUnavailable) || isCode(err, esdb.ErrorCodeConnectionClosed) ||
+		isCode(err, esdb.ErrorCodeNotLeader) || isCode(err, esdb.ErrorCodeDeadlineExceeded)
 }

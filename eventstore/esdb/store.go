@@ -46,8 +46,9 @@ type Config struct {
 	RetryMin, RetryMax time.Duration
 }
 
-// ErrClosed is returned by every call on a Store after Close.
-var ErrClosed = errors.New("esdb: event store is closed")
+// ErrClosed is returned by every call on a Store after Close. It wraps
+// eventstore.ErrUnavailable: another process may serve the call.
+var ErrClosed = fmt.Errorf("esdb: event store is closed: %w", eventstore.ErrUnavailable)
 
 // Store is the EventStoreDB event store. It is safe for concurrent use by
 // multiple goroutines. See the package documentation for how it meets the

@@ -28,6 +28,11 @@ func Handler(pool *pgxpool.Pool, maxAge time.Duration, logger *slog.Logger) http
 			return
 		}
 		reports, err := Read(r.Context(), pool, maxAge)
+		if err != nil && problem.Transient(err) {
+			logger.WarnContext(r.Context(), "payment provider reports not served, service briefly unavailable; the client may retry", "err", err)
+			problem.WriteUnavailable(w, r.URL.Path)
+			return
+		}
 		if err != nil {
 			logger.ErrorContext(r.Context(), "payment provider reports", "err", err)
 			problem.Write(w, problem.Details{Type: "urn:orderflow:problem:internal", Status: http.StatusInternalServerError,

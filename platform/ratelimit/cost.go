@@ -68,7 +68,8 @@ func Cost(ctx context.Context, n int) error {
 
 // ExceededError is a charge refused because the client spent its units.
 type ExceededError struct {
-	// Limit is the client's units per minute.
+	// Limit is the client's units per minute in this process: its share
+	// when the limit is shared with other processes (Config.Replicas).
 	Limit int
 	// RetryAfter is when the client should try again.
 	RetryAfter time.Duration

@@ -20,8 +20,11 @@
 // never reach the middleware, count too.
 //
 // Counting uses github.com/go-chi/httprate's sliding-window counter in
-// memory: each process counts on its own, so N replicas allow up to N
-// times the limit. A refusal answers 429 with Retry-After set to the
+// memory: each process counts on its own. Several processes share one
+// limit through Config.Replicas: each then admits its share, the limit
+// over the live processes (see Replicas for the bounds), at the cost of
+// reading that share per charge, with no database round trip per request.
+// Without Replicas, N processes allow up to N times the limit. A refusal answers 429 with Retry-After set to the
 // window's length, 60 seconds: the sliding window frees units gradually,
 // and by then the units spent before the refusal weigh less than they did.
 package ratelimit
@@ -63,6 +66,10 @@ type Config struct {
 	// is then the right-most address in X-Forwarded-For that is not itself
 	// a trusted proxy. Empty: forwarding headers are ignored.
 	TrustedProxies []netip.Prefix
+	// Replicas, when set, makes the limits shared by the processes that
+	// join it: this process admits its share of each limit. Nil: the
+	// process has the whole limits to itself.
+	Replicas *Replicas
 }
 
 // Limiter counts the units each client spends and refuses those past
@@ -71,6 +78,7 @@ type Limiter struct {
 	limit     int
 	anonLimit int
 	trusted   []netip.Prefix
+	replicas  *Replicas
 	counter   *httprate.RateLimiter
 }
 
@@ -101,7 +109,7 @@ func New(cfg Config) (*Limiter, error) {
 	counter := httprate.NewRateLimiter(limit, window,
 		httprate.WithErrorHandler(func(http.ResponseWriter, *http.Request, error) {}),
 	)
-	return &Limiter{limit: limit, anonLimit: anonLimit, trusted: trusted, counter: counter}, nil
+	return &Limiter{limit: limit, anonLimit: anonLimit, trusted: trusted, replicas: cfg.Replicas, counter: counter}, nil
 }
 
 // Middleware counts one unit against the request's client and answers
@@ -138,12 +146,20 @@ func (l *Limiter) key(r *http.Request) string {
 
 // take charges n units to key if the client has them, and returns the
 // rate limit headers and whether it did. A key of an address (anonymous)
-// has the anonymous budget.
+// has the anonymous budget. With Replicas, the budget is this process's
+// share of it.
 func (l *Limiter) take(ctx context.Context, key string, n int) (http.Header, bool) {
 	sink := headerSink{}
 	ctx = httprate.WithIncrement(ctx, n)
+	limit := l.limit
 	if l.anonymous(key) {
-		ctx = httprate.WithRequestLimit(ctx, l.anonLimit)
+		limit = l.anonLimit
+	}
+	if l.replicas != nil {
+		limit = l.replicas.limitOf(limit)
+	}
+	if limit != l.limit {
+		ctx = httprate.WithRequestLimit(ctx, limit)
 	}
 	limited := l.counter.OnLimit(sink, new(http.Request).WithContext(ctx), key)
 	return http.Header(sink), !limited

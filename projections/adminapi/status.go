@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/orderflow/orderflow/platform/problem"
 	"github.com/orderflow/orderflow/projections"
 )
 
@@ -74,8 +75,14 @@ func (a *API) status(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"projections": out})
 }
 
-// internal logs err and answers 500 without its text.
+// internal logs err and answers 500 without its text, or 503 with
+// Retry-After when err is a passing outage (problem.Transient).
 func (a *API) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if problem.Transient(err) {
+		a.logger.WarnContext(r.Context(), what+" not served, service briefly unavailable; the client may retry", "err", err)
+		problem.WriteUnavailable(w, r.URL.Path)
+		return
+	}
 	a.logger.ErrorContext(r.Context(), what+" failed", "err", err)
 	fail(w, http.StatusInternalServerError, "internal", "the request failed; the server log has the details")
 }

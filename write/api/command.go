@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -84,14 +85,21 @@ func (a *API) respond(r *http.Request, h commandFunc, body []byte, meta command.
 	out, err := h(r, body, meta)
 	if err != nil {
 		p, known := problemFor(err)
-		if !known {
+		headers := map[string]string{"Content-Type": problem.ContentType}
+		switch {
+		case !known:
 			a.logger.ErrorContext(r.Context(), "command failed", "command", commandName(r), "command_id", meta.CommandID, "path", r.URL.Path, "err", err)
-		} else {
+		case p.Status == http.StatusServiceUnavailable:
+			// Not stored (a 5xx): the retry with the same key runs the command again.
+			a.logger.WarnContext(r.Context(), "command not done, service briefly unavailable; the client may retry", "command", commandName(r),
+				"command_id", meta.CommandID, "correlation_id", meta.CorrelationID, "path", r.URL.Path, "problem", p.Type, "err", err)
+			headers["Retry-After"] = strconv.Itoa(int(problem.RetryAfter / time.Second))
+		default:
 			a.logger.InfoContext(r.Context(), "command refused", "command", commandName(r), "command_id", meta.CommandID, "path", r.URL.Path, "status", p.Status, "problem", p.Type)
 		}
 		p.Instance = r.URL.Path
 		b, _ := json.Marshal(p)
-		return storedResponse{status: p.Status, headers: map[string]string{"Content-Type": problem.ContentType}, body: append(b, '\n')}
+		return storedResponse{status: p.Status, headers: headers, body: append(b, '\n')}
 	}
 	stream := ""
 	if s, ok := out.body.(interface{ streamName() string }); ok {

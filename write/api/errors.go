@@ -53,8 +53,9 @@ func errUnsupportedMediaType(got string) error {
 }
 
 // problemFor turns any error into the problem details the API answers
-// with. Errors it does not know become a 500 without detail; the caller
-// logs them.
+// with. A passing infrastructure outage (problem.Transient) is a 503
+// "unavailable". Errors it does not know become a 500 without detail; the
+// caller logs them.
 func problemFor(err error) (problem.Details, bool) {
 	var (
 		api *apiError
@@ -78,6 +79,8 @@ func problemFor(err error) (problem.Details, bool) {
 		return details(http.StatusConflict, "concurrent_modification", "the resource is being changed by others right now; try again"), true
 	case errors.Is(err, eventstore.ErrInvalid):
 		return details(http.StatusUnprocessableEntity, "invalid", err.Error()), true
+	case problem.Transient(err):
+		return details(http.StatusServiceUnavailable, "unavailable", "a service this request needs is briefly unavailable; it is safe to retry with the same Idempotency-Key"), true
 	case errors.Is(err, context.DeadlineExceeded):
 		return details(http.StatusServiceUnavailable, "timeout", "the request took too long; it is safe to retry with the same Idempotency-Key"), true
 	default:
@@ -95,11 +98,16 @@ func details(status int, code, detail string) problem.Details {
 }
 
 // writeError answers with the problem for err, logging errors it did not
-// expect.
+// expect, and a 503 as a WARN with Retry-After set.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	p, known := problemFor(err)
-	if !known {
+	switch {
+	case !known:
 		logger.ErrorContext(r.Context(), "command failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case p.Status == http.StatusServiceUnavailable:
+		logger.WarnContext(r.Context(), "command not done, service briefly unavailable; the client may retry",
+			"method", r.Method, "path", r.URL.Path, "code", p.Extensions["code"], "err", err)
+		problem.SetRetryAfter(w)
 	}
 	p.Instance = r.URL.Path
 	problem.Write(w, p)

@@ -18,8 +18,8 @@ import (
 const MaxIdempotencyKeyLength = 255
 
 // replayedHeaders are the response headers stored with a response and sent
-// again with its replays.
-var replayedHeaders = []string{"Content-Type", "Location", "ETag"}
+// again with its replays (Retry-After only ever with a 503, never stored).
+var replayedHeaders = []string{"Content-Type", "Location", "ETag", "Retry-After"}
 
 // storedResponse is a response kept for replay.
 type storedResponse struct {
