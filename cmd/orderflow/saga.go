@@ -13,13 +13,9 @@ import (
 	"github.com/orderflow/orderflow/write/service"
 )
 
-// carrier is the shipping carrier the saga books.
-const carrier = "DHL"
-
-// runSaga runs the fulfillment saga until ctx ends, starting it again
-// when it stops before. It returns the payment provider's client, whose
-// state the metrics report.
-func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer, tp trace.TracerProvider) (*paymentprovider.Client, error) {
+// startSaga starts the fulfillment saga as a part of p. It returns the
+// payment provider's client, whose state the metrics report.
+func startSaga(p *parts, cfg Config, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer, tp trace.TracerProvider) (*paymentprovider.Client, error) {
 	client, err := paymentprovider.New(paymentprovider.Config{BaseURL: cfg.PaymentProviderURL, MaxConcurrent: cfg.PaymentConcurrency,
 		MaxWait: cfg.PaymentQueueWait, Logger: logger, TracerProvider: tp})
 	if err != nil {
@@ -27,14 +23,13 @@ func runSaga(ctx context.Context, cfg Config, store eventstore.Store, svc *servi
 	}
 	sagaCfg := fulfillment.Config{
 		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
-		PaymentTimeout: cfg.PaymentTimeout, Carrier: carrier, Logger: logger, Observer: observer, TracerProvider: tp,
+		PaymentTimeout: cfg.PaymentTimeout, Carrier: cfg.Carrier, Logger: logger, Observer: observer, TracerProvider: tp,
 		// The same owner across restarts: a runner started again takes its
 		// predecessor's leases back at once.
-		Owner: processName(),
-		// The countries the carrier delivers to.
-		ServedCountries: []string{"AT", "BE", "DE", "DK", "ES", "FR", "IE", "IT", "LU", "NL", "PL", "PT", "SE"},
+		Owner:           processName(),
+		ServedCountries: cfg.ServedCountries,
 	}
-	go supervise(ctx, logger, "fulfillment saga", func(ctx context.Context) error {
+	p.supervise("fulfillment saga", func(ctx context.Context) error {
 		return fulfillment.New(sagaCfg).Run(ctx)
 	})
 	return client, nil
