@@ -53,21 +53,22 @@ func TestGracefulStopHandsOverAtOnce(t *testing.T) {
 	dbURL := dbtest.New(t)
 	api := startSystem(t, dbURL, nil, "--roles", "api")
 	env := []string{"DATABASE_URL=" + dbURL, "PAYMENT_PROVIDER_URL=" + api.providerURL}
-	first := startWorker(t, env, "--roles", "projections,sagas")
-	eventually(t, 60*time.Second, "the first worker to own the projections and saga partitions", func() bool {
-		return first.logged("projection running") && first.logged("fulfillment: leases taken")
-	})
-	second := startWorker(t, env, "--roles", "projections,sagas")
-	eventually(t, 30*time.Second, "the second worker to take a share of the saga partitions", func() bool {
-		return second.logged("fulfillment: leases taken")
-	})
-
 	conn, err := pgx.Connect(context.Background(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
 	wantProjections, wantSagas := len(readModels()), fulfillment.DefaultPartitions+1
+
+	first := startWorker(t, env, "--roles", "projections,sagas")
+	eventually(t, 60*time.Second, "the first worker to own every projection and saga partition", func() bool {
+		p, s := ownership(t, conn, first.cmd.Process.Pid)
+		return p == wantProjections && s == wantSagas
+	})
+	second := startWorker(t, env, "--roles", "projections,sagas")
+	eventually(t, 30*time.Second, "the second worker to take a share of the saga partitions", func() bool {
+		return second.logged("fulfillment: leases taken")
+	})
 	if p, _ := ownership(t, conn, first.cmd.Process.Pid); p != wantProjections {
 		t.Fatalf("the first worker owns %d projections before it is stopped, want all %d", p, wantProjections)
 	}
@@ -123,6 +124,8 @@ func TestGracefulStopHandsOverAtOnce(t *testing.T) {
 	var (
 		ownedAt, projectionsAt, sagasAt time.Time
 		gone                            *exit
+		// what the stopped worker still held when it had exited
+		leftProjections, leftSagas int
 	)
 	for deadline := time.Now().Add(60 * time.Second); ownedAt.IsZero() || gone == nil; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -145,6 +148,7 @@ func TestGracefulStopHandsOverAtOnce(t *testing.T) {
 			select {
 			case e := <-exited:
 				gone = &e
+				leftProjections, leftSagas = ownership(t, conn, first.cmd.Process.Pid)
 			default:
 			}
 		}
@@ -160,6 +164,9 @@ func TestGracefulStopHandsOverAtOnce(t *testing.T) {
 	}
 	if took := ownedAt.Sub(gone.at); took > takeoverWithin {
 		t.Errorf("the other worker owned everything %v after the first exited, want within %v", took, takeoverWithin)
+	}
+	if leftProjections != 0 || leftSagas != 0 {
+		t.Errorf("the stopped worker exited still holding %d projection leases and %d saga leases, want every lease released", leftProjections, leftSagas)
 	}
 	var reports int
 	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM sagas.payment_client_state WHERE owner ~ $1`,
