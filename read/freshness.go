@@ -11,16 +11,22 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/projections/customerview"
+	"github.com/orderflow/orderflow/projections/fulfillmentview"
+	"github.com/orderflow/orderflow/projections/notificationview"
+	"github.com/orderflow/orderflow/projections/orderview"
+	"github.com/orderflow/orderflow/projections/productview"
+	"github.com/orderflow/orderflow/projections/timelineview"
 )
 
 // The projections the resolvers read, by the name of their checkpoint.
 const (
-	projOrders        = "orders"
-	projTimeline      = "order_timeline"
-	projProducts      = "products"
-	projCustomers     = "customers"
-	projFulfillment   = "fulfillment"
-	projNotifications = "customer_notifications"
+	projOrders        = orderview.Name
+	projTimeline      = timelineview.Name
+	projProducts      = productview.Name
+	projCustomers     = customerview.Name
+	projFulfillment   = fulfillmentview.Name
+	projNotifications = notificationview.Name
 )
 
 // Backoff of the checkpoint polls while a request waits.

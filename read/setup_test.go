@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/platform/auth"
+	"github.com/orderflow/orderflow/platform/logtest"
 	"github.com/orderflow/orderflow/platform/ratelimit"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/projections/readmodels"
@@ -37,7 +37,7 @@ type env struct {
 	url     string
 	queries *queryCounter
 	manager *projections.Manager
-	logs    *logBuffer
+	logs    *logtest.Sink
 	h       *read.Handler
 }
 
@@ -72,7 +72,7 @@ func newEnv(t *testing.T, opts ...func(*options)) *env {
 	for _, f := range opts {
 		f(&o)
 	}
-	e := &env{Env: readmodelstest.New(t), t: t, queries: &queryCounter{}, logs: &logBuffer{}}
+	e := &env{Env: readmodelstest.New(t), t: t, queries: &queryCounter{}, logs: &logtest.Sink{}}
 	if o.projections {
 		e.manager = e.Manager("read-test", readmodels.All()...)
 		e.Run(e.manager)
@@ -96,7 +96,7 @@ func newEnv(t *testing.T, opts ...func(*options)) *env {
 		hc.Status = e.manager.Status
 	}
 	if hc.Logger == nil {
-		hc.Logger = slog.New(slog.NewTextHandler(e.logs, nil))
+		hc.Logger = slog.New(slog.NewJSONHandler(e.logs, nil))
 	}
 	h, err := read.New(hc)
 	if err != nil {
@@ -148,24 +148,6 @@ func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.T
 
 // TraceQueryEnd does nothing.
 func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-// logBuffer collects the handler's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // response is an answer read whole.
 type response struct {

@@ -30,6 +30,8 @@ const (
 	envPaymentWait    = "ORDERFLOW_PAYMENT_QUEUE_WAIT"
 	envOrderCapacity  = "ORDERFLOW_ORDER_CAPACITY"
 	envRoles          = "ORDERFLOW_ROLES"
+	envCarrier        = "ORDERFLOW_CARRIER"
+	envCountries      = "ORDERFLOW_SERVED_COUNTRIES"
 
 	envJWTSecret        = "ORDERFLOW_JWT_SECRET"
 	envJWTPublicKeyFile = "ORDERFLOW_JWT_PUBLIC_KEY_FILE"
@@ -71,6 +73,13 @@ const (
 	defaultPaymentTimeout = 5 * time.Minute
 )
 
+// The shipping carrier the saga books by default, and the countries it
+// delivers to.
+const (
+	defaultCarrier   = "DHL"
+	defaultCountries = "AT,BE,DE,DK,ES,FR,IE,IT,LU,NL,PL,PT,SE"
+)
+
 // Config is orderflow's configuration. A flag wins over its environment
 // variable, which wins over the default.
 type Config struct {
@@ -108,6 +117,11 @@ type Config struct {
 	// from the saga processes' bulkheads, the provider's latency and
 	// PaymentTimeout (see api.Shedder).
 	OrderCapacity int
+	// Carrier is the shipping carrier the saga books, and
+	// ServedCountries the ISO 3166-1 alpha-2 codes of the countries it
+	// delivers to; the saga compensates an order shipped elsewhere.
+	Carrier         string
+	ServedCountries []string
 	// Roles are what serve runs.
 	Roles Roles
 	// Gateway configures what stands in front of the APIs.
@@ -161,7 +175,7 @@ type Gateway struct {
 }
 
 // settings says which parts of Config a subcommand takes.
-type settings uint8
+type settings uint16
 
 const (
 	withDatabase settings = 1 << iota
@@ -174,6 +188,7 @@ const (
 	withPaymentProvider
 	withRoles
 	withGateway
+	withCarrier
 )
 
 var (
@@ -264,6 +279,12 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 		fs.DurationVar(&cfg.PaymentQueueWait, "payment-queue-wait", cfg.PaymentQueueWait, "how long a charge waits its turn for the payment provider before its step is parked (env "+envPaymentWait+")")
 		fs.IntVar(&cfg.OrderCapacity, "order-capacity", cfg.OrderCapacity, "most orders in flight before new ones are refused with 503; 0 derives it from the payment provider's observed latency (env "+envOrderCapacity+")")
 	}
+	countries := cmp.Or(getenv(envCountries), defaultCountries)
+	if want&withCarrier != 0 {
+		cfg.Carrier = cmp.Or(getenv(envCarrier), defaultCarrier)
+		fs.StringVar(&cfg.Carrier, "carrier", cfg.Carrier, "the shipping carrier the saga books (env "+envCarrier+")")
+		fs.StringVar(&countries, "served-countries", countries, "comma-separated ISO country codes the carrier delivers to (env "+envCountries+")")
+	}
 	if want&withGateway != 0 {
 		g, err := gatewayFromEnv(getenv)
 		if err != nil {
@@ -300,6 +321,16 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	}
 	if want&withGateway != 0 && cfg.Gateway.AnonymousRateLimit <= 0 {
 		return Config{}, fmt.Errorf("%w: --rate-limit-anonymous must be positive", errUsage)
+	}
+	if want&withCarrier != 0 {
+		if strings.TrimSpace(cfg.Carrier) == "" {
+			return Config{}, fmt.Errorf("%w: --carrier must not be empty", errUsage)
+		}
+		c, err := parseCountries(countries)
+		if err != nil {
+			return Config{}, fmt.Errorf("%w: --served-countries: %v", errUsage, err)
+		}
+		cfg.ServedCountries = c
 	}
 	if want&withRoles != 0 {
 		r, err := parseRoles(roles)
@@ -380,6 +411,23 @@ func gatewayFromEnv(getenv func(string) string) (Gateway, error) {
 		g.TraceSampleRatio = r
 	}
 	return g, nil
+}
+
+// parseCountries reads a comma-separated list of ISO 3166-1 alpha-2
+// country codes, at least one; lower case is taken as upper case.
+func parseCountries(s string) ([]string, error) {
+	var out []string
+	for _, c := range splitList(s) {
+		c = strings.ToUpper(c)
+		if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
+			return nil, fmt.Errorf("%q is not a two-letter country code", c)
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("name at least one country")
+	}
+	return out, nil
 }
 
 // splitList splits a comma-separated list, dropping blanks.

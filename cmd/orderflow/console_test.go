@@ -20,6 +20,7 @@ import (
 	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/benchtest"
 	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/platform/logtest"
 	"github.com/orderflow/orderflow/write/order"
 )
 
@@ -81,7 +82,7 @@ func startConsoleSystem(t *testing.T) *consoleSystem {
 	t.Logf("filled in %s", time.Since(filled))
 	provider := startSwitchableProvider(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &logSink{}
+	logs := &logtest.Sink{}
 	done := make(chan error, 1)
 	env := envOf(map[string]string{"DATABASE_URL": db, "ORDERFLOW_JWT_SECRET": testJWTSecret, "PAYMENT_PROVIDER_URL": provider.URL()})
 	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, logs) }()
@@ -109,7 +110,7 @@ func startConsoleSystem(t *testing.T) *consoleSystem {
 		return tok
 	}
 	s := &consoleSystem{
-		base:     "http://" + logs.waitFor(t, "http server listening", 30*time.Second)["addr"].(string),
+		base:     "http://" + logs.WaitFor(t, "http server listening", 30*time.Second)["addr"].(string),
 		store:    store,
 		provider: provider,
 		operator: mint("ops", auth.RoleAdmin),

@@ -3,20 +3,22 @@ package main
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/orderflow/orderflow/eventstore"
 )
 
+// eventCounter is an event store that counts the events of its log
+// cheaply (the PostgreSQL one does).
+type eventCounter interface {
+	Count(ctx context.Context) (int64, error)
+}
+
 // logCounter returns what counts the events of the global log, for the
-// totals (and so the ETAs) of rebuilds' progress: a count of the
-// PostgreSQL event store's table, cheap enough once per rebuild. With
-// EventStoreDB it returns nil, which leaves the totals unknown.
-func logCounter(cfg Config, pool *pgxpool.Pool) func(context.Context) (int64, error) {
-	if cfg.EventStoreURL != "" {
-		return nil
+// totals (and so the ETAs) of rebuilds' progress: the store's own count
+// when it has one. Otherwise (EventStoreDB) it returns nil, which leaves
+// the totals unknown.
+func logCounter(store eventstore.Store) func(context.Context) (int64, error) {
+	if c, ok := store.(eventCounter); ok {
+		return c.Count
 	}
-	return func(ctx context.Context) (int64, error) {
-		var n int64
-		err := pool.QueryRow(ctx, `SELECT count(*) FROM eventstore.events`).Scan(&n)
-		return n, err
-	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/platform/logtest"
 )
 
 // TestServeOpensTheEventStoreNamed checks that EVENTSTORE_URL selects
@@ -30,7 +31,7 @@ func TestServeOpensTheEventStoreNamed(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			env := envOf(map[string]string{"DATABASE_URL": dbURL, "EVENTSTORE_URL": tt.eventStoreURL})
-			logs := &logSink{}
+			logs := &logtest.Sink{}
 			err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, logs)
 			if err == nil || !strings.Contains(err.Error(), "open EventStoreDB event store") {
 				t.Fatalf("serve returned %v, want it to fail opening EventStoreDB", err)
@@ -38,7 +39,7 @@ func TestServeOpensTheEventStoreNamed(t *testing.T) {
 			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
 				t.Errorf("err = %v, want it to wrap %v", err, tt.wantErr)
 			}
-			if rec := logs.waitFor(t, "orderflow starting", 0); rec["eventstore"] != "eventstoredb" {
+			if rec := logs.WaitFor(t, "orderflow starting", 0); rec["eventstore"] != "eventstoredb" {
 				t.Errorf("start-up log names event store %v, want eventstoredb", rec["eventstore"])
 			}
 			if ctx.Err() != nil {

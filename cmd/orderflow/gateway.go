@@ -19,7 +19,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/platform/auth"
-	"github.com/orderflow/orderflow/platform/instance"
 	"github.com/orderflow/orderflow/platform/problem"
 	"github.com/orderflow/orderflow/platform/ratelimit"
 )
@@ -45,10 +44,10 @@ type gateway struct {
 }
 
 // newGateway builds the gateway of cfg, its rate limits shared with the
-// other api processes on pool's database (it joins them now). Without a
+// other api processes on pool's database (it joins them now, as name). Without a
 // configured key it fails with errNoJWTKey, unless cfg.InsecureDev: then
 // it makes up a secret and logs an admin token signed with it.
-func newGateway(ctx context.Context, cfg Gateway, pool *pgxpool.Pool, logger *slog.Logger) (*gateway, error) {
+func newGateway(ctx context.Context, cfg Gateway, name string, pool *pgxpool.Pool, logger *slog.Logger) (*gateway, error) {
 	ac := auth.Config{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Logger: logger}
 	switch {
 	case cfg.JWTSecret != "" && cfg.JWTPublicKeyFile != "":
@@ -70,7 +69,7 @@ func newGateway(ctx context.Context, cfg Gateway, pool *pgxpool.Pool, logger *sl
 	default:
 		return nil, errNoJWTKey
 	}
-	replicas, err := ratelimit.NewReplicas(ratelimit.ReplicasConfig{Pool: pool, Name: instance.Name(),
+	replicas, err := ratelimit.NewReplicas(ratelimit.ReplicasConfig{Pool: pool, Name: name,
 		Ramp: cfg.RateLimitRamp, Logger: logger})
 	if err != nil {
 		return nil, err

@@ -12,24 +12,25 @@ import (
 
 	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/platform/logtest"
 )
 
 func TestServeRefusesToStartWithoutAJWTKey(t *testing.T) {
 	env := envOf(map[string]string{"DATABASE_URL": dbtest.New(t)})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, &logSink{})
+	err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, &logtest.Sink{})
 	if !errors.Is(err, errNoJWTKey) {
 		t.Fatalf("serve without a key returned %v, want errNoJWTKey", err)
 	}
 	// Roles without the API need no key.
 	ctx, cancel = context.WithCancel(context.Background())
-	logs := &logSink{}
+	logs := &logtest.Sink{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--roles", "projections,sagas"}, env, io.Discard, logs)
 	}()
-	logs.waitFor(t, "http server listening", 30*time.Second)
+	logs.WaitFor(t, "http server listening", 30*time.Second)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve --roles projections,sagas: %v", err)
@@ -39,14 +40,14 @@ func TestServeRefusesToStartWithoutAJWTKey(t *testing.T) {
 func TestInsecureDevLogsAWorkingAdminToken(t *testing.T) {
 	env := envOf(map[string]string{"DATABASE_URL": dbtest.New(t)})
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &logSink{}
+	logs := &logtest.Sink{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--insecure-dev"}, env, io.Discard, logs)
 	}()
 	defer func() { cancel(); <-done }()
-	token, _ := logs.waitFor(t, "insecure development mode: an admin token for the next 24 hours follows; mint others with orderflow token and the same ORDERFLOW_JWT_SECRET", 30*time.Second)["admin_token"].(string)
-	base := "http://" + logs.waitFor(t, "http server listening", 30*time.Second)["addr"].(string)
+	token, _ := logs.WaitFor(t, "insecure development mode: an admin token for the next 24 hours follows; mint others with orderflow token and the same ORDERFLOW_JWT_SECRET", 30*time.Second)["admin_token"].(string)
+	base := "http://" + logs.WaitFor(t, "http server listening", 30*time.Second)["addr"].(string)
 
 	status := func(token string) int {
 		req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/admin/projections/", nil)

@@ -122,8 +122,8 @@ func sagaMetrics(pool *pgxpool.Pool) *metrics.Scraped {
 	return metrics.NewScraped([]metrics.Family{
 		{Name: "sagas_running", Help: "Sagas started and not yet ended, by saga.", Labels: []string{"saga"}},
 	}, func(ctx context.Context) ([][]metrics.Sample, error) {
-		var n int64
-		if err := pool.QueryRow(ctx, `SELECT count(*) FROM sagas.active WHERE saga = $1`, fulfillment.Category).Scan(&n); err != nil {
+		n, err := fulfillment.Running(ctx, pool)
+		if err != nil {
 			return nil, err
 		}
 		return [][]metrics.Sample{{{Labels: []string{fulfillment.Category}, Value: float64(n)}}}, nil

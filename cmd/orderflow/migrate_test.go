@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/platform/logtest"
 	"github.com/orderflow/orderflow/platform/migrate"
 )
 
@@ -27,14 +28,14 @@ func TestMigrate(t *testing.T) {
 	}
 
 	var stdout bytes.Buffer
-	logs := &logSink{}
+	logs := &logtest.Sink{}
 	if err := run(ctx, []string{"migrate"}, env, &stdout, logs); err != nil {
 		t.Fatalf("migrate: %v\n%s", err, logs)
 	}
 	if got := stdout.String(); got == "applied 0 migrations\n" || !strings.HasPrefix(got, "applied ") {
 		t.Errorf("first migrate printed %q, want the number of migrations applied", got)
 	}
-	logs.waitFor(t, "migration applied", 0)
+	logs.WaitFor(t, "migration applied", 0)
 	pending, err := migrate.Pending(ctx, dbURL)
 	if err != nil || pending {
 		t.Fatalf("after migrate: pending = %v, %v; want false, nil", pending, err)
@@ -50,7 +51,7 @@ func TestMigrate(t *testing.T) {
 	}
 
 	stdout.Reset()
-	if err := run(ctx, []string{"migrate"}, env, &stdout, &logSink{}); err != nil {
+	if err := run(ctx, []string{"migrate"}, env, &stdout, &logtest.Sink{}); err != nil {
 		t.Fatalf("second migrate: %v", err)
 	}
 	if got := stdout.String(); got != "applied 0 migrations\n" {
@@ -60,7 +61,7 @@ func TestMigrate(t *testing.T) {
 
 func TestMigrateUnreachableDatabase(t *testing.T) {
 	env := envOf(map[string]string{"DATABASE_URL": "postgres://nobody:nothing@127.0.0.1:1/none?sslmode=disable&connect_timeout=5"})
-	if err := run(context.Background(), []string{"migrate"}, env, &bytes.Buffer{}, &logSink{}); err == nil {
+	if err := run(context.Background(), []string{"migrate"}, env, &bytes.Buffer{}, &logtest.Sink{}); err == nil {
 		t.Fatal("migrate against a closed port succeeded")
 	}
 }

@@ -53,7 +53,7 @@ func TestAPlacedOrderIsMeasuredAndTraced(t *testing.T) {
 
 	// The log line of the command carries who, what, where and the request.
 	var rec map[string]any
-	for _, r := range s.logs.records(t) {
+	for _, r := range s.logs.Records(t) {
 		if r["msg"] == "command handled" && r["command"] == "POST /api/v1/orders" {
 			rec = r
 		}

@@ -101,7 +101,7 @@ func TestOverloadIsShedAtTheDoor(t *testing.T) {
 		t.Errorf("%v sagas compensated at their deadline", got)
 	}
 	warned := 0
-	for _, r := range s.logs.records(t) {
+	for _, r := range s.logs.Records(t) {
 		if r["level"] == "WARN" && r["reason"] == "overloaded" && r["correlation_id"] != "" && r["correlation_id"] != nil {
 			warned++
 		}

@@ -302,7 +302,7 @@ func withProjections(ctx context.Context, cfg Config, logger *slog.Logger, regis
 			logger.WarnContext(ctx, "close event store", "err", err)
 		}
 	}()
-	m, err := projections.New(projections.Config{Pool: pool, Store: store, Projections: registry, Logger: logger, CountEvents: logCounter(cfg, pool)})
+	m, err := projections.New(projections.Config{Pool: pool, Store: store, Projections: registry, Logger: logger, CountEvents: logCounter(store)})
 	if err != nil {
 		return err
 	}

@@ -13,13 +13,10 @@ import (
 	"github.com/orderflow/orderflow/write/service"
 )
 
-// carrier is the shipping carrier the saga books.
-const carrier = "DHL"
-
-// runSaga runs the fulfillment saga, its leases held as owner, until ctx
-// ends, starting it again when it stops before. It returns the payment provider's client, whose
-// state the metrics report.
-func runSaga(ctx context.Context, cfg Config, owner string, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer, tp trace.TracerProvider) (*paymentprovider.Client, error) {
+// startSaga starts the fulfillment saga as a part of p, its leases held
+// as owner. It returns the payment provider's client, whose state the
+// metrics report.
+func startSaga(p *parts, cfg Config, owner string, store eventstore.Store, svc *service.Service, pool *pgxpool.Pool, logger *slog.Logger, observer fulfillment.Observer, tp trace.TracerProvider) (*paymentprovider.Client, error) {
 	client, err := paymentprovider.New(paymentprovider.Config{BaseURL: cfg.PaymentProviderURL, MaxConcurrent: cfg.PaymentConcurrency,
 		MaxWait: cfg.PaymentQueueWait, Logger: logger, TracerProvider: tp})
 	if err != nil {
@@ -27,12 +24,11 @@ func runSaga(ctx context.Context, cfg Config, owner string, store eventstore.Sto
 	}
 	sagaCfg := fulfillment.Config{
 		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
-		PaymentTimeout: cfg.PaymentTimeout, Carrier: carrier, Logger: logger, Observer: observer, TracerProvider: tp,
-		Owner: owner,
-		// The countries the carrier delivers to.
-		ServedCountries: []string{"AT", "BE", "DE", "DK", "ES", "FR", "IE", "IT", "LU", "NL", "PL", "PT", "SE"},
+		PaymentTimeout: cfg.PaymentTimeout, Carrier: cfg.Carrier, Logger: logger, Observer: observer, TracerProvider: tp,
+		Owner:           owner,
+		ServedCountries: cfg.ServedCountries,
 	}
-	go supervise(ctx, logger, "fulfillment saga", func(ctx context.Context) error {
+	p.supervise("fulfillment saga", func(ctx context.Context) error {
 		return fulfillment.New(sagaCfg).Run(ctx)
 	})
 	return client, nil

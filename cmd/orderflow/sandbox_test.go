@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/orderflow/orderflow/platform/logtest"
 )
 
 func TestPaymentSettings(t *testing.T) {
@@ -51,12 +53,12 @@ func TestPaymentSettings(t *testing.T) {
 func TestPaymentsSandbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	logs := &logSink{}
+	logs := &logtest.Sink{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"payments-sandbox", "--addr", "127.0.0.1:0"}, envOf(nil), io.Discard, logs)
 	}()
-	base := "http://" + logs.waitFor(t, "http server listening", 30*time.Second)["addr"].(string)
+	base := "http://" + logs.WaitFor(t, "http server listening", 30*time.Second)["addr"].(string)
 
 	post := func(path, key, body string) (*http.Response, error) {
 		req, err := http.NewRequest(http.MethodPost, base+path, bytes.NewReader([]byte(body)))
@@ -124,5 +126,5 @@ func TestPaymentsSandbox(t *testing.T) {
 	if status := <-held; status != http.StatusCreated {
 		t.Fatalf("the held charge was answered %d, want 201", status)
 	}
-	logs.waitFor(t, "payments sandbox stopped", time.Second)
+	logs.WaitFor(t, "payments sandbox stopped", time.Second)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,10 @@ type worker struct {
 	cmd  *exec.Cmd
 	mu   sync.Mutex
 	msgs []string
+	// lines are the JSON lines of its stderr, whole; read is closed once
+	// stderr has been read to its end.
+	lines []string
+	read  chan struct{}
 }
 
 // startWorker runs the test binary as orderflow serve with args and waits
@@ -31,7 +36,8 @@ type worker struct {
 func startWorker(t *testing.T, env []string, args ...string) *worker {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(append(os.Environ(), runMainEnv+"=1", "EVENTSTORE_URL="), env...)
+	// No race-detector sleep at exit: tests time how soon a worker exits.
+	cmd.Env = append(append(os.Environ(), runMainEnv+"=1", "EVENTSTORE_URL=", "GORACE=atexit_sleep_ms=0"), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -39,13 +45,14 @@ func startWorker(t *testing.T, env []string, args ...string) *worker {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	w := &worker{cmd: cmd}
+	w := &worker{cmd: cmd, read: make(chan struct{})}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
 	listening := make(chan struct{})
 	go func() {
+		defer close(w.read)
 		sc := bufio.NewScanner(stderr)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
 		once := sync.Once{}
@@ -57,6 +64,7 @@ func startWorker(t *testing.T, env []string, args ...string) *worker {
 			msg, _ := rec["msg"].(string)
 			w.mu.Lock()
 			w.msgs = append(w.msgs, msg)
+			w.lines = append(w.lines, sc.Text())
 			w.mu.Unlock()
 			if msg == "http server listening" {
 				once.Do(func() { close(listening) })
@@ -69,6 +77,20 @@ func startWorker(t *testing.T, env []string, args ...string) *worker {
 		t.Fatal("a worker did not start listening within 60s")
 	}
 	return w
+}
+
+// wait waits for the worker to exit, its stderr read to the end, and
+// returns how it exited.
+func (w *worker) wait() error {
+	<-w.read
+	return w.cmd.Wait()
+}
+
+// output returns the JSON lines the worker has logged.
+func (w *worker) output() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.lines)
 }
 
 // logged reports whether the worker has logged a line with message msg.

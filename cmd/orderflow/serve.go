@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,7 +36,7 @@ import (
 // runServe migrates the database, opens the event store and serves HTTP
 // until ctx ends, then shuts down gracefully.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo|withPaymentProvider|withRoles|withGateway, args, getenv, stderr)
+	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo|withPaymentProvider|withRoles|withGateway|withCarrier, args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -59,8 +60,16 @@ type system struct {
 	tracer   *tracing.Provider
 	// name is this process's one name, in its leases and its reports.
 	name string
+	// admin is the admin API, with the api role: its rebuilds run until
+	// the parts stop.
+	admin *adminapi.API
 }
 
+// serve runs the roles of cfg and serves HTTP until ctx ends or a part
+// fails for good, then stops in order (see parts): the HTTP server drains,
+// the roles stop and release what they hold, and only then are the event
+// store and, last, the pool closed. It returns nil after a signal and the
+// error of the part that failed for good otherwise.
 func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	logger.InfoContext(ctx, "orderflow starting", "version", buildVersion(), "eventstore", eventStoreKind(cfg), "roles", cfg.Roles.String())
 	if _, err := migrate.Up(ctx, cfg.DatabaseURL, logger); err != nil {
@@ -70,17 +79,32 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := store.Close(); err != nil {
-			logger.WarnContext(ctx, "close event store", "err", err)
-		}
-	}()
 	pool, err := openPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		closeStore(ctx, store, logger)
+		return err
+	}
+	err = serveWith(ctx, cfg, logger, store, pool)
+	// Nothing uses them any more: every part has returned.
+	closeStore(ctx, store, logger)
+	pool.Close()
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
+	logger.InfoContext(ctx, "orderflow stopped")
+	return nil
+}
 
+// closeStore closes the event store, logging a failure.
+func closeStore(ctx context.Context, store eventstore.Store, logger *slog.Logger) {
+	if err := store.Close(); err != nil {
+		logger.WarnContext(ctx, "close event store", "err", err)
+	}
+}
+
+// serveWith is serve once the event store and the pool are open: it
+// returns once the HTTP server and every part have stopped.
+func serveWith(ctx context.Context, cfg Config, logger *slog.Logger, store eventstore.Store, pool *pgxpool.Pool) (err error) {
 	tp, err := tracing.New(ctx, tracing.Config{Endpoint: cfg.Gateway.OTLPEndpoint, ServiceName: "orderflow", Version: buildVersion(), SampleRatio: cfg.Gateway.TraceSampleRatio})
 	if err != nil {
 		return err
@@ -96,22 +120,27 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	router, err := sys.router(ctx)
+	p := newParts(ctx, logger)
+	defer func() {
+		logger.InfoContext(ctx, "stopping the roles")
+		err = errors.Join(err, p.stop())
+		if sys.admin != nil {
+			sys.admin.Wait()
+		}
+		logger.InfoContext(ctx, "roles stopped")
+	}()
+	router, err := sys.router(ctx, p)
 	if err != nil {
 		return err
 	}
-	if err := sys.start(ctx); err != nil {
+	if err := sys.start(ctx, p); err != nil {
 		return err
 	}
 	srv, err := httpserver.Listen(httpserver.Config{Addr: cfg.Addr}, router, logger)
 	if err != nil {
 		return err
 	}
-	if err := srv.Serve(ctx); err != nil {
-		return err
-	}
-	logger.InfoContext(ctx, "orderflow stopped")
-	return nil
+	return srv.Serve(p.done)
 }
 
 // defaultPoolSize is the most connections serve opens to PostgreSQL for
@@ -161,7 +190,7 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 		projectionTracing = tp
 	}
 	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger, TracerProvider: projectionTracing, Owner: s.name,
-		CountEvents: logCounter(cfg, pool)}); err != nil {
+		CountEvents: logCounter(store)}); err != nil {
 		return nil, err
 	}
 	if err := s.metrics.Register(projectionMetrics(s.views), sagaMetrics(pool)); err != nil {
@@ -170,15 +199,16 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 	return s, nil
 }
 
-// start starts the background work of the roles: the catalog the command
-// API prices orders with, the pruning of its old idempotency records, the
-// demo data, the saga and notifications, the projections. Each runs until ctx ends.
-func (s *system) start(ctx context.Context) error {
+// start starts the background work of the roles as parts of p: the
+// catalog the command API prices orders with, the pruning of its old
+// idempotency records, the saga, its payment client's report and the
+// notifications, the projections. It seeds the demo data first, under ctx.
+func (s *system) start(ctx context.Context, p *parts) error {
 	if s.cfg.Roles.API || s.cfg.Roles.Sagas {
-		go supervise(ctx, s.logger, "catalog", func(ctx context.Context) error { return s.catalog.Run(ctx, s.store) })
+		p.supervise("catalog", func(ctx context.Context) error { return s.catalog.Run(ctx, s.store) })
 	}
 	if s.cfg.Roles.API {
-		go supervise(ctx, s.logger, "idempotency retention", func(ctx context.Context) error {
+		p.supervise("idempotency retention", func(ctx context.Context) error {
 			return api.RunIdempotencyRetention(ctx, s.pool, s.cfg.Gateway.IdempotencyRetention)
 		})
 	}
@@ -189,18 +219,18 @@ func (s *system) start(ctx context.Context) error {
 		s.logger.InfoContext(ctx, "demo catalog ready", "products", len(demoProducts))
 	}
 	if s.cfg.Roles.Sagas {
-		client, err := runSaga(ctx, s.cfg, s.name, s.store, s.service, s.pool, s.logger, sagaObserver{s.sagas}, s.tracer)
+		client, err := startSaga(p, s.cfg, s.name, s.store, s.service, s.pool, s.logger, sagaObserver{s.sagas}, s.tracer)
 		if err != nil {
 			return err
 		}
 		if err := s.metrics.Register(paymentMetrics(client)); err != nil {
 			return err
 		}
-		go report.Publish(ctx, s.pool, client, s.name, 0, s.logger)
-		go supervise(ctx, s.logger, "notifications", notifications.New(s.store, s.pool, s.logger).Run)
+		p.goRun(func(ctx context.Context) { report.Publish(ctx, s.pool, client, s.name, 0, s.logger) })
+		p.supervise("notifications", notifications.New(s.store, s.pool, s.logger).Run)
 	}
 	if s.cfg.Roles.Projections {
-		go supervise(ctx, s.logger, "projections", s.views.Run)
+		p.supervise("projections", s.views.Run)
 	}
 	return nil
 }
@@ -208,7 +238,9 @@ func (s *system) start(ctx context.Context) error {
 // router returns the HTTP handler of the process: /healthz, /readyz and
 // /metrics for every role; with the api role, behind the gateway, the
 // REST command API, the GraphQL query API and the admin endpoints.
-func (s *system) router(ctx context.Context) (chi.Router, error) {
+// Its background work (the load shedder, rebuilds started by the admin
+// API) runs as parts of p.
+func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 	httpMetrics, err := metrics.NewHTTPMetrics(s.metrics)
 	if err != nil {
 		return nil, err
@@ -219,11 +251,11 @@ func (s *system) router(ctx context.Context) (chi.Router, error) {
 	if !s.cfg.Roles.API {
 		return router, nil
 	}
-	gw, err := newGateway(ctx, s.cfg.Gateway, s.pool, s.logger)
+	gw, err := newGateway(ctx, s.cfg.Gateway, s.name, s.pool, s.logger)
 	if err != nil {
 		return nil, err
 	}
-	go supervise(ctx, s.logger, "rate limit replicas", gw.replicas.Run)
+	p.supervise("rate limit replicas", gw.replicas.Run)
 	graphqlMetrics, err := metrics.NewGraphQL(s.metrics)
 	if err != nil {
 		return nil, err
@@ -244,12 +276,13 @@ func (s *system) router(ctx context.Context) (chi.Router, error) {
 	}
 	shed := api.NewShedder(api.ShedConfig{Pool: s.pool, PaymentWindow: s.cfg.PaymentTimeout, Capacity: s.cfg.OrderCapacity,
 		Logger: s.logger, OnShed: func() { shedMetrics.Refused(api.Prefix + "/orders") }})
-	go supervise(ctx, s.logger, "load shedder", shed.Run)
+	p.supervise("load shedder", shed.Run)
+	s.admin = adminapi.New(adminapi.Config{Manager: s.views, Jobs: p.ctx, Logger: s.logger})
 	// The operator console's files need no token: the page calls the APIs below with the operator's.
 	router.Mount(console.Prefix, page)
 	router.Group(func(r chi.Router) {
 		r.Use(gw.middlewares()...)
-		r.With(auth.RequireRole(auth.RoleAdmin)).Mount(adminapi.Prefix, adminapi.New(adminapi.Config{Manager: s.views, Jobs: ctx, Logger: s.logger}).Routes())
+		r.With(auth.RequireRole(auth.RoleAdmin)).Mount(adminapi.Prefix, s.admin.Routes())
 		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, report.Path, report.Handler(s.pool, paymentReportMaxAge, s.logger))
 		r.Mount(graphqlPath, queries)
 		r.Mount(api.Prefix, api.New(api.Config{Service: s.service, Pool: s.pool, Logger: s.logger, Shedder: shed}).Routes())

@@ -13,12 +13,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/platform/logtest"
 )
 
 // server is a `orderflow serve` running in the test.
 type server struct {
 	base   string
-	logs   *logSink
+	logs   *logtest.Sink
 	cancel context.CancelFunc
 	done   chan struct{}
 	err    error // run's result, once done is closed
@@ -36,7 +37,7 @@ func startServe(t *testing.T, databaseURL string) *server {
 func startServeWith(t *testing.T, vars map[string]string, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{logs: &logSink{}, cancel: cancel, done: make(chan struct{})}
+	s := &server{logs: &logtest.Sink{}, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		s.err = run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), envOf(vars), io.Discard, s.logs)
 		close(s.done)
@@ -49,7 +50,7 @@ func startServeWith(t *testing.T, vars map[string]string, args ...string) *serve
 			t.Error("serve did not stop")
 		}
 	})
-	rec := s.logs.waitFor(t, "http server listening", 30*time.Second)
+	rec := s.logs.WaitFor(t, "http server listening", 30*time.Second)
 	s.base = "http://" + rec["addr"].(string)
 	return s
 }
@@ -141,7 +142,7 @@ func TestServe(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	s.logs.waitFor(t, "orderflow stopped", 0)
+	s.logs.WaitFor(t, "orderflow stopped", 0)
 }
 
 func TestReadyzReportsWhatIsMissing(t *testing.T) {
@@ -199,7 +200,7 @@ func TestServeFailsWithoutDatabase(t *testing.T) {
 	env := envOf(map[string]string{"DATABASE_URL": "postgres://nobody:nothing@127.0.0.1:1/none?sslmode=disable&connect_timeout=5"})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, &logSink{}); err == nil {
+	if err := run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, &logtest.Sink{}); err == nil {
 		t.Fatal("serve started without a database")
 	}
 }

@@ -1,54 +1,20 @@
 package requestid_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/orderflow/orderflow/platform/auth"
+	"github.com/orderflow/orderflow/platform/logtest"
 	"github.com/orderflow/orderflow/platform/requestid"
 )
 
-// lockedBuffer is a bytes.Buffer safe for the server's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// lines returns the JSON log lines written so far.
-func (b *lockedBuffer) lines(t *testing.T) []map[string]any {
-	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(b.buf.String()), "\n") {
-		if l == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatalf("log line %q: %v", l, err)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 func TestLogHandlerAddsRequestIDAndUser(t *testing.T) {
-	var logs lockedBuffer
+	var logs logtest.Sink
 	logger := slog.New(requestid.NewLogHandler(slog.NewJSONHandler(&logs, nil))).With("component", "api")
 	secret := []byte("0123456789abcdef0123456789abcdef-test")
 	v, err := auth.NewVerifier(auth.Config{Secret: secret, Issuer: "orderflow", Audience: "orderflow-api"})
@@ -82,7 +48,7 @@ func TestLogHandlerAddsRequestIDAndUser(t *testing.T) {
 		resp.Body.Close()
 	}
 
-	lines := logs.lines(t)
+	lines := logs.Records(t)
 	if len(lines) != 4 {
 		t.Fatalf("%d log lines, want 4: %v", len(lines), lines)
 	}
@@ -100,11 +66,11 @@ func TestLogHandlerAddsRequestIDAndUser(t *testing.T) {
 }
 
 func TestLogHandlerLeavesOtherRecordsAlone(t *testing.T) {
-	var logs lockedBuffer
+	var logs logtest.Sink
 	logger := slog.New(requestid.NewLogHandler(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	logger.InfoContext(requestid.NewContext(context.Background(), "req-x"), "below the level")
 	logger.Warn("no context")
-	lines := logs.lines(t)
+	lines := logs.Records(t)
 	if len(lines) != 1 || lines[0]["msg"] != "no context" || lines[0]["request_id"] != nil || lines[0]["user"] != nil {
 		t.Fatalf("lines %v, want only the warning, without request_id or user", lines)
 	}

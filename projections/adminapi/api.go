@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/go-chi/chi/v5"
 
@@ -29,7 +30,8 @@ type Config struct {
 	// Manager runs the projections. Required.
 	Manager *projections.Manager
 	// Jobs is the context of the rebuilds the API starts: they outlive the
-	// request that started them and stop when Jobs ends. Required.
+	// request that started them and stop when Jobs ends (API.Wait waits
+	// for them). Required.
 	Jobs context.Context
 	// Logger receives rebuild outcomes and internal errors; nil discards.
 	Logger *slog.Logger
@@ -40,6 +42,7 @@ type Config struct {
 type API struct {
 	manager *projections.Manager
 	jobs    context.Context
+	running sync.WaitGroup // the rebuilds started
 	logger  *slog.Logger
 }
 
@@ -51,6 +54,10 @@ func New(cfg Config) *API {
 	}
 	return &API{manager: cfg.Manager, jobs: cfg.Jobs, logger: logger}
 }
+
+// Wait returns once every rebuild the API started has returned; after
+// Jobs has ended, that is once they have stopped and released their locks.
+func (a *API) Wait() { a.running.Wait() }
 
 // Routes returns the endpoints, relative to Prefix:
 //

@@ -44,7 +44,7 @@ func (a *API) rebuild(w http.ResponseWriter, r *http.Request) {
 	progressed := make(chan struct{})
 	done := make(chan error, 1)
 	var result projections.RebuildResult
-	go func() {
+	a.running.Go(func() {
 		first := true
 		res, err := a.manager.Rebuild(a.jobs, name, func(_, _ int64, _ float64) {
 			if first {
@@ -62,7 +62,7 @@ func (a *API) rebuild(w http.ResponseWriter, r *http.Request) {
 		}
 		result = res
 		done <- err
-	}()
+	})
 	select {
 	case <-progressed:
 		writeJSON(w, http.StatusAccepted, rebuildStarted{Name: name, Status: "running"})

@@ -1,52 +1,16 @@
 package fulfillment_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/orderflow/orderflow/paymentprovider/sandbox"
+	"github.com/orderflow/orderflow/platform/logtest"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/order"
 )
-
-// logSink is a log destination tests read back; it is safe for concurrent
-// use.
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *logSink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-// warnings returns the WARN records logged so far.
-func (s *logSink) warnings(t *testing.T) []map[string]any {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(s.buf.String()), "\n") {
-		var rec map[string]any
-		if line == "" {
-			continue
-		}
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		if rec["level"] == "WARN" {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
 
 // TestGiveUpsAreVisible: during an outage the charge (and, compensating,
 // the refund's lookup) is parked, which logs one WARN line per parked step
@@ -55,7 +19,7 @@ func (s *logSink) warnings(t *testing.T) []map[string]any {
 // observer (the metric).
 func TestGiveUpsAreVisible(t *testing.T) {
 	w := newWorld(t, 2*time.Second)
-	sink := &logSink{}
+	sink := &logtest.Sink{}
 	rec := &sagaRecorder{finished: map[string]int{}}
 	w.stop()
 	w.cfg.Logger = slog.New(slog.NewJSONHandler(sink, nil))
@@ -113,10 +77,10 @@ func TestGiveUpsAreVisible(t *testing.T) {
 }
 
 // logs returns the WARN records about the saga's orders.
-func (w *world) logs(t *testing.T, sink *logSink) []map[string]any {
+func (w *world) logs(t *testing.T, sink *logtest.Sink) []map[string]any {
 	t.Helper()
 	var out []map[string]any
-	for _, r := range sink.warnings(t) {
+	for _, r := range sink.Warnings(t) {
 		if _, ok := r["order"]; ok {
 			out = append(out, r)
 		}

@@ -1,37 +1,17 @@
 package command_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/platform/logtest"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
 )
-
-// syncBuffer is a log sink safe for the writer's goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestGiveUpIsLoggedAndCounted: a command whose stream another process
 // changes before every append, until its caller stops waiting, gives up
@@ -39,8 +19,8 @@ func (s *syncBuffer) String() string {
 // observer counts it as gave_up.
 func TestGiveUpIsLoggedAndCounted(t *testing.T) {
 	h, s := newHandler(t)
-	logs := &syncBuffer{}
-	h.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
+	logs := &logtest.Sink{}
+	h.SetLogger(slog.New(slog.NewJSONHandler(logs, nil)))
 	rec := &recorder{}
 	h.SetObserver(rec)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -72,10 +52,14 @@ func TestGiveUpIsLoggedAndCounted(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	out := logs.String()
-	if strings.Count(out, "command gave up") != 1 || !strings.Contains(out, "level=WARN") ||
-		!strings.Contains(out, "stream=counter-busy") || !strings.Contains(out, "correlation_id=corr-busy") {
-		t.Fatalf("log:\n%s\nwant one WARN line with the stream and the correlation id", out)
+	var gaveUp []map[string]any
+	for _, r := range logs.Records(t) {
+		if r["msg"] == "command gave up" {
+			gaveUp = append(gaveUp, r)
+		}
+	}
+	if len(gaveUp) != 1 || gaveUp[0]["level"] != "WARN" || gaveUp[0]["stream"] != "counter-busy" || gaveUp[0]["correlation_id"] != "corr-busy" {
+		t.Fatalf("log:\n%s\nwant one WARN line with the stream and the correlation id", logs.String())
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
