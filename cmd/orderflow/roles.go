@@ -11,9 +11,10 @@ type Roles struct {
 	// API serves the REST command API, the GraphQL query API and the admin
 	// endpoints.
 	API bool
-	// Projections runs the read-model projections.
+	// Projections runs the read-model projections, the customer
+	// notifications among them.
 	Projections bool
-	// Sagas runs the fulfillment saga and the notifications.
+	// Sagas runs the fulfillment saga.
 	Sagas bool
 }
 

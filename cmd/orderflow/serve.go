@@ -16,7 +16,6 @@ import (
 
 	"github.com/orderflow/orderflow/console"
 	"github.com/orderflow/orderflow/eventstore"
-	"github.com/orderflow/orderflow/notifications"
 	"github.com/orderflow/orderflow/paymentprovider/report"
 	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/httpserver"
@@ -201,8 +200,8 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 
 // start starts the background work of the roles as parts of p: the
 // catalog the command API prices orders with, the pruning of its old
-// idempotency records, the saga, its payment client's report and the
-// notifications, the projections. It seeds the demo data first, under ctx.
+// idempotency records, the saga and its payment client's report, the
+// projections (the customer notifications among them). It seeds the demo data first, under ctx.
 func (s *system) start(ctx context.Context, p *parts) error {
 	if s.cfg.Roles.API || s.cfg.Roles.Sagas {
 		p.supervise("catalog", func(ctx context.Context) error { return s.catalog.Run(ctx, s.store) })
@@ -227,7 +226,6 @@ func (s *system) start(ctx context.Context, p *parts) error {
 			return err
 		}
 		p.goRun(func(ctx context.Context) { report.Publish(ctx, s.pool, client, s.name, 0, s.logger) })
-		p.supervise("notifications", notifications.New(s.store, s.pool, s.logger).Run)
 	}
 	if s.cfg.Roles.Projections {
 		p.supervise("projections", s.views.Run)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/orderflow/orderflow/notifications"
 	"github.com/orderflow/orderflow/projections/notificationview"
 	"github.com/orderflow/orderflow/projections/readmodels/readmodelstest"
 	"github.com/orderflow/orderflow/write/inventory"
@@ -112,27 +111,6 @@ func TestApply(t *testing.T) {
 	if parked := e.Parked(m, notificationview.Name); len(parked) != 0 {
 		t.Fatalf("events parked: %v", parked)
 	}
-
-	// The notifier, fed the same log, words the same notifications.
-	t.Run("same as the notifier", func(t *testing.T) {
-		e := e.For(t)
-		var events = e.Log()
-		var orderEvents = events[:0:0]
-		for _, ev := range events {
-			if ev.Category() == order.Category {
-				orderEvents = append(orderEvents, ev)
-			}
-		}
-		if err := notifications.New(e.Store, e.Pool, nil).Apply(t.Context(), orderEvents); err != nil {
-			t.Fatal(err)
-		}
-		sent := readmodelstest.Select[notificationRow](t, e.Pool,
-			`SELECT event_id, customer_id, order_id, kind, message, created_at FROM notifications.sent ORDER BY event_id`)
-		view := readmodelstest.Select[notificationRow](t, e.Pool, `SELECT * FROM readmodel.customer_notifications ORDER BY event_id`)
-		if len(view) != 7 || !reflect.DeepEqual(view, sent) {
-			t.Fatalf("read model:\n%+v\nnotifier:\n%+v", view, sent)
-		}
-	})
 }
 
 // TestRefused appends events the projection must refuse, and events it
