@@ -26,6 +26,7 @@ import (
 	"github.com/orderflow/orderflow/platform/tracing"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/projections/adminapi"
+	"github.com/orderflow/orderflow/projections/productview"
 	"github.com/orderflow/orderflow/read"
 	"github.com/orderflow/orderflow/write/api"
 	"github.com/orderflow/orderflow/write/command"
@@ -180,7 +181,7 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 	s.handler = command.NewHandler(store, time.Now)
 	s.handler.SetObserver(s.commands)
 	s.handler.SetLogger(logger)
-	s.catalog = service.NewCatalog()
+	s.catalog = service.NewCatalogFrom(productview.NewPrices(s.pool))
 	s.service = service.New(s.handler, s.catalog)
 	// The live runners trace each event only when traces go somewhere:
 	// untraced, they apply whole batches set-based where a read model can.

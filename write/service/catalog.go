@@ -20,7 +20,14 @@ import (
 // its stream, as is one it has not seen yet (registered a moment ago). It
 // never refuses a product that exists, and a price change reaches it
 // within moments of being stored. It is safe for concurrent use.
+//
+// A catalog made with a PriceSource starts from the prices it gives and
+// reads the log only after their position, so that a restart does not
+// read the whole history again; without one it reads the log from its
+// start.
 type Catalog struct {
+	// source gives Run its head start; nil reads the log from its start.
+	source PriceSource
 	mu     sync.RWMutex
 	prices map[string]money.Money
 	// pos is the position of the last event applied: a restarted Run
@@ -33,9 +40,26 @@ type Catalog struct {
 // catchUpPage is how many events a catch-up read of the log asks for.
 const catchUpPage = 4096
 
-// NewCatalog returns an empty catalog; Run fills it.
+// PriceSource gives a catalog a head start: the prices of products as of
+// a position of the log, kept by a consumer of the log that commits them
+// with its checkpoint (package projections/productview's Prices).
+type PriceSource interface {
+	// Prices returns the current price of products and the position of
+	// the log they are current as of: the effect of every price event up
+	// to pos. A product it cannot vouch for it leaves out; the catalog
+	// then reads its stream until the log sets its price again.
+	Prices(ctx context.Context) (prices map[string]money.Money, pos eventstore.Position, err error)
+}
+
+// NewCatalog returns an empty catalog; Run fills it from the log's start.
 func NewCatalog() *Catalog {
 	return &Catalog{prices: map[string]money.Money{}}
+}
+
+// NewCatalogFrom returns an empty catalog whose Run starts from the prices
+// of source and reads the log only after them.
+func NewCatalogFrom(source PriceSource) *Catalog {
+	return &Catalog{prices: map[string]money.Money{}, source: source}
 }
 
 // Run reads the log of store up to its head, then follows the inventory
@@ -68,11 +92,15 @@ func (c *Catalog) Run(ctx context.Context, store eventstore.Store) error {
 	}
 }
 
-// catchUp applies the log from where the catalog stands up to the head the
-// store reports now, and returns the position it reached.
+// catchUp applies the log from where the catalog stands (or its source,
+// when that is further) up to the head the store reports now, and returns
+// the position it reached.
 func (c *Catalog) catchUp(ctx context.Context, store eventstore.Store) (eventstore.Position, error) {
 	head, err := store.Head(ctx)
 	if err != nil {
+		return eventstore.Start, err
+	}
+	if err := c.load(ctx); err != nil {
 		return eventstore.Start, err
 	}
 	c.mu.RLock()
@@ -90,6 +118,28 @@ func (c *Catalog) catchUp(ctx context.Context, store eventstore.Store) (eventsto
 		from = events[len(events)-1].Position
 	}
 	return from, nil
+}
+
+// load takes the prices of the source when they are further into the log
+// than the catalog.
+func (c *Catalog) load(ctx context.Context) error {
+	if c.source == nil {
+		return nil
+	}
+	prices, pos, err := c.source.Prices(ctx)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.pos.Less(pos) {
+		return nil
+	}
+	if prices == nil {
+		prices = map[string]money.Money{}
+	}
+	c.prices, c.pos = prices, pos
+	return nil
 }
 
 // apply takes the prices events set.
