@@ -30,8 +30,10 @@ type Catalog struct {
 	source PriceSource
 	mu     sync.RWMutex
 	prices map[string]money.Money
-	// pos is the position of the last event applied: a restarted Run
-	// goes on from there rather than replay old prices over new ones.
+	// pos is the position of the last event applied, or of the source's
+	// prices: a restarted Run goes on from there (or from the source's
+	// position, when that is further) rather than replay old prices over
+	// new ones.
 	pos eventstore.Position
 	// current is set while Run follows the log, having caught up with it.
 	current atomic.Bool
