@@ -66,4 +66,12 @@
 // swap commits leaves the live generation untouched; the next one starts
 // afresh. A projection whose Version differs from the one its live
 // generation was built with is rebuilt that way when Manager.Run starts.
+//
+// # Starting from a projection's state
+//
+// ReadLive lets a consumer outside the runtime (the command side's price
+// catalog) start from what a projection has computed: it reads the live
+// generation's tables together with its checkpoint and the streams of its
+// parked events in one repeatable-read transaction, and the consumer
+// follows the log from that checkpoint.
 package projections
