@@ -17,7 +17,7 @@ const channel = "orderflow_eventstore"
 
 // notifyInterval is the shortest time between two NOTIFYs of one store.
 // Each costs a transaction on the server and a delivery to every listener,
-// this process's own included: at 5 ms they added about a tenth to the
+// this process's own included: at 5 ms they were a measurable share of the
 // server's work per append at one writer. Other processes' subscribers
 // still hear of an append within it, and poll anyway.
 const notifyInterval = 20 * time.Millisecond
