@@ -184,7 +184,7 @@ func BenchmarkAppend(b *testing.B) {
 		for _, sd := range sides {
 			url := dbtest.New(b)
 			var (
-				op    func(context.Context, string, eventstore.EventData) error
+				op        func(context.Context, string, eventstore.EventData) error
 				closeSide func()
 			)
 			b.Run(fmt.Sprintf("writers=%d/impl=%s", writers, sd.name), func(b *testing.B) {
