@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -69,8 +68,7 @@ func (b *batcher) direct(ctx context.Context, req appendRequest) (eventstore.App
 
 // insertOne runs the one-event statement that fits req's expected revision.
 func (b *batcher) insertOne(ctx context.Context, req appendRequest) (eventstore.AppendResult, error) {
-	category, _, _ := strings.Cut(req.stream, "-")
-	args := []any{req.ids[0], req.stream, category, req.types[0], req.data[0], req.meta[0]}
+	args := []any{req.ids[0], req.stream, eventstore.Category(req.stream), req.types[0], req.data[0], req.meta[0]}
 	sql := insertNewSQL
 	switch e := req.expected; {
 	case e.IsNoStream():
