@@ -18,12 +18,12 @@ import (
 // slot, takes everything queued (up to maxBatchEvents, one request per
 // stream) into a single appendBatchSQL statement: one round trip and one
 // commit for many appends, each still getting its own result or conflict.
-// A flusher keeps its slot while appends are queued, so a queued append is
-// never overtaken by a direct one. appendBatchSQL is the lean path: it
-// checks revisions and inserts. Retries, races and conflicts surface as
-// unique-key violations or conflict statuses, and only then do the requests
-// go one by one through eventstore.append, which tells a retry from a
-// conflict.
+// A flusher keeps its slot while appends are queued, and one waiting for a
+// slot gets the next one freed: queued appends go before new direct ones.
+// appendBatchSQL is the lean path: it checks revisions and inserts.
+// Retries, races and conflicts surface as unique-key violations or conflict
+// statuses, and only then do the requests go one by one through
+// eventstore.append, which tells a retry from a conflict.
 
 const (
 	// DefaultFlushers is how many append transactions, direct or group
