@@ -80,17 +80,25 @@ func ValidateAppend(stream string, events []EventData) ([]EncodedEvent, error) {
 	if len(events) > MaxBatch {
 		return nil, fmt.Errorf("%w: append to %s: %d events, the limit is %d", ErrInvalid, stream, len(events), MaxBatch)
 	}
-	seen := make(map[uuid.UUID]struct{}, len(events))
+	// Most appends are one event: they need no set of ids seen.
+	var seen map[uuid.UUID]struct{}
+	if len(events) > 1 {
+		seen = make(map[uuid.UUID]struct{}, len(events))
+	}
 	out := make([]EncodedEvent, len(events))
 	for i, e := range events {
-		where := fmt.Sprintf("append to %s: event %d", stream, i)
+		// where names the event in an error; formatting it only then
+		// keeps the common, valid append free of it.
+		where := eventRef{stream, i}
 		if e.ID == uuid.Nil {
 			return nil, fmt.Errorf("%w: %s: id is not set", ErrInvalid, where)
 		}
-		if _, dup := seen[e.ID]; dup {
-			return nil, fmt.Errorf("%w: %s: id %s appears twice in the batch", ErrInvalid, where, e.ID)
+		if seen != nil {
+			if _, dup := seen[e.ID]; dup {
+				return nil, fmt.Errorf("%w: %s: id %s appears twice in the batch", ErrInvalid, where, e.ID)
+			}
+			seen[e.ID] = struct{}{}
 		}
-		seen[e.ID] = struct{}{}
 		if strings.TrimSpace(e.Type) == "" {
 			return nil, fmt.Errorf("%w: %s: type is empty", ErrInvalid, where)
 		}
@@ -111,3 +119,11 @@ func ValidateAppend(stream string, events []EventData) ([]EncodedEvent, error) {
 	}
 	return out, nil
 }
+
+// eventRef names the i-th event of an append to stream in an error.
+type eventRef struct {
+	stream string
+	i      int
+}
+
+func (r eventRef) String() string { return fmt.Sprintf("append to %s: event %d", r.stream, r.i) }

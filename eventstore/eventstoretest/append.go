@@ -2,6 +2,7 @@ package eventstoretest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"testing"
@@ -100,26 +101,35 @@ func testIdempotency(t *testing.T, s eventstore.Store) {
 		{"stream exists", func(string) eventstore.ExpectedRevision { return eventstore.StreamExists }, 2},
 	}
 	for i, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			stream := cat + "-" + strconv.Itoa(i)
-			if tc.prefill > 0 {
-				mustAppend(t, s, stream, eventstore.NoStream, Events("pre", 0, tc.prefill)...)
-			}
-			batch := Events("e", 0, 3)
-			want := mustAppend(t, s, stream, tc.expected(stream), batch...)
-			for retry := range 3 {
-				got, err := s.Append(ctx, stream, tc.expected(stream), batch...)
-				if err != nil {
-					t.Fatalf("retry %d of a stored batch: %v", retry, err)
+		for _, size := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%s/%d events", tc.name, size), func(t *testing.T) {
+				stream := cat + "-" + strconv.Itoa(i) + "-" + strconv.Itoa(size)
+				if tc.prefill > 0 {
+					mustAppend(t, s, stream, eventstore.NoStream, Events("pre", 0, tc.prefill)...)
 				}
-				if got != want {
-					t.Fatalf("retry %d returned %+v, want the original %+v", retry, got, want)
+				batch := Events("e", 0, size)
+				want := mustAppend(t, s, stream, tc.expected(stream), batch...)
+				for retry := range 3 {
+					got, err := s.Append(ctx, stream, tc.expected(stream), batch...)
+					if err != nil {
+						t.Fatalf("retry %d of a stored batch: %v", retry, err)
+					}
+					if got != want {
+						t.Fatalf("retry %d returned %+v, want the original %+v", retry, got, want)
+					}
 				}
-			}
-			if n := len(readStream(t, s, stream)); n != tc.prefill+3 {
-				t.Fatalf("after retries the stream has %d events, want %d", n, tc.prefill+3)
-			}
-		})
+				// Whatever the expected revision, a stored batch is found.
+				for _, expected := range []eventstore.ExpectedRevision{eventstore.NoStream, eventstore.Any, eventstore.StreamExists, eventstore.Exact(0), eventstore.Exact(9)} {
+					got, err := s.Append(ctx, stream, expected, batch...)
+					if err != nil || got != want {
+						t.Fatalf("retry expecting %s: %+v, %v, want the original %+v", expected, got, err, want)
+					}
+				}
+				if n := len(readStream(t, s, stream)); n != tc.prefill+size {
+					t.Fatalf("after retries the stream has %d events, want %d", n, tc.prefill+size)
+				}
+			})
+		}
 	}
 
 	t.Run("partial overlap", func(t *testing.T) {

@@ -31,8 +31,9 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// Append implements eventstore.Store. Concurrent appends are written
-// together, several to a transaction (group commit); each gets its own
+// Append implements eventstore.Store. An append that finds no one waiting
+// is written at once as one statement; appends that queue up are written
+// together, several to a transaction (group commit). Each gets its own
 // result.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedRevision, events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	req, err := newAppendRequest(stream, expected, events)

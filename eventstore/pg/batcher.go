@@ -12,19 +12,23 @@ import (
 	"github.com/orderflow/orderflow/eventstore"
 )
 
-// Group commit. Appends that arrive while others are being written queue
-// up, and each flusher takes everything queued (up to maxBatchEvents, one
-// request per stream) into a single appendBatchSQL statement: one
-// round trip and one commit for many appends, each still getting its own
-// result or conflict. appendBatchSQL is the lean path: it checks revisions
-// and inserts. Retries, races and conflicts surface as unique-key
-// violations or conflict statuses, and only then do the requests go one by
-// one through eventstore.append, which tells a retry from a conflict.
+// Group commit. An append that finds a transaction slot free and no one
+// queued goes straight out as one statement (direct.go). Appends that
+// arrive while every slot is busy queue up, and a flusher, once it has a
+// slot, takes everything queued (up to maxBatchEvents, one request per
+// stream) into a single appendBatchSQL statement: one round trip and one
+// commit for many appends, each still getting its own result or conflict.
+// A flusher keeps its slot while appends are queued, and one waiting for a
+// slot gets the next one freed: queued appends go before new direct ones.
+// appendBatchSQL is the lean path: it checks revisions and inserts.
+// Retries, races and conflicts surface as unique-key violations or conflict
+// statuses, and only then do the requests go one by one through
+// eventstore.append, which tells a retry from a conflict.
 
 const (
-	// DefaultFlushers is how many group-commit transactions may be in flight
-	// at once.
-	DefaultFlushers = 2
+	// DefaultFlushers is how many append transactions, direct or group
+	// commits, may be in flight at once.
+	DefaultFlushers = 4
 	// maxBatchEvents caps the events of one group commit.
 	maxBatchEvents = 2048
 	// batchTimeout bounds one group commit.
@@ -73,8 +77,10 @@ type call struct {
 }
 
 type batcher struct {
-	pool   *pgxpool.Pool
-	queue  chan *call
+	pool  *pgxpool.Pool
+	queue chan *call
+	// slots holds a token for every append transaction in flight.
+	slots  chan struct{}
 	single func(ctx context.Context, req appendRequest) (eventstore.AppendResult, error)
 	// closed is closed when the store closes: no flusher takes calls then.
 	closed <-chan struct{}
@@ -83,10 +89,22 @@ type batcher struct {
 // ErrClosed is returned by an Append on a closed Store.
 var ErrClosed = errors.New("event store closed")
 
-// submit queues req and waits for its result or the end of ctx. A call
-// abandoned by its ctx may still be written: its caller retries with the
-// same event ids.
+// submit writes req at once when a slot is free and no one is queued, and
+// otherwise queues it for a flusher. It waits for the result or the end of
+// ctx. A call abandoned by its ctx may still be written: its caller retries
+// with the same event ids.
 func (b *batcher) submit(ctx context.Context, req appendRequest) (eventstore.AppendResult, error) {
+	select {
+	case <-b.closed:
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.stream, ErrClosed)
+	default:
+	}
+	select {
+	case b.slots <- struct{}{}:
+		defer func() { <-b.slots }()
+		return b.direct(ctx, req)
+	default:
+	}
 	c := &call{ctx: ctx, req: req, done: make(chan struct{})}
 	select {
 	case b.queue <- c:
@@ -103,7 +121,9 @@ func (b *batcher) submit(ctx context.Context, req appendRequest) (eventstore.App
 	}
 }
 
-// flush runs one flusher until ctx ends.
+// flush runs one flusher until ctx ends. It takes a slot for the first
+// queued call, gathers what queued meanwhile, and keeps the slot for as long
+// as calls keep queuing.
 func (b *batcher) flush(ctx context.Context) {
 	var carry *call
 	for {
@@ -114,10 +134,24 @@ func (b *batcher) flush(ctx context.Context) {
 				return
 			case first = <-b.queue:
 			}
+			select {
+			case b.slots <- struct{}{}:
+			case <-ctx.Done():
+				first.err = fmt.Errorf("append to %s: %w", first.req.stream, ErrClosed)
+				close(first.done)
+				return
+			}
 		}
 		batch, next := b.gather(first)
-		carry = next
 		b.write(ctx, batch)
+		carry = next
+		if carry == nil {
+			select {
+			case carry = <-b.queue:
+			default:
+				<-b.slots
+			}
+		}
 	}
 }
 

@@ -16,7 +16,9 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/eventstore/eventstoretest"
+	"github.com/orderflow/orderflow/eventstore/pg"
 	"github.com/orderflow/orderflow/platform/benchtest"
+	"github.com/orderflow/orderflow/platform/dbtest"
 )
 
 // Each benchmark pairs the store with a baseline that does the same SQL work
@@ -41,13 +43,15 @@ func benchEvents(n int) []eventstore.EventData {
 	return out
 }
 
-// parallel runs b.N operations on writers goroutines and reports events/s.
+// parallel runs b.N operations on writers goroutines and reports events/s
+// and the median and 99th percentile latency of one operation.
 func parallel(b *testing.B, writers, eventsPerOp int, op func(ctx context.Context, i int) error) {
 	ctx := context.Background()
 	var (
 		next  atomic.Int64
 		wg    sync.WaitGroup
-		errMu sync.Mutex
+		mu    sync.Mutex
+		lat   = make([]time.Duration, 0, b.N)
 		first error
 	)
 	b.ResetTimer()
@@ -55,17 +59,25 @@ func parallel(b *testing.B, writers, eventsPerOp int, op func(ctx context.Contex
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			mine := make([]time.Duration, 0, b.N/writers+1)
+			defer func() {
+				mu.Lock()
+				lat = append(lat, mine...)
+				mu.Unlock()
+			}()
 			for {
 				i := int(next.Add(1))
 				if i > b.N {
 					return
 				}
+				start := time.Now()
 				if err := op(ctx, i); err != nil {
-					errMu.Lock()
+					mu.Lock()
 					first = err
-					errMu.Unlock()
+					mu.Unlock()
 					return
 				}
+				mine = append(mine, time.Since(start))
 			}
 		}()
 	}
@@ -74,16 +86,43 @@ func parallel(b *testing.B, writers, eventsPerOp int, op func(ctx context.Contex
 	if first != nil {
 		b.Fatal(first)
 	}
+	slices.Sort(lat)
 	b.ReportMetric(float64(b.N*eventsPerOp)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+}
+
+// warmUp runs op on writers goroutines for d, untimed, so that a
+// benchmark starts with warm connections, statement caches and buffers.
+func warmUp(b *testing.B, writers int, d time.Duration, op func(ctx context.Context, i int) error) {
+	ctx := context.Background()
+	deadline := time.Now().Add(d)
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+		err  atomic.Value
+	)
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				if e := op(ctx, int(next.Add(1))); e != nil {
+					err.Store(e)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if e, _ := err.Load().(error); e != nil {
+		b.Fatal(e)
+	}
 }
 
 func benchPool(b *testing.B, url string) *pgxpool.Pool {
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.MaxConns = 32
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	b.Helper()
+	pool, err := openPool(url)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -91,32 +130,86 @@ func benchPool(b *testing.B, url string) *pgxpool.Pool {
 	return pool
 }
 
+// benchConns is the pool size of both sides of the append benchmarks.
+const benchConns = 64
+
+func openPool(url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = benchConns
+	return pgxpool.NewWithConfig(context.Background(), cfg)
+}
+
 const rawInsertSQL = `INSERT INTO eventstore.events (event_id, stream_id, category, revision, type, data, metadata)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`
 
-// BenchmarkAppend appends one event per append to distinct streams, against
-// a raw INSERT of the same row in autocommit, one statement per event.
+// appendWarmUp is how long each side of BenchmarkAppend runs untimed
+// before it is measured.
+const appendWarmUp = 2 * time.Second
+
+// BenchmarkAppend appends one event per append to a new stream, against a
+// raw INSERT of the same row in autocommit, one statement per event. Both
+// sides have a pool of benchConns connections and a database of their own,
+// warmed up for appendWarmUp and kept across the benchmark's rounds.
 func BenchmarkAppend(b *testing.B) {
-	for _, writers := range []int{1, 4, 16} {
-		b.Run(fmt.Sprintf("writers=%d/impl=store", writers), func(b *testing.B) {
-			s, _ := newStore(b)
-			events := benchEvents(b.N + 1)
-			run := uuid.NewString()[:8]
-			parallel(b, writers, 1, func(ctx context.Context, i int) error {
-				_, err := s.Append(ctx, fmt.Sprintf("order-%s%d", run, i), eventstore.NoStream, events[i])
+	type side struct {
+		name string
+		open func(url string) (op func(ctx context.Context, stream string, e eventstore.EventData) error, close func(), err error)
+	}
+	sides := []side{
+		{"store", func(url string) (func(context.Context, string, eventstore.EventData) error, func(), error) {
+			s, err := pg.New(context.Background(), pg.Config{DatabaseURL: url, MaxConns: benchConns})
+			if err != nil {
+				return nil, nil, err
+			}
+			return func(ctx context.Context, stream string, e eventstore.EventData) error {
+				_, err := s.Append(ctx, stream, eventstore.NoStream, e)
 				return err
-			})
-		})
-		b.Run(fmt.Sprintf("writers=%d/impl=raw", writers), func(b *testing.B) {
-			_, url := newStore(b)
-			pool := benchPool(b, url)
-			events := benchEvents(b.N + 1)
-			run := uuid.NewString()[:8]
-			parallel(b, writers, 1, func(ctx context.Context, i int) error {
-				_, err := pool.Exec(ctx, rawInsertSQL, [16]byte(events[i].ID), fmt.Sprintf("order-%s%d", run, i), "order", 0, "order.placed", benchData, benchMeta)
+			}, func() { s.Close() }, nil
+		}},
+		{"raw", func(url string) (func(context.Context, string, eventstore.EventData) error, func(), error) {
+			pool, err := openPool(url)
+			if err != nil {
+				return nil, nil, err
+			}
+			return func(ctx context.Context, stream string, e eventstore.EventData) error {
+				_, err := pool.Exec(ctx, rawInsertSQL, [16]byte(e.ID), stream, "order", 0, "order.placed", benchData, benchMeta)
 				return err
+			}, pool.Close, nil
+		}},
+	}
+	for _, writers := range []int{1, 4, 16, 64} {
+		for _, sd := range sides {
+			url := dbtest.New(b)
+			var (
+				op        func(context.Context, string, eventstore.EventData) error
+				closeSide func()
+			)
+			b.Run(fmt.Sprintf("writers=%d/impl=%s", writers, sd.name), func(b *testing.B) {
+				if op == nil {
+					var err error
+					if op, closeSide, err = sd.open(url); err != nil {
+						b.Fatal(err)
+					}
+					warm := uuid.NewString()[:8]
+					warmUp(b, writers, appendWarmUp, func(ctx context.Context, i int) error {
+						return op(ctx, fmt.Sprintf("order-%s%d", warm, i), benchEvents(1)[0])
+					})
+				}
+				events := benchEvents(b.N + 1)
+				run := uuid.NewString()[:8]
+				cpu := startCPU(b, url)
+				parallel(b, writers, 1, func(ctx context.Context, i int) error {
+					return op(ctx, fmt.Sprintf("order-%s%d", run, i), events[i])
+				})
+				cpu.report(b, b.N)
 			})
-		})
+			if closeSide != nil {
+				closeSide()
+			}
+		}
 	}
 }
 

@@ -14,10 +14,15 @@
 // instead of being skipped. Appends stay fully concurrent and PostgreSQL's
 // group commit keeps working.
 //
-// One append is one round trip: the eventstore.append SQL function checks
-// idempotency and the expected revision and inserts the batch. Two appends
-// racing for the same revision meet on the (stream_id, revision) unique key;
-// the loser re-runs the function and reports the conflict.
+// One append is one round trip in autocommit. An append that finds a
+// transaction slot free and no one queued is written at once, from the
+// caller's goroutine, by a prepared statement that checks the expected
+// revision and inserts; appends that arrive while every slot is busy queue
+// up and are written together, many to a statement (group commit). Two
+// appends racing for the same revision meet on the (stream_id, revision)
+// unique key. Whenever a statement inserts nothing or hits a unique key,
+// the append re-runs alone through the eventstore.append SQL function,
+// which tells a retried batch from a conflict and from a partial overlap.
 //
 // Subscriptions poll; LISTEN/NOTIFY only wakes them early. An append wakes
 // the subscribers of its own process at once and, coalesced, those of other

@@ -35,8 +35,8 @@ type Config struct {
 	PollInterval time.Duration
 	// MaxConns caps the connection pool; zero means DefaultMaxConns.
 	MaxConns int32
-	// Flushers is how many group commits may be in flight at once; zero
-	// means DefaultFlushers.
+	// Flushers is how many append transactions (direct appends and group
+	// commits) may be in flight at once; zero means DefaultFlushers.
 	Flushers int
 }
 
@@ -87,11 +87,11 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	bg, stop := context.WithCancel(context.Background())
 	s := &Store{pool: pool, logger: logger, poll: poll, wake: newWakeup(), stop: stop}
 	s.notify = newNotifier(pool, logger)
-	s.batch = &batcher{pool: pool, queue: make(chan *call), single: s.appendAlone, closed: bg.Done()}
 	flushers := cfg.Flushers
 	if flushers <= 0 {
 		flushers = DefaultFlushers
 	}
+	s.batch = &batcher{pool: pool, queue: make(chan *call), slots: make(chan struct{}, flushers), single: s.appendAlone, closed: bg.Done()}
 	for range flushers {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); s.batch.flush(bg) }()

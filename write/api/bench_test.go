@@ -34,7 +34,7 @@ import (
 // compares it, in the same run, with bare appends of one event of the same
 // size at the same concurrency.
 func BenchmarkPlaceOrder(b *testing.B) {
-	for _, conns := range []int{16, 64} {
+	for _, conns := range []int{1, 4, 16, 64} {
 		b.Run(fmt.Sprintf("conns=%d/impl=http", conns), func(b *testing.B) {
 			url, _ := benchServer(b)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
