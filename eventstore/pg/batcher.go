@@ -2,7 +2,6 @@ package pg
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -86,8 +85,10 @@ type batcher struct {
 	closed <-chan struct{}
 }
 
-// ErrClosed is returned by an Append on a closed Store.
-var ErrClosed = errors.New("event store closed")
+// ErrClosed is returned by an Append on a closed Store. It wraps
+// eventstore.ErrUnavailable: the process is stopping, and the caller may
+// try again elsewhere (the API answers 503).
+var ErrClosed = fmt.Errorf("event store closed: %w", eventstore.ErrUnavailable)
 
 // submit writes req at once when a slot is free and no one is queued, and
 // otherwise queues it for a flusher. It waits for the result or the end of

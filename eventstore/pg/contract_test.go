@@ -84,7 +84,7 @@ func TestAppendAfterClose(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := s.Append(ctx, "order-1", eventstore.Any, eventstoretest.Event("e", 1))
-	if !errors.Is(err, pg.ErrClosed) {
-		t.Fatalf("append after close: %v, want pg.ErrClosed", err)
+	if !errors.Is(err, pg.ErrClosed) || !errors.Is(err, eventstore.ErrUnavailable) {
+		t.Fatalf("append after close: %v, want pg.ErrClosed, an eventstore.ErrUnavailable", err)
 	}
 }
