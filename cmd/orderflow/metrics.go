@@ -10,6 +10,7 @@ import (
 	"github.com/orderflow/orderflow/platform/metrics"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 )
 
 // sagaObserver reports the fulfillment saga to the saga metrics.
@@ -122,7 +123,7 @@ func sagaMetrics(pool *pgxpool.Pool) *metrics.Scraped {
 	return metrics.NewScraped([]metrics.Family{
 		{Name: "sagas_running", Help: "Sagas started and not yet ended, by saga.", Labels: []string{"saga"}},
 	}, func(ctx context.Context) ([][]metrics.Sample, error) {
-		n, err := fulfillment.Running(ctx, pool)
+		n, err := runner.Running(ctx, pool)
 		if err != nil {
 			return nil, err
 		}

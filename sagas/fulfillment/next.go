@@ -1,6 +1,10 @@
 package fulfillment
 
-import "time"
+import (
+	"time"
+
+	"github.com/orderflow/orderflow/write/domain"
+)
 
 // ActionKind says what the saga does next.
 type ActionKind int
@@ -124,4 +128,20 @@ func compensate(s State) Action {
 		return Action{Kind: Run, Step: StepCancelOrder}
 	}
 	return Action{Kind: FinishCompensation, Reason: s.Reason}
+}
+
+// Event returns the event that records action a, taken at now, when a
+// records the saga's own decision (BeginCompensation, Complete,
+// FinishCompensation); nil for any other action, whose outcome only
+// performing it tells.
+func (a Action) Event(now time.Time) domain.Event {
+	switch a.Kind {
+	case BeginCompensation:
+		return CompensationStarted{V: compensationStartedV, Reason: a.Reason, At: now}
+	case Complete:
+		return Completed{V: completedV, At: now}
+	case FinishCompensation:
+		return Compensated{V: compensatedV, Reason: a.Reason, At: now}
+	}
+	return nil
 }

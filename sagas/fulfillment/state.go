@@ -105,21 +105,30 @@ type State struct {
 	History []HistoryEntry
 	Version int64
 
-	// traceParent and traceState are the trace context the saga's first
-	// event recorded (the placing request's), and correlationID its
-	// correlation id; lastEventID is the id of the saga's last event, the
-	// cause of what it records next. load sets them.
-	traceParent, traceState string
-	correlationID           string
-	lastEventID             string
+	// Origin is where the saga came from, as its first event's metadata
+	// says, and LastEventID the id of its last event, the cause of what it
+	// records next. Evolve leaves them alone: whoever loads the saga from
+	// its stream sets them.
+	Origin      Origin
+	LastEventID string
+}
+
+// Origin is the request that placed the order, as the saga's first event
+// recorded it.
+type Origin struct {
+	// TraceParent and TraceState are its trace context: the saga's steps
+	// continue that trace.
+	TraceParent, TraceState string
+	// CorrelationID is its correlation id.
+	CorrelationID string
 }
 
 // CorrelationID is the correlation id of the request that placed the
 // order, which the saga's commands and records carry on, so that one id
 // finds the whole flow; the order id when the placement had none.
 func (s State) CorrelationID() string {
-	if s.correlationID != "" {
-		return s.correlationID
+	if s.Origin.CorrelationID != "" {
+		return s.Origin.CorrelationID
 	}
 	return s.OrderID
 }

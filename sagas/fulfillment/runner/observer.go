@@ -1,10 +1,11 @@
-package fulfillment
+package runner
 
 import (
 	"context"
 	"strings"
 	"time"
 
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/domain"
 )
 
@@ -15,7 +16,7 @@ type Observer interface {
 	// StepRecorded reports a step's outcome. step is the step's kind:
 	// per-SKU steps ("reserve:SKU") are reported as "reserve" and
 	// "release".
-	StepRecorded(step string, outcome Outcome)
+	StepRecorded(step string, outcome fulfillment.Outcome)
 	// SagaFinished reports a saga that ended, "completed" or
 	// "compensated", and how long it ran from its start.
 	SagaFinished(outcome string, took time.Duration)
@@ -34,12 +35,12 @@ func stepKind(step string) string {
 // any, and gives each give-up one WARN line: a step parked or failed
 // (tried again later) and a payment deadline that made the saga
 // compensate, with the order, the correlation id and the reason.
-func (r *Runner) observe(ctx context.Context, s State, events []domain.Event) {
+func (r *Runner) observe(ctx context.Context, s fulfillment.State, events []domain.Event) {
 	o := r.cfg.Observer
 	for _, e := range events {
 		switch e := e.(type) {
-		case StepRecorded:
-			if e.Outcome == Parked || e.Outcome == Failed {
+		case fulfillment.StepRecorded:
+			if e.Outcome == fulfillment.Parked || e.Outcome == fulfillment.Failed {
 				var retryAt string
 				if e.RetryAt != nil {
 					retryAt = e.RetryAt.UTC().Format(time.RFC3339Nano)
@@ -51,7 +52,7 @@ func (r *Runner) observe(ctx context.Context, s State, events []domain.Event) {
 			if o != nil {
 				o.StepRecorded(stepKind(e.Step), e.Outcome)
 			}
-		case CompensationStarted:
+		case fulfillment.CompensationStarted:
 			// Next starts a compensation of its own only at the payment
 			// deadline.
 			r.cfg.Logger.WarnContext(ctx, "fulfillment saga cancels the order: payment deadline passed while the provider failed",
@@ -60,11 +61,11 @@ func (r *Runner) observe(ctx context.Context, s State, events []domain.Event) {
 			if o != nil {
 				o.DeadlinePassed()
 			}
-		case Completed:
+		case fulfillment.Completed:
 			if o != nil {
 				o.SagaFinished("completed", e.At.Sub(s.StartedAt))
 			}
-		case Compensated:
+		case fulfillment.Compensated:
 			if o != nil {
 				o.SagaFinished("compensated", e.At.Sub(s.StartedAt))
 			}

@@ -1,4 +1,4 @@
-package fulfillment
+package runner
 
 import (
 	"cmp"
@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/instance"
 	"github.com/orderflow/orderflow/platform/lease"
@@ -26,7 +27,7 @@ const sagaName = "fulfillment"
 type Config struct {
 	Store    eventstore.Store
 	Service  *service.Service
-	Payments Payments
+	Payments fulfillment.Payments
 	// Pool is the database of the sagas schema (checkpoint, active sagas,
 	// leases). The runner's lease keeper opens one more connection with
 	// the pool's settings.
@@ -89,7 +90,7 @@ type Runner struct {
 	cfg     Config
 	owner   string
 	handler *command.Handler
-	steps   stepper
+	steps   fulfillment.Steps
 	queue   chan string
 	keeper  *keeper
 	hooks   hooks
@@ -140,8 +141,8 @@ func New(cfg Config) *Runner {
 		owner:   owner,
 		keeper:  newKeeper(cfg, leases),
 		handler: command.NewHandler(cfg.Store, cfg.Now),
-		steps: stepper{svc: cfg.Service, payments: cfg.Payments, carrier: cfg.Carrier,
-			servedCountries: cfg.ServedCountries, retryAfter: cfg.RetryAfter},
+		steps: fulfillment.Steps{Service: cfg.Service, Payments: cfg.Payments, Carrier: cfg.Carrier,
+			ServedCountries: cfg.ServedCountries, RetryAfter: cfg.RetryAfter},
 		queue:  make(chan string, 1024),
 		tracer: tracerOf(cfg.TracerProvider),
 	}
