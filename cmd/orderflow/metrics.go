@@ -16,8 +16,8 @@ import (
 // sagaObserver reports the fulfillment saga to the saga metrics.
 type sagaObserver struct{ m *metrics.Sagas }
 
-func (o sagaObserver) StepRecorded(step string, outcome fulfillment.Outcome) {
-	o.m.Step(fulfillment.Category, step, string(outcome))
+func (o sagaObserver) StepRecorded(kind fulfillment.StepKind, outcome fulfillment.Outcome) {
+	o.m.Step(fulfillment.Category, string(kind), string(outcome))
 }
 
 func (o sagaObserver) SagaFinished(outcome string, took time.Duration) {

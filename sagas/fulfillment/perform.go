@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/orderflow/orderflow/platform/tracing"
@@ -31,8 +30,12 @@ type Steps struct {
 	RetryAfter time.Duration
 }
 
-// key is the idempotency key of a step of a saga.
-func key(orderID, step string) string { return "fulfillment/" + orderID + "/" + step }
+// key is the idempotency key of what the saga of order orderID does under
+// name: a step's stored form, or another of its commands.
+func key(orderID, name string) string { return "fulfillment/" + orderID + "/" + name }
+
+// chargeKey is the idempotency key of the saga's charge at the provider.
+func chargeKey(orderID string) string { return StepCommandID(orderID, Step{Kind: StepCharge}) }
 
 // Perform runs a.Step for the saga in s at time now and returns its
 // outcome, to be recorded: done, rejected, or parked or failed with the
@@ -73,31 +76,30 @@ var errRejected = errors.New("rejected")
 
 func (p Steps) run(ctx context.Context, s State, a Action) (detail, chargeID string, err error) {
 	id := s.OrderID
-	meta := command.Meta{CommandID: key(id, a.Step), CorrelationID: s.CorrelationID(), UserID: "fulfillment", IdempotencyKey: key(id, a.Step)}
+	meta := command.Meta{CommandID: StepCommandID(id, a.Step), CorrelationID: s.CorrelationID(), UserID: "fulfillment", IdempotencyKey: StepCommandID(id, a.Step)}
 	meta.TraceParent, meta.TraceState = tracing.TraceParent(ctx)
-	switch {
-	case strings.HasPrefix(a.Step, "reserve:"):
-		res, err := p.Service.Inventory(ctx, meta, a.SKU, inventory.Reserve{OrderID: id, Quantity: int64(a.Quantity)})
+	sku := a.Step.SKU
+	switch a.Step.Kind {
+	case StepReserve:
+		res, err := p.Service.Inventory(ctx, meta, sku, inventory.Reserve{OrderID: id, Quantity: int64(a.Quantity)})
 		if err != nil {
 			return "", "", err
 		}
 		for _, e := range res.Events {
 			if r, ok := e.(inventory.StockReservationRejected); ok {
-				return "", "", fmt.Errorf("%s: %d requested, %d available: %w", a.SKU, r.Requested, r.Available, errRejected)
+				return "", "", fmt.Errorf("%s: %d requested, %d available: %w", sku, r.Requested, r.Available, errRejected)
 			}
 		}
 		return "", "", nil
-	case strings.HasPrefix(a.Step, "release:"):
-		_, err := p.Service.Inventory(ctx, meta, a.SKU, inventory.Release{OrderID: id, Reason: s.Reason})
+	case StepRelease:
+		_, err := p.Service.Inventory(ctx, meta, sku, inventory.Release{OrderID: id, Reason: s.Reason})
 		return "", "", err
-	}
-	switch a.Step {
 	case StepConfirm:
 		_, err = p.Service.Order(ctx, meta, id, order.Confirm{}, nil)
 	case StepRequestPayment:
 		_, err = p.Service.Payment(ctx, meta, id, payment.Request{OrderID: id, Amount: s.Total})
 	case StepCharge:
-		chargeID, err = p.Payments.Charge(ctx, key(id, StepCharge), id, s.Total)
+		chargeID, err = p.Payments.Charge(ctx, chargeKey(id), id, s.Total)
 		var declined *DeclinedError
 		if errors.As(err, &declined) {
 			meta.IdempotencyKey = key(id, "record_decline")
@@ -138,18 +140,18 @@ func (p Steps) run(ctx context.Context, s State, a Action) (detail, chargeID str
 // timeout), and records it on the payment.
 func (p Steps) refund(ctx context.Context, s State, meta command.Meta) (string, string, error) {
 	id := s.OrderID
-	chargeID, found, err := p.Payments.LookupCharge(ctx, key(id, StepCharge))
+	chargeID, found, err := p.Payments.LookupCharge(ctx, chargeKey(id))
 	if err != nil {
 		return "", "", err
 	}
 	if !found {
 		return "nothing was charged", "", nil
 	}
-	refundID, err := p.Payments.Refund(ctx, key(id, StepRefund), chargeID)
+	refundID, err := p.Payments.Refund(ctx, StepCommandID(id, Step{Kind: StepRefund}), chargeID)
 	if err != nil {
 		return "", "", err
 	}
-	if !s.Done[StepRecordCapture] {
+	if !s.Done[Step{Kind: StepRecordCapture}] {
 		// The saga never recorded this charge: record it now, so that the
 		// payment's history shows what is being refunded.
 		request, capture := meta, meta

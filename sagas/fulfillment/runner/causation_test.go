@@ -81,7 +81,7 @@ func TestStepRecordsNameWhatTheyRanAfter(t *testing.T) {
 			t.Fatalf("the cancellation never reached the saga while its charge was in flight: %v", eventTypes(events))
 		}
 		started := events[0].ID.String()
-		var forward []string
+		var forward []fulfillment.Step
 		for _, e := range events[2:] {
 			if e.Type != fulfillment.TypeStepRecorded {
 				continue
@@ -91,7 +91,7 @@ func TestStepRecordsNameWhatTheyRanAfter(t *testing.T) {
 				t.Fatal(err)
 			}
 			step := ev.(fulfillment.StepRecorded).Step
-			if !slices.Contains([]string{fulfillment.ReserveStep("C"), fulfillment.StepConfirm, fulfillment.StepRequestPayment, fulfillment.StepCharge}, step) {
+			if !slices.Contains([]fulfillment.Step{fulfillment.ReserveStep("C"), {Kind: fulfillment.StepConfirm}, {Kind: fulfillment.StepRequestPayment}, {Kind: fulfillment.StepCharge}}, step) {
 				continue
 			}
 			forward = append(forward, step)

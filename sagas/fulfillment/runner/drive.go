@@ -8,10 +8,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/lease"
 	"github.com/orderflow/orderflow/platform/tracing"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
 )

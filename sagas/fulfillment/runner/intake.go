@@ -11,9 +11,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/lease"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
 	"github.com/orderflow/orderflow/write/order"

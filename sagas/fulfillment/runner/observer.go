@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/orderflow/orderflow/sagas/fulfillment"
@@ -13,22 +12,14 @@ import (
 // the events they report are recorded, and must be fast and safe for
 // concurrent use.
 type Observer interface {
-	// StepRecorded reports a step's outcome. step is the step's kind:
-	// per-SKU steps ("reserve:SKU") are reported as "reserve" and
-	// "release".
-	StepRecorded(step string, outcome fulfillment.Outcome)
+	// StepRecorded reports the outcome of a step of kind kind.
+	StepRecorded(kind fulfillment.StepKind, outcome fulfillment.Outcome)
 	// SagaFinished reports a saga that ended, "completed" or
 	// "compensated", and how long it ran from its start.
 	SagaFinished(outcome string, took time.Duration)
 	// DeadlinePassed reports a saga that began compensating because its
 	// payment deadline passed while the provider failed.
 	DeadlinePassed()
-}
-
-// stepKind is step without its SKU.
-func stepKind(step string) string {
-	kind, _, _ := strings.Cut(step, ":")
-	return kind
 }
 
 // observe reports recorded events of the saga in s to the observer, if
@@ -46,11 +37,11 @@ func (r *Runner) observe(ctx context.Context, s fulfillment.State, events []doma
 					retryAt = e.RetryAt.UTC().Format(time.RFC3339Nano)
 				}
 				r.cfg.Logger.WarnContext(ctx, "fulfillment step "+string(e.Outcome)+"; it will be retried",
-					"order", s.OrderID, "correlation_id", s.CorrelationID(), "step", e.Step, "cause", string(e.Cause),
+					"order", s.OrderID, "correlation_id", s.CorrelationID(), "step", e.Step.String(), "cause", string(e.Cause),
 					"reason", e.Detail, "retry_at", retryAt, "attempts", s.Attempts)
 			}
 			if o != nil {
-				o.StepRecorded(stepKind(e.Step), e.Outcome)
+				o.StepRecorded(e.Step.Kind, e.Outcome)
 			}
 		case fulfillment.CompensationStarted:
 			// Next starts a compensation of its own only at the payment

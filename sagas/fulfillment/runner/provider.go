@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/paymentprovider"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/money"
 )
 

@@ -12,10 +12,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/instance"
 	"github.com/orderflow/orderflow/platform/lease"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/service"
 )

@@ -72,9 +72,9 @@ type seen struct {
 	steps, finished, deadlines atomic.Int64
 }
 
-func (s *seen) StepRecorded(string, fulfillment.Outcome) { s.steps.Add(1) }
-func (s *seen) SagaFinished(string, time.Duration)       { s.finished.Add(1) }
-func (s *seen) DeadlinePassed()                          { s.deadlines.Add(1) }
+func (s *seen) StepRecorded(fulfillment.StepKind, fulfillment.Outcome) { s.steps.Add(1) }
+func (s *seen) SagaFinished(string, time.Duration)                     { s.finished.Add(1) }
+func (s *seen) DeadlinePassed()                                        { s.deadlines.Add(1) }
 
 // records counts the events the runner recorded that it reported.
 func (s *seen) records() int64 { return s.steps.Load() + s.finished.Load() + s.deadlines.Load() }
@@ -176,7 +176,7 @@ func (w *world) sagaEvents(id string) map[string]int {
 			w.t.Fatal(err)
 		}
 		rec := ev.(fulfillment.StepRecorded)
-		out[rec.Step+"/"+string(rec.Outcome)]++
+		out[rec.Step.String()+"/"+string(rec.Outcome)]++
 	}
 	return out
 }

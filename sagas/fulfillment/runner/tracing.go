@@ -8,8 +8,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
-	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/platform/tracing"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 )
 
 // tracerOf returns the runner's tracer from tp, a no-op one when tp is nil.
@@ -33,9 +33,9 @@ func (r *Runner) stepSpan(ctx context.Context, s fulfillment.State, a fulfillmen
 	if !trace.SpanContextFromContext(ctx).IsValid() {
 		return ctx, func(fulfillment.StepRecorded) {}
 	}
-	ctx, span := r.tracer.Start(ctx, "saga step "+stepKind(a.Step), trace.WithAttributes(
+	ctx, span := r.tracer.Start(ctx, "saga step "+string(a.Step.Kind), trace.WithAttributes(
 		attribute.String("orderflow.saga", fulfillment.Category), attribute.String("orderflow.order_id", s.OrderID),
-		attribute.String("orderflow.saga.step", a.Step)))
+		attribute.String("orderflow.saga.step", a.Step.String())))
 	return ctx, func(rec fulfillment.StepRecorded) {
 		span.SetAttributes(attribute.String("orderflow.saga.outcome", string(rec.Outcome)))
 		if rec.Outcome == fulfillment.Failed || rec.Outcome == fulfillment.Parked {
