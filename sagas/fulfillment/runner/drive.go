@@ -148,37 +148,19 @@ func fence(t *lease.Term) error {
 	return t.Check()
 }
 
-// load folds the saga of order id; rev is -1 when it has no events.
+// load folds the saga of order id from its stream, with where it came
+// from and the id of its last event; rev is -1 when it has no events.
 func (r *Runner) load(ctx context.Context, id string) (fulfillment.State, int64, error) {
-	var (
-		s    fulfillment.State
-		rev  int64 = -1
-		from uint64
-	)
-	for {
-		page, err := r.cfg.Store.ReadStream(ctx, fulfillment.StreamID(id), eventstore.ReadOptions{From: from, Count: 256})
-		if errors.Is(err, eventstore.ErrStreamNotFound) {
-			return s, rev, nil
-		}
-		if err != nil {
-			return s, rev, wrapf(err, "load saga %s", id)
-		}
-		for _, e := range page {
-			ev, err := fulfillment.Decode(e.Type, e.Data)
-			if err != nil {
-				return s, rev, wrapf(err, "load saga %s", id)
-			}
-			if e.Revision == 0 {
-				s.Origin = fulfillment.Origin{TraceParent: e.Metadata.TraceParent, TraceState: e.Metadata.TraceState, CorrelationID: e.Metadata.CorrelationID}
-			}
-			s.LastEventID = e.ID.String()
-			s, rev = fulfillment.Evolve(s, ev), int64(e.Revision)
-		}
-		if len(page) < 256 {
-			return s, rev, nil
-		}
-		from = page[len(page)-1].Revision + 1
+	l, err := command.LoadStream(ctx, r.handler, sagas, id)
+	if err != nil {
+		return fulfillment.State{}, -1, wrapf(err, "load saga %s", id)
 	}
+	s := l.State
+	s.Origin = fulfillment.Origin{TraceParent: l.First.TraceParent, TraceState: l.First.TraceState, CorrelationID: l.First.CorrelationID}
+	if l.Revision >= 0 {
+		s.LastEventID = l.LastID.String()
+	}
+	return s, l.Revision, nil
 }
 
 // record appends events to saga s, expecting it at rev, and returns the
