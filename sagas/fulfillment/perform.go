@@ -12,7 +12,6 @@ import (
 	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/order"
 	"github.com/orderflow/orderflow/write/payment"
-	"github.com/orderflow/orderflow/write/service"
 	"github.com/orderflow/orderflow/write/shipping"
 )
 
@@ -21,7 +20,11 @@ import (
 // again (after a crash, or a duplicate delivery) changes nothing more.
 // It is safe for concurrent use when its dependencies are.
 type Steps struct {
-	Service  *service.Service
+	Orders         Orders
+	Inventory      Inventory
+	PaymentRecords PaymentRecords
+	Shipments      Shipments
+	// Payments is the payment provider.
 	Payments Payments
 	// Carrier and ServedCountries describe the shipping carrier.
 	Carrier         string
@@ -81,7 +84,7 @@ func (p Steps) run(ctx context.Context, s State, a Action) (detail, chargeID str
 	sku := a.Step.SKU
 	switch a.Step.Kind {
 	case StepReserve:
-		res, err := p.Service.Inventory(ctx, meta, sku, inventory.Reserve{OrderID: id, Quantity: int64(a.Quantity)})
+		res, err := p.Inventory.Inventory(ctx, meta, sku, inventory.Reserve{OrderID: id, Quantity: int64(a.Quantity)})
 		if err != nil {
 			return "", "", err
 		}
@@ -92,40 +95,40 @@ func (p Steps) run(ctx context.Context, s State, a Action) (detail, chargeID str
 		}
 		return "", "", nil
 	case StepRelease:
-		_, err := p.Service.Inventory(ctx, meta, sku, inventory.Release{OrderID: id, Reason: s.Reason})
+		_, err := p.Inventory.Inventory(ctx, meta, sku, inventory.Release{OrderID: id, Reason: s.Reason})
 		return "", "", err
 	case StepConfirm:
-		_, err = p.Service.Order(ctx, meta, id, order.Confirm{}, nil)
+		_, err = p.Orders.Order(ctx, meta, id, order.Confirm{}, nil)
 	case StepRequestPayment:
-		_, err = p.Service.Payment(ctx, meta, id, payment.Request{OrderID: id, Amount: s.Total})
+		_, err = p.PaymentRecords.Payment(ctx, meta, id, payment.Request{OrderID: id, Amount: s.Total})
 	case StepCharge:
 		chargeID, err = p.Payments.Charge(ctx, chargeKey(id), id, s.Total)
 		var declined *DeclinedError
 		if errors.As(err, &declined) {
 			meta.IdempotencyKey = key(id, "record_decline")
-			if _, ferr := p.Service.Payment(ctx, meta, id, payment.Fail{Reason: "declined by the provider", Code: declined.Code}); ferr != nil {
+			if _, ferr := p.PaymentRecords.Payment(ctx, meta, id, payment.Fail{Reason: "declined by the provider", Code: declined.Code}); ferr != nil {
 				return "", "", ferr
 			}
 		}
 		return "", chargeID, err
 	case StepRecordCapture:
-		_, err = p.Service.Payment(ctx, meta, id, payment.Capture{ChargeID: s.ChargeID, Amount: s.Total})
+		_, err = p.PaymentRecords.Payment(ctx, meta, id, payment.Capture{ChargeID: s.ChargeID, Amount: s.Total})
 	case StepMarkPaid:
-		_, err = p.Service.Order(ctx, meta, id, order.MarkPaid{Amount: s.Total, ChargeID: s.ChargeID}, nil)
+		_, err = p.Orders.Order(ctx, meta, id, order.MarkPaid{Amount: s.Total, ChargeID: s.ChargeID}, nil)
 	case StepScheduleShipment:
 		var res command.Result
-		res, err = p.Service.Shipment(ctx, meta, id, shipping.Schedule{OrderID: id, Address: shipping.Address(s.Address), Carrier: p.Carrier, ServedCountries: p.ServedCountries})
+		res, err = p.Shipments.Shipment(ctx, meta, id, shipping.Schedule{OrderID: id, Address: shipping.Address(s.Address), Carrier: p.Carrier, ServedCountries: p.ServedCountries})
 		for _, e := range res.Events {
 			if r, ok := e.(shipping.ShipmentRejected); ok {
 				return "", "", fmt.Errorf("%s: %w", r.Reason, errRejected)
 			}
 		}
 	case StepCancelShipment:
-		_, err = p.Service.Shipment(ctx, meta, id, shipping.Cancel{Reason: s.Reason})
+		_, err = p.Shipments.Shipment(ctx, meta, id, shipping.Cancel{Reason: s.Reason})
 	case StepRefund:
 		return p.refund(ctx, s, meta)
 	case StepCancelOrder:
-		_, err = p.Service.Order(ctx, meta, id, order.Cancel{Reason: s.Reason, ByCustomer: false}, nil)
+		_, err = p.Orders.Order(ctx, meta, id, order.Cancel{Reason: s.Reason, ByCustomer: false}, nil)
 		if errors.Is(err, order.ErrOrderNotCancellable) {
 			return "", "", nil // already cancelled (by the customer), or beyond reach: nothing to undo
 		}
@@ -156,13 +159,13 @@ func (p Steps) refund(ctx context.Context, s State, meta command.Meta) (string, 
 		// payment's history shows what is being refunded.
 		request, capture := meta, meta
 		request.IdempotencyKey, capture.IdempotencyKey = key(id, "refund/request"), key(id, "refund/capture")
-		if _, err := p.Service.Payment(ctx, request, id, payment.Request{OrderID: id, Amount: s.Total}); err != nil {
+		if _, err := p.PaymentRecords.Payment(ctx, request, id, payment.Request{OrderID: id, Amount: s.Total}); err != nil {
 			return "", "", err
 		}
-		if _, err := p.Service.Payment(ctx, capture, id, payment.Capture{ChargeID: chargeID, Amount: s.Total}); err != nil {
+		if _, err := p.PaymentRecords.Payment(ctx, capture, id, payment.Capture{ChargeID: chargeID, Amount: s.Total}); err != nil {
 			return "", "", err
 		}
 	}
-	_, err = p.Service.Payment(ctx, meta, id, payment.Refund{RefundID: refundID, Reason: s.Reason})
+	_, err = p.PaymentRecords.Payment(ctx, meta, id, payment.Refund{RefundID: refundID, Reason: s.Reason})
 	return "refunded " + chargeID, chargeID, err
 }

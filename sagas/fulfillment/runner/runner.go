@@ -76,6 +76,14 @@ type Config struct {
 	TracerProvider trace.TracerProvider
 }
 
+// The write side's service is what the saga's steps send their commands to.
+var (
+	_ fulfillment.Orders         = (*service.Service)(nil)
+	_ fulfillment.Inventory      = (*service.Service)(nil)
+	_ fulfillment.PaymentRecords = (*service.Service)(nil)
+	_ fulfillment.Shipments      = (*service.Service)(nil)
+)
+
 // DefaultLeaseTTL is Config.LeaseTTL's default.
 const DefaultLeaseTTL = 5 * time.Second
 
@@ -141,7 +149,8 @@ func New(cfg Config) *Runner {
 		owner:   owner,
 		keeper:  newKeeper(cfg, leases),
 		handler: command.NewHandler(cfg.Store, cfg.Now),
-		steps: fulfillment.Steps{Service: cfg.Service, Payments: cfg.Payments, Carrier: cfg.Carrier,
+		steps: fulfillment.Steps{Orders: cfg.Service, Inventory: cfg.Service, PaymentRecords: cfg.Service, Shipments: cfg.Service,
+			Payments: cfg.Payments, Carrier: cfg.Carrier,
 			ServedCountries: cfg.ServedCountries, RetryAfter: cfg.RetryAfter},
 		queue:  make(chan string, 1024),
 		tracer: tracerOf(cfg.TracerProvider),
