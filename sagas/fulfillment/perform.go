@@ -20,6 +20,7 @@ import (
 // again (after a crash, or a duplicate delivery) changes nothing more.
 // It is safe for concurrent use when its dependencies are.
 type Steps struct {
+	// Orders, Inventory, PaymentRecords and Shipments are the write side.
 	Orders         Orders
 	Inventory      Inventory
 	PaymentRecords PaymentRecords
