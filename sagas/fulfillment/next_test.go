@@ -228,3 +228,23 @@ func TestEventsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestActionEvent: the saga's own decisions are recorded as their events;
+// a step or a wait has none until it is performed.
+func TestActionEvent(t *testing.T) {
+	for _, tc := range []struct {
+		action fulfillment.Action
+		want   domain.Event
+	}{
+		{fulfillment.Action{Kind: fulfillment.BeginCompensation, Reason: "late"}, fulfillment.CompensationStarted{V: 1, Reason: "late", At: t0}},
+		{fulfillment.Action{Kind: fulfillment.Complete}, fulfillment.Completed{V: 1, At: t0}},
+		{fulfillment.Action{Kind: fulfillment.FinishCompensation, Reason: "late"}, fulfillment.Compensated{V: 1, Reason: "late", At: t0}},
+		{fulfillment.Action{Kind: fulfillment.Run, Step: kind(fulfillment.StepCharge)}, nil},
+		{fulfillment.Action{Kind: fulfillment.Wait, Until: deadline}, nil},
+		{fulfillment.Action{Kind: fulfillment.Nothing}, nil},
+	} {
+		if got := tc.action.Event(t0); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%+v records %+v, want %+v", tc.action, got, tc.want)
+		}
+	}
+}
