@@ -37,7 +37,7 @@ func TestEveryField(t *testing.T) {
 	// the saga waiting under -race; this test is about reading.)
 	saga.Controls(sandbox.Controls{Outage: true})
 	e.placeAt("o-2", "c-1", now.Add(time.Second))
-	saga.Until("o-2", "confirm the order", func(st fulfillment.State) bool { return st.Done[fulfillment.StepConfirm] })
+	saga.Until("o-2", "confirm the order", func(st fulfillment.State) bool { return st.Done[fulfillment.Step{Kind: fulfillment.StepConfirm}] })
 	e.Order("o-2", order.Cancel{Reason: "changed my mind", ByCustomer: true})
 	saga.Controls(sandbox.Controls{})
 	saga.Finished("o-2")

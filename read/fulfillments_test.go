@@ -42,7 +42,7 @@ func sagaEnv(t *testing.T) (*env, func(min int) string) {
 		events       []any
 	}{
 		{"o-3", "c-1", []any{
-			fulfillment.StepRecorded{V: 1, Step: "reserve:SKU-1", Outcome: fulfillment.Rejected, Detail: "SKU-1: 1 requested, 0 available: rejected", At: at(1)},
+			fulfillment.StepRecorded{V: 1, Step: fulfillment.ReserveStep("SKU-1"), Outcome: fulfillment.Rejected, Detail: "SKU-1: 1 requested, 0 available: rejected", At: at(1)},
 			fulfillment.CompensationStarted{V: 1, Reason: "SKU-1: 1 requested, 0 available: rejected", At: at(1)},
 		}},
 		{"o-1", "c-1", nil},
@@ -51,10 +51,10 @@ func sagaEnv(t *testing.T) (*env, func(min int) string) {
 			fulfillment.Compensated{V: 1, Reason: "payment declined", At: at(3)},
 		}},
 		{"o-2", "c-2", []any{
-			fulfillment.StepRecorded{V: 1, Step: "reserve:SKU-1", Outcome: fulfillment.Done, At: at(4)},
-			fulfillment.StepRecorded{V: 1, Step: fulfillment.StepConfirm, Outcome: fulfillment.Done, At: at(5)},
-			fulfillment.StepRecorded{V: 1, Step: fulfillment.StepRequestPayment, Outcome: fulfillment.Done, At: at(6)},
-			fulfillment.StepRecorded{V: 1, Step: fulfillment.StepCharge, Outcome: fulfillment.Parked, Detail: "payment provider unavailable: circuit open", RetryAt: &retry, At: at(7)},
+			fulfillment.StepRecorded{V: 1, Step: fulfillment.ReserveStep("SKU-1"), Outcome: fulfillment.Done, At: at(4)},
+			fulfillment.StepRecorded{V: 1, Step: fulfillment.Step{Kind: fulfillment.StepConfirm}, Outcome: fulfillment.Done, At: at(5)},
+			fulfillment.StepRecorded{V: 1, Step: fulfillment.Step{Kind: fulfillment.StepRequestPayment}, Outcome: fulfillment.Done, At: at(6)},
+			fulfillment.StepRecorded{V: 1, Step: fulfillment.Step{Kind: fulfillment.StepCharge}, Outcome: fulfillment.Parked, Detail: "payment provider unavailable: circuit open", RetryAt: &retry, At: at(7)},
 		}},
 		{"o-4", "c-1", []any{
 			fulfillment.Completed{V: 1, At: at(8)},

@@ -13,6 +13,7 @@ import (
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/platform/logtest"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 )
 
 // TestServeStopsWhenAPartFailsForGood: a saga runner that cannot run (a
@@ -33,13 +34,13 @@ func TestServeStopsWhenAPartFailsForGood(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, `INSERT INTO sagas.runners (saga, owner, partitions, expires_at) VALUES ($1, 'elsewhere', $2, now() + interval '1 hour')`,
-		fulfillment.Category, fulfillment.DefaultPartitions+1); err != nil {
+		fulfillment.Category, runner.DefaultPartitions+1); err != nil {
 		t.Fatal(err)
 	}
 
 	logs := &logtest.Sink{}
 	err = run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--roles", "sagas"}, env, io.Discard, logs)
-	if !errors.Is(err, fulfillment.ErrPartitionCount) || ctx.Err() != nil {
+	if !errors.Is(err, runner.ErrPartitionCount) || ctx.Err() != nil {
 		t.Fatalf("serve returned %v (context: %v), want the saga's ErrPartitionCount on its own", err, ctx.Err())
 	}
 	rec := logs.WaitFor(t, "fulfillment saga failed for good; stopping the process", 0)

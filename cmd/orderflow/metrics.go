@@ -10,13 +10,14 @@ import (
 	"github.com/orderflow/orderflow/platform/metrics"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 )
 
 // sagaObserver reports the fulfillment saga to the saga metrics.
 type sagaObserver struct{ m *metrics.Sagas }
 
-func (o sagaObserver) StepRecorded(step string, outcome fulfillment.Outcome) {
-	o.m.Step(fulfillment.Category, step, string(outcome))
+func (o sagaObserver) StepRecorded(kind fulfillment.StepKind, outcome fulfillment.Outcome) {
+	o.m.Step(fulfillment.Category, string(kind), string(outcome))
 }
 
 func (o sagaObserver) SagaFinished(outcome string, took time.Duration) {
@@ -122,7 +123,7 @@ func sagaMetrics(pool *pgxpool.Pool) *metrics.Scraped {
 	return metrics.NewScraped([]metrics.Family{
 		{Name: "sagas_running", Help: "Sagas started and not yet ended, by saga.", Labels: []string{"saga"}},
 	}, func(ctx context.Context) ([][]metrics.Sample, error) {
-		n, err := fulfillment.Running(ctx, pool)
+		n, err := runner.Running(ctx, pool)
 		if err != nil {
 			return nil, err
 		}

@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 )
 
 // Defaults of supervisor.
@@ -24,7 +24,7 @@ const (
 
 // permanentErrors are the errors no restart can cure (the configuration
 // is wrong): a part that stops with one fails for good at once.
-var permanentErrors = []error{fulfillment.ErrPartitionCount}
+var permanentErrors = []error{runner.ErrPartitionCount}
 
 // supervisor restarts the parts of serve that stop early, and tells when
 // one has failed for good. Its zero fields take the defaults above.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/orderflow/orderflow/platform/logtest"
-	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 )
 
 func TestSuperviseRestartsWhatFails(t *testing.T) {
@@ -60,7 +60,7 @@ func TestSuperviseGivesUpOnAPartThatFailsForGood(t *testing.T) {
 		runs     int32   // how many times the part runs
 		failures float64 // the failures count logged (a JSON number)
 	}{
-		{name: "permanent error", err: fmt.Errorf("fulfillment runner p1: %w", fulfillment.ErrPartitionCount), runs: 1, failures: 1},
+		{name: "permanent error", err: fmt.Errorf("fulfillment runner p1: %w", runner.ErrPartitionCount), runs: 1, failures: 1},
 		{name: "failing again and again", err: boom, runs: 4, failures: 4},
 	}
 	for _, tt := range tests {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 )
 
 // takeoverWithin is how soon after a worker stopped gracefully the other
@@ -58,7 +59,7 @@ func TestGracefulStopHandsOverAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	wantProjections, wantSagas := len(readModels()), fulfillment.DefaultPartitions+1
+	wantProjections, wantSagas := len(readModels()), runner.DefaultPartitions+1
 
 	first := startWorker(t, env, "--roles", "projections,sagas")
 	eventually(t, 60*time.Second, "the first worker to own every projection and saga partition", func() bool {

@@ -45,7 +45,7 @@ func summarize(s fulfillment.State, last sagaEvent) row {
 		updatedAt:  last.recorded,
 		revision:   last.seq,
 	}
-	if r.state == StateRunning && !s.Done[fulfillment.StepCharge] {
+	if r.state == StateRunning && !s.Done[fulfillment.Step{Kind: fulfillment.StepCharge}] {
 		r.deadline = nonZero(s.PaymentDeadline)
 	}
 	return r

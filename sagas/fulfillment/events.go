@@ -18,7 +18,7 @@ func StreamID(orderID string) string { return Category + "-" + orderID }
 // the events they write, and also the step's idempotency key, so every
 // run of a step is the same command. The step's records
 // (fulfillment.step_recorded) stand for it.
-func StepCommandID(orderID, step string) string { return key(orderID, step) }
+func StepCommandID(orderID string, step Step) string { return key(orderID, step.String()) }
 
 // Stored event type names.
 const (
@@ -75,7 +75,7 @@ type Started struct {
 // for: CauseProvider or CauseQueue (empty in records older than it).
 type StepRecorded struct {
 	V        int        `json:"v"`
-	Step     string     `json:"step"`
+	Step     Step       `json:"step"`
 	Outcome  Outcome    `json:"outcome"`
 	Cause    Cause      `json:"cause,omitempty"`
 	Detail   string     `json:"detail,omitempty"`

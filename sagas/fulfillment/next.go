@@ -1,6 +1,10 @@
 package fulfillment
 
-import "time"
+import (
+	"time"
+
+	"github.com/orderflow/orderflow/write/domain"
+)
 
 // ActionKind says what the saga does next.
 type ActionKind int
@@ -26,9 +30,8 @@ const (
 type Action struct {
 	Kind ActionKind
 	// Step is the step to run (Run).
-	Step string
-	// SKU and Quantity are the line a reserve or release step is about.
-	SKU      string
+	Step Step
+	// Quantity is how many of the line of a per-line step (Step.SKU).
 	Quantity int
 	// Until is when a waiting saga may go on (Wait).
 	Until time.Time
@@ -40,7 +43,7 @@ type Action struct {
 func (a Action) Name() string {
 	switch a.Kind {
 	case Run:
-		return a.Step
+		return a.Step.String()
 	case Wait:
 		return "waiting"
 	case BeginCompensation:
@@ -76,7 +79,7 @@ func Next(s State, now time.Time) Action {
 	if !s.Started() || s.Finished() {
 		return Action{Kind: Nothing}
 	}
-	paymentDue := !s.Compensating && !s.Done[StepCharge] && !s.PaymentDeadline.IsZero()
+	paymentDue := !s.Compensating && !s.Done[Step{Kind: StepCharge}] && !s.PaymentDeadline.IsZero()
 	if paymentDue && s.ProviderFailing && !now.Before(s.PaymentDeadline) {
 		return Action{Kind: BeginCompensation, Reason: "payment not captured by " + s.PaymentDeadline.UTC().Format(time.RFC3339)}
 	}
@@ -92,11 +95,11 @@ func Next(s State, now time.Time) Action {
 	}
 	for _, l := range s.Lines {
 		if !s.Done[ReserveStep(l.SKU)] {
-			return Action{Kind: Run, Step: ReserveStep(l.SKU), SKU: l.SKU, Quantity: l.Quantity}
+			return Action{Kind: Run, Step: ReserveStep(l.SKU), Quantity: l.Quantity}
 		}
 	}
-	for _, step := range []string{StepConfirm, StepRequestPayment, StepCharge, StepRecordCapture, StepMarkPaid, StepScheduleShipment} {
-		if !s.Done[step] {
+	for _, kind := range []StepKind{StepConfirm, StepRequestPayment, StepCharge, StepRecordCapture, StepMarkPaid, StepScheduleShipment} {
+		if step := (Step{Kind: kind}); !s.Done[step] {
 			return Action{Kind: Run, Step: step}
 		}
 	}
@@ -104,11 +107,11 @@ func Next(s State, now time.Time) Action {
 }
 
 func compensate(s State) Action {
-	if s.Done[StepScheduleShipment] && !s.Done[StepCancelShipment] {
-		return Action{Kind: Run, Step: StepCancelShipment}
+	if s.Done[Step{Kind: StepScheduleShipment}] && !s.Done[Step{Kind: StepCancelShipment}] {
+		return Action{Kind: Run, Step: Step{Kind: StepCancelShipment}}
 	}
-	if s.ChargeAttempted && !s.Done[StepRefund] {
-		return Action{Kind: Run, Step: StepRefund}
+	if s.ChargeAttempted && !s.Done[Step{Kind: StepRefund}] {
+		return Action{Kind: Run, Step: Step{Kind: StepRefund}}
 	}
 	// Every line is released, not only those whose reservation was
 	// recorded: a reservation made by a driver that crashed (or lost its
@@ -117,11 +120,27 @@ func compensate(s State) Action {
 	for i := len(s.Lines) - 1; i >= 0; i-- {
 		l := s.Lines[i]
 		if !s.Done[ReleaseStep(l.SKU)] {
-			return Action{Kind: Run, Step: ReleaseStep(l.SKU), SKU: l.SKU, Quantity: l.Quantity}
+			return Action{Kind: Run, Step: ReleaseStep(l.SKU), Quantity: l.Quantity}
 		}
 	}
-	if !s.Done[StepCancelOrder] {
-		return Action{Kind: Run, Step: StepCancelOrder}
+	if !s.Done[Step{Kind: StepCancelOrder}] {
+		return Action{Kind: Run, Step: Step{Kind: StepCancelOrder}}
 	}
 	return Action{Kind: FinishCompensation, Reason: s.Reason}
+}
+
+// Event returns the event that records action a, taken at now, when a
+// records the saga's own decision (BeginCompensation, Complete,
+// FinishCompensation); nil for any other action, whose outcome only
+// performing it tells.
+func (a Action) Event(now time.Time) domain.Event {
+	switch a.Kind {
+	case BeginCompensation:
+		return CompensationStarted{V: compensationStartedV, Reason: a.Reason, At: now}
+	case Complete:
+		return Completed{V: completedV, At: now}
+	case FinishCompensation:
+		return Compensated{V: compensatedV, Reason: a.Reason, At: now}
+	}
+	return nil
 }

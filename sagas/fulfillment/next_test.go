@@ -23,11 +23,11 @@ var (
 	}
 )
 
-func step(name string, outcome fulfillment.Outcome, detail string) fulfillment.StepRecorded {
+func step(name fulfillment.Step, outcome fulfillment.Outcome, detail string) fulfillment.StepRecorded {
 	return fulfillment.StepRecorded{V: 1, Step: name, Outcome: outcome, Detail: detail, At: t0}
 }
 
-func done(names ...string) []domain.Event {
+func done(names ...fulfillment.Step) []domain.Event {
 	out := make([]domain.Event, len(names))
 	for i, n := range names {
 		out[i] = step(n, fulfillment.Done, "")
@@ -51,11 +51,14 @@ func history(parts ...[]domain.Event) []domain.Event {
 	return out
 }
 
+// kind is the step of a kind that is not per line.
+func kind(k fulfillment.StepKind) fulfillment.Step { return fulfillment.Step{Kind: k} }
+
 func one(e domain.Event) []domain.Event { return []domain.Event{e} }
 
-var forward = []string{
-	fulfillment.ReserveStep("A"), fulfillment.ReserveStep("B"), fulfillment.StepConfirm, fulfillment.StepRequestPayment,
-	fulfillment.StepCharge, fulfillment.StepRecordCapture, fulfillment.StepMarkPaid, fulfillment.StepScheduleShipment,
+var forward = []fulfillment.Step{
+	fulfillment.ReserveStep("A"), fulfillment.ReserveStep("B"), kind(fulfillment.StepConfirm), kind(fulfillment.StepRequestPayment),
+	kind(fulfillment.StepCharge), kind(fulfillment.StepRecordCapture), kind(fulfillment.StepMarkPaid), kind(fulfillment.StepScheduleShipment),
 }
 
 func TestNextForwards(t *testing.T) {
@@ -76,43 +79,43 @@ func TestNextForwards(t *testing.T) {
 	if got := fulfillment.Next(fulfillment.State{}, t0); got.Kind != fulfillment.Nothing {
 		t.Fatalf("no saga: next is %+v", got)
 	}
-	if got := fulfillment.Next(fold(history()...), t0); got.SKU != "A" || got.Quantity != 2 {
+	if got := fulfillment.Next(fold(history()...), t0); got.Step.SKU != "A" || got.Quantity != 2 {
 		t.Fatalf("first reservation: %+v, want 2 of A", got)
 	}
 }
 
 func TestNextCompensates(t *testing.T) {
 	retry := t0.Add(10 * time.Second)
-	parked := fulfillment.StepRecorded{V: 1, Step: fulfillment.StepCharge, Outcome: fulfillment.Parked, Detail: "circuit open", RetryAt: &retry, At: t0}
+	parked := fulfillment.StepRecorded{V: 1, Step: kind(fulfillment.StepCharge), Outcome: fulfillment.Parked, Detail: "circuit open", RetryAt: &retry, At: t0}
 	tests := []struct {
 		name  string
 		steps []domain.Event
 		now   time.Time
-		want  []string // the compensating steps, in order, then "finish"
+		want  []fulfillment.Step // the compensating steps, in order, then "finish"
 	}{
 		{"out of stock on the second line releases every line, in reverse",
 			history(done(forward[0]), one(step(fulfillment.ReserveStep("B"), fulfillment.Rejected, "only 0 left"))), t0,
-			[]string{fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
+			[]fulfillment.Step{fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), kind(fulfillment.StepCancelOrder)}},
 		{"a declined charge is refunded if anything was charged, then releases in reverse",
-			history(done(forward[:4]...), one(step(fulfillment.StepCharge, fulfillment.Rejected, "card_declined"))), t0,
-			[]string{fulfillment.StepRefund, fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
+			history(done(forward[:4]...), one(step(kind(fulfillment.StepCharge), fulfillment.Rejected, "card_declined"))), t0,
+			[]fulfillment.Step{kind(fulfillment.StepRefund), fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), kind(fulfillment.StepCancelOrder)}},
 		{"a carrier rejection undoes everything",
-			history(done(forward[:7]...), one(step(fulfillment.StepScheduleShipment, fulfillment.Rejected, "country not served"))), t0,
-			[]string{fulfillment.StepRefund, fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
+			history(done(forward[:7]...), one(step(kind(fulfillment.StepScheduleShipment), fulfillment.Rejected, "country not served"))), t0,
+			[]fulfillment.Step{kind(fulfillment.StepRefund), fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), kind(fulfillment.StepCancelOrder)}},
 		{"a customer cancellation after the shipment was scheduled",
 			history(done(forward...), one(fulfillment.CancelRequested{V: 1, Reason: "changed my mind", At: t0})), t0,
-			[]string{fulfillment.StepCancelShipment, fulfillment.StepRefund, fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
+			[]fulfillment.Step{kind(fulfillment.StepCancelShipment), kind(fulfillment.StepRefund), fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), kind(fulfillment.StepCancelOrder)}},
 		{"a customer cancellation before any reservation was recorded releases every line (one may have been made unrecorded)",
 			history(one(fulfillment.CancelRequested{V: 1, Reason: "oops", At: t0})), t0,
-			[]string{fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
+			[]fulfillment.Step{fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), kind(fulfillment.StepCancelOrder)}},
 		{"a parked charge past the deadline is refunded in case it went through",
 			history(done(forward[:4]...), one(parked), one(fulfillment.CompensationStarted{V: 1, Reason: "deadline", At: deadline})), deadline,
-			[]string{fulfillment.StepRefund, fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), fulfillment.StepCancelOrder}},
+			[]fulfillment.Step{kind(fulfillment.StepRefund), fulfillment.ReleaseStep("B"), fulfillment.ReleaseStep("A"), kind(fulfillment.StepCancelOrder)}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			events := tc.steps
-			var got []string
+			var got []fulfillment.Step
 			for range 10 {
 				a := fulfillment.Next(fold(events...), tc.now)
 				if a.Kind == fulfillment.FinishCompensation {
@@ -137,12 +140,12 @@ func TestNextCompensates(t *testing.T) {
 
 func TestNextDeadlineAndParking(t *testing.T) {
 	retry := t0.Add(10 * time.Second)
-	parked := fulfillment.StepRecorded{V: 1, Step: fulfillment.StepCharge, Outcome: fulfillment.Parked, Cause: fulfillment.CauseProvider, Detail: "circuit open", RetryAt: &retry, At: t0}
+	parked := fulfillment.StepRecorded{V: 1, Step: kind(fulfillment.StepCharge), Outcome: fulfillment.Parked, Cause: fulfillment.CauseProvider, Detail: "circuit open", RetryAt: &retry, At: t0}
 	s := fold(history(done(forward[:4]...), one(parked))...)
 	if a := fulfillment.Next(s, t0.Add(time.Second)); a.Kind != fulfillment.Wait || !a.Until.Equal(retry) {
 		t.Fatalf("parked charge: next %+v, want to wait until %v", a, retry)
 	}
-	if a := fulfillment.Next(s, retry); a.Kind != fulfillment.Run || a.Step != fulfillment.StepCharge {
+	if a := fulfillment.Next(s, retry); a.Kind != fulfillment.Run || a.Step != kind(fulfillment.StepCharge) {
 		t.Fatalf("parked charge at its retry time: next %+v, want the charge again", a)
 	}
 	if a := fulfillment.Next(s, deadline); a.Kind != fulfillment.BeginCompensation {
@@ -158,7 +161,7 @@ func TestNextDeadlineAndParking(t *testing.T) {
 		t.Fatalf("charge parked past the deadline: next %+v, want to wait until the deadline %v", a, deadline)
 	}
 	charged := fold(history(done(forward[:6]...))...)
-	if a := fulfillment.Next(charged, deadline.Add(time.Hour)); a.Kind != fulfillment.Run || a.Step != fulfillment.StepMarkPaid {
+	if a := fulfillment.Next(charged, deadline.Add(time.Hour)); a.Kind != fulfillment.Run || a.Step != kind(fulfillment.StepMarkPaid) {
 		t.Fatalf("deadline passed after the capture: next %+v, want to go on", a)
 	}
 }
@@ -169,7 +172,7 @@ func TestNextDeadlineAndParking(t *testing.T) {
 func TestNextDeadlineBlamesOnlyTheProvider(t *testing.T) {
 	retry := t0.Add(10 * time.Second)
 	late := deadline.Add(time.Hour)
-	queued := fulfillment.StepRecorded{V: 1, Step: fulfillment.StepCharge, Outcome: fulfillment.Parked, Cause: fulfillment.CauseQueue, Detail: "queue full", RetryAt: &retry, At: t0}
+	queued := fulfillment.StepRecorded{V: 1, Step: kind(fulfillment.StepCharge), Outcome: fulfillment.Parked, Cause: fulfillment.CauseQueue, Detail: "queue full", RetryAt: &retry, At: t0}
 	failedAtProvider := queued
 	failedAtProvider.Cause, failedAtProvider.Detail = fulfillment.CauseProvider, "unavailable"
 	failedHere := queued
@@ -178,15 +181,15 @@ func TestNextDeadlineBlamesOnlyTheProvider(t *testing.T) {
 		name    string
 		events  []domain.Event
 		want    fulfillment.ActionKind
-		wantRun string
+		wantRun fulfillment.Step
 	}{
-		{"never charged: the steps before are late", history(done(forward[:2]...)), fulfillment.Run, fulfillment.StepConfirm},
-		{"charge not yet tried", history(done(forward[:4]...)), fulfillment.Run, fulfillment.StepCharge},
-		{"charge parked in our queue", history(done(forward[:4]...), one(queued)), fulfillment.Run, fulfillment.StepCharge},
-		{"charge failed here, not at the provider", history(done(forward[:4]...), one(failedHere)), fulfillment.Run, fulfillment.StepCharge},
-		{"provider failed, then our queue was full", history(done(forward[:4]...), one(failedAtProvider), one(queued)), fulfillment.BeginCompensation, ""},
-		{"provider failed last", history(done(forward[:4]...), one(queued), one(failedAtProvider)), fulfillment.BeginCompensation, ""},
-		{"provider failed, then something else", history(done(forward[:4]...), one(failedAtProvider), one(failedHere)), fulfillment.Run, fulfillment.StepCharge},
+		{"never charged: the steps before are late", history(done(forward[:2]...)), fulfillment.Run, kind(fulfillment.StepConfirm)},
+		{"charge not yet tried", history(done(forward[:4]...)), fulfillment.Run, kind(fulfillment.StepCharge)},
+		{"charge parked in our queue", history(done(forward[:4]...), one(queued)), fulfillment.Run, kind(fulfillment.StepCharge)},
+		{"charge failed here, not at the provider", history(done(forward[:4]...), one(failedHere)), fulfillment.Run, kind(fulfillment.StepCharge)},
+		{"provider failed, then our queue was full", history(done(forward[:4]...), one(failedAtProvider), one(queued)), fulfillment.BeginCompensation, fulfillment.Step{}},
+		{"provider failed last", history(done(forward[:4]...), one(queued), one(failedAtProvider)), fulfillment.BeginCompensation, fulfillment.Step{}},
+		{"provider failed, then something else", history(done(forward[:4]...), one(failedAtProvider), one(failedHere)), fulfillment.Run, kind(fulfillment.StepCharge)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := fulfillment.Next(fold(tc.events...), late)
@@ -209,7 +212,7 @@ func TestEventsRoundTrip(t *testing.T) {
 	retry := t0.Add(time.Second)
 	for _, e := range []domain.Event{
 		started,
-		fulfillment.StepRecorded{V: 1, Step: fulfillment.StepCharge, Outcome: fulfillment.Parked, Cause: fulfillment.CauseQueue, Detail: "d", ChargeID: "ch", RetryAt: &retry, At: t0},
+		fulfillment.StepRecorded{V: 1, Step: kind(fulfillment.StepCharge), Outcome: fulfillment.Parked, Cause: fulfillment.CauseQueue, Detail: "d", ChargeID: "ch", RetryAt: &retry, At: t0},
 		fulfillment.CancelRequested{V: 1, Reason: "r", At: t0},
 		fulfillment.CompensationStarted{V: 1, Reason: "r", At: t0},
 		fulfillment.Completed{V: 1, At: t0},
@@ -222,6 +225,26 @@ func TestEventsRoundTrip(t *testing.T) {
 		got, err := fulfillment.Decode(e.EventType(), data)
 		if err != nil || !reflect.DeepEqual(got, e) {
 			t.Fatalf("%s: decoded %+v, %v; want %+v", e.EventType(), got, err, e)
+		}
+	}
+}
+
+// TestActionEvent: the saga's own decisions are recorded as their events;
+// a step or a wait has none until it is performed.
+func TestActionEvent(t *testing.T) {
+	for _, tc := range []struct {
+		action fulfillment.Action
+		want   domain.Event
+	}{
+		{fulfillment.Action{Kind: fulfillment.BeginCompensation, Reason: "late"}, fulfillment.CompensationStarted{V: 1, Reason: "late", At: t0}},
+		{fulfillment.Action{Kind: fulfillment.Complete}, fulfillment.Completed{V: 1, At: t0}},
+		{fulfillment.Action{Kind: fulfillment.FinishCompensation, Reason: "late"}, fulfillment.Compensated{V: 1, Reason: "late", At: t0}},
+		{fulfillment.Action{Kind: fulfillment.Run, Step: kind(fulfillment.StepCharge)}, nil},
+		{fulfillment.Action{Kind: fulfillment.Wait, Until: deadline}, nil},
+		{fulfillment.Action{Kind: fulfillment.Nothing}, nil},
+	} {
+		if got := tc.action.Event(t0); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%+v records %+v, want %+v", tc.action, got, tc.want)
 		}
 	}
 }

@@ -4,7 +4,36 @@ import (
 	"context"
 	"errors"
 
+	"github.com/orderflow/orderflow/write/command"
+	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/money"
+	"github.com/orderflow/orderflow/write/order"
+	"github.com/orderflow/orderflow/write/payment"
+	"github.com/orderflow/orderflow/write/shipping"
+)
+
+// The write side as the saga's steps use it: one small interface per
+// aggregate they send commands to. The write side's service implements
+// them all. Every call carries meta with the step's idempotency key, so
+// that sending a step's command again changes nothing more.
+type (
+	// Orders sends cmd to order id.
+	Orders interface {
+		Order(ctx context.Context, meta command.Meta, id string, cmd order.Command, ifRevision *int64) (command.Result, error)
+	}
+	// Inventory sends cmd to the stock of sku.
+	Inventory interface {
+		Inventory(ctx context.Context, meta command.Meta, sku string, cmd inventory.Command) (command.Result, error)
+	}
+	// PaymentRecords sends cmd to the payment of order orderID: the
+	// record of what the provider (Payments) did.
+	PaymentRecords interface {
+		Payment(ctx context.Context, meta command.Meta, orderID string, cmd payment.Command) (command.Result, error)
+	}
+	// Shipments sends cmd to the shipment of order orderID.
+	Shipments interface {
+		Shipment(ctx context.Context, meta command.Meta, orderID string, cmd shipping.Command) (command.Result, error)
+	}
 )
 
 // Payments is the payment provider as the saga uses it. Every call carries

@@ -38,27 +38,9 @@ const (
 	CauseQueue Cause = "queue"
 )
 
-// Steps of the saga, forwards and compensating. Reserving and releasing
-// are one step per SKU: ReserveStep(sku), ReleaseStep(sku).
-const (
-	StepConfirm          = "confirm_order"
-	StepRequestPayment   = "request_payment"
-	StepCharge           = "charge"
-	StepRecordCapture    = "record_capture"
-	StepMarkPaid         = "mark_paid"
-	StepScheduleShipment = "schedule_shipment"
-	StepCancelShipment   = "cancel_shipment"
-	StepRefund           = "refund"
-	StepCancelOrder      = "cancel_order"
-)
-
-// ReserveStep is the step that reserves sku.
-func ReserveStep(sku string) string { return "reserve:" + sku }
-
-// ReleaseStep is the step that releases the reservation of sku.
-func ReleaseStep(sku string) string { return "release:" + sku }
-
-// HistoryEntry is one line of a saga's history, for people.
+// HistoryEntry is one line of a saga's history, for people. Step is a
+// step's stored form (Step.String), or what else happened: "started",
+// "cancel_requested", "compensation_started", "completed", "compensated".
 type HistoryEntry struct {
 	Step    string
 	Outcome Outcome
@@ -77,7 +59,7 @@ type State struct {
 	StartedAt       time.Time
 
 	// Done holds the steps that are done.
-	Done map[string]bool
+	Done map[Step]bool
 	// ChargeAttempted is set once the provider may have been asked to
 	// charge: compensation must then look for a charge to refund.
 	ChargeAttempted bool
@@ -105,21 +87,30 @@ type State struct {
 	History []HistoryEntry
 	Version int64
 
-	// traceParent and traceState are the trace context the saga's first
-	// event recorded (the placing request's), and correlationID its
-	// correlation id; lastEventID is the id of the saga's last event, the
-	// cause of what it records next. load sets them.
-	traceParent, traceState string
-	correlationID           string
-	lastEventID             string
+	// Origin is where the saga came from, as its first event's metadata
+	// says, and LastEventID the id of its last event, the cause of what it
+	// records next. Evolve leaves them alone: whoever loads the saga from
+	// its stream sets them.
+	Origin      Origin
+	LastEventID string
+}
+
+// Origin is the request that placed the order, as the saga's first event
+// recorded it.
+type Origin struct {
+	// TraceParent and TraceState are its trace context: the saga's steps
+	// continue that trace.
+	TraceParent, TraceState string
+	// CorrelationID is its correlation id.
+	CorrelationID string
 }
 
 // CorrelationID is the correlation id of the request that placed the
 // order, which the saga's commands and records carry on, so that one id
 // finds the whole flow; the order id when the placement had none.
 func (s State) CorrelationID() string {
-	if s.correlationID != "" {
-		return s.correlationID
+	if s.Origin.CorrelationID != "" {
+		return s.Origin.CorrelationID
 	}
 	return s.OrderID
 }
@@ -151,8 +142,8 @@ func Evolve(s State, e domain.Event) State {
 		s.Address, s.PaymentDeadline, s.StartedAt = e.Address, e.PaymentDeadline, e.StartedAt
 		s.History = append(s.History, HistoryEntry{Step: "started", Outcome: Done, At: e.StartedAt})
 	case StepRecorded:
-		s.History = append(s.History, HistoryEntry{Step: e.Step, Outcome: e.Outcome, Detail: e.Detail, At: e.At})
-		if e.Step == StepCharge {
+		s.History = append(s.History, HistoryEntry{Step: e.Step.String(), Outcome: e.Outcome, Detail: e.Detail, At: e.At})
+		if e.Step == (Step{Kind: StepCharge}) {
 			s.ChargeAttempted = true
 			switch {
 			case e.Outcome == Parked && e.Cause == CauseProvider:
@@ -169,7 +160,7 @@ func Evolve(s State, e domain.Event) State {
 		switch e.Outcome {
 		case Done:
 			s.Attempts = 0
-			done := make(map[string]bool, len(s.Done)+1)
+			done := make(map[Step]bool, len(s.Done)+1)
 			for k, v := range s.Done {
 				done[k] = v
 			}
@@ -182,7 +173,7 @@ func Evolve(s State, e domain.Event) State {
 			s.Attempts = 0
 			s.LastError = e.Detail
 			if !s.Compensating {
-				s.Compensating, s.Reason = true, e.Step+": "+e.Detail
+				s.Compensating, s.Reason = true, e.Step.String()+": "+e.Detail
 			}
 		case Parked, Failed:
 			s.Attempts++

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/orderflow/orderflow/eventstore"
 )
 
@@ -25,6 +27,11 @@ type loaded[S any] struct {
 	// contended counts down the batches after a conflict with another
 	// process, during which batches are decided on a clone of the state.
 	contended int
+	// first is the metadata of the stream's first event, when it was read
+	// (not when the state came from a snapshot); lastID is the id of the
+	// last event read.
+	first  eventstore.Metadata
+	lastID uuid.UUID
 }
 
 // contendedBatches is how many batches after a conflict are decided on a
@@ -43,6 +50,33 @@ func Load[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string) (
 		return zero, err
 	}
 	return st.state, nil
+}
+
+// Loaded is an aggregate folded from its stream, with what the stream's
+// metadata says of it.
+type Loaded[S any] struct {
+	State S
+	// Revision is the revision of the stream's last event; -1 when the
+	// stream is empty.
+	Revision int64
+	// First is the metadata of the stream's first event: the request that
+	// created the aggregate. It is zero when the stream is empty or the
+	// aggregate was loaded from a snapshot.
+	First eventstore.Metadata
+	// LastID is the id of the stream's last event; uuid.Nil when the
+	// stream is empty or ends in the snapshot it was loaded from.
+	LastID uuid.UUID
+}
+
+// LoadStream is Load with the stream's revision and metadata: for a
+// process that records its own events on the stream it loads (a saga),
+// expecting the revision it saw.
+func LoadStream[S any](ctx context.Context, h *Handler, agg Aggregate[S], id string) (Loaded[S], error) {
+	st, _, err := coldLoad(ctx, h, agg, agg.Stream(id))
+	if err != nil {
+		return Loaded[S]{Revision: -1}, err
+	}
+	return Loaded[S]{State: st.state, Revision: st.revision, First: st.first, LastID: st.lastID}, nil
 }
 
 // coldLoad folds stream from its latest persisted snapshot, or from its
@@ -89,6 +123,10 @@ func catchUp[S any](ctx context.Context, h *Handler, agg Aggregate[S], stream st
 			st.state = agg.Evolve(st.state, e)
 			st.revision, st.position = int64(r.Revision), r.Position
 			st.ids.add(r.ID, r.Revision)
+			if r.Revision == 0 {
+				st.first = r.Metadata
+			}
+			st.lastID = r.ID
 		}
 		read += len(page)
 		if !full {

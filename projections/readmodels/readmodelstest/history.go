@@ -163,7 +163,7 @@ func (h *history) cancelOnce() (string, error) {
 		return "", err
 	}
 	if _, err := h.until(id, "wait for the provider", func(s fulfillment.State) bool {
-		return s.Done[fulfillment.StepConfirm] && !s.RetryAt.IsZero() || s.Finished()
+		return s.Done[fulfillment.Step{Kind: fulfillment.StepConfirm}] && !s.RetryAt.IsZero() || s.Finished()
 	}); err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/orderflow/orderflow/paymentprovider"
 	"github.com/orderflow/orderflow/paymentprovider/sandbox"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/service"
 )
@@ -47,8 +48,8 @@ func (e *Env) StartSaga(paymentTimeout time.Duration) *Saga {
 	}
 	h := command.NewHandler(e.Store, time.Now)
 	svc := service.New(h, nil)
-	cfg := fulfillment.Config{
-		Store: e.Store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: e.Pool,
+	cfg := runner.Config{
+		Store: e.Store, Service: svc, Payments: runner.ProviderPayments(client), Pool: e.Pool,
 		PaymentTimeout: paymentTimeout, RetryAfter: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond,
 		Carrier: Carrier, ServedCountries: ServedCountries(), Workers: 8,
 	}
@@ -56,7 +57,7 @@ func (e *Env) StartSaga(paymentTimeout time.Duration) *Saga {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = fulfillment.New(cfg).Run(ctx)
+		_ = runner.New(cfg).Run(ctx)
 	}()
 	s := &Saga{env: e, Sandbox: sb, Service: svc, handler: h}
 	stopped := false

@@ -1,10 +1,9 @@
-package fulfillment_test
+package runner_test
 
 import (
 	"testing"
 	"time"
 
-	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/order"
@@ -56,7 +55,7 @@ func TestUnrecordedReservationIsReleased(t *testing.T) {
 	id := w.place("DE", order.LineRequest{SKU: "U", Quantity: 3})
 	// What the crashed driver did: the reserve step's command, with the
 	// step's idempotency key, never recorded in the saga.
-	key := "fulfillment/" + id + "/" + fulfillment.ReserveStep("U")
+	key := "fulfillment/" + id + "/reserve:U"
 	if _, err := w.svc.Inventory(w.ctx, command.Meta{IdempotencyKey: key, CommandID: key}, "U", inventory.Reserve{OrderID: id, Quantity: 3}); err != nil {
 		t.Fatal(err)
 	}

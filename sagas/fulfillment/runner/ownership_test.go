@@ -1,4 +1,4 @@
-package fulfillment_test
+package runner_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 	"github.com/orderflow/orderflow/write/order"
 )
 
@@ -50,7 +51,7 @@ func TestPartitionKeyMatchesSQL(t *testing.T) {
 			t.Fatalf("%d rows, want %d", len(got), len(ids))
 		}
 		for _, g := range got {
-			if want := fulfillment.PartitionOf(g.ID, n); g.Partition != want {
+			if want := runner.PartitionOf(g.ID, n); g.Partition != want {
 				t.Fatalf("saga %q of %d partitions: SQL says %d, Go %d", g.ID, n, g.Partition, want)
 			}
 		}
@@ -104,7 +105,7 @@ func TestRunnersSharePartitions(t *testing.T) {
 	}
 	byA := 0
 	for _, id := range ids {
-		if slices.Contains(a.Owned(), fulfillment.PartitionOf(id, testPartitions)) {
+		if slices.Contains(a.Owned(), runner.PartitionOf(id, testPartitions)) {
 			byA++
 		}
 		if n := w.sandbox.Stats().ChargesByReference[id]; n != 1 {
@@ -164,13 +165,13 @@ func TestRunnersAgreeOnPartitions(t *testing.T) {
 	w := newIdleWorld(t, time.Minute, 0)
 	a := w.spawn("a", nil)
 	waitFor(t, 10*time.Second, "a to own everything", func() bool { return len(a.Owned()) == testPartitions && a.OwnsIntake() })
-	c := w.spawn("c", func(cfg *fulfillment.Config) { cfg.Partitions = 2 * testPartitions })
+	c := w.spawn("c", func(cfg *runner.Config) { cfg.Partitions = 2 * testPartitions })
 	select {
 	case <-c.done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("a runner with another partition count still runs")
 	}
-	if !errors.Is(c.err, fulfillment.ErrPartitionCount) {
+	if !errors.Is(c.err, runner.ErrPartitionCount) {
 		t.Fatalf("c stopped with %v, want ErrPartitionCount", c.err)
 	}
 	select {

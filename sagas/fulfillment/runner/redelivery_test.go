@@ -1,4 +1,4 @@
-package fulfillment_test
+package runner_test
 
 import (
 	"math/rand/v2"
@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/orderflow/orderflow/eventstore"
-	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/order"
@@ -60,10 +60,10 @@ func TestRedeliveryAndShuffling(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, uint64(time.Now().UnixNano())))
 	rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
 
-	runner := fulfillment.New(w.cfg)
+	r := runner.New(w.cfg)
 	woken := map[string]bool{}
 	for _, e := range events {
-		id, err := runner.Handle(w.ctx, e)
+		id, err := r.Handle(w.ctx, e)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,14 +71,14 @@ func TestRedeliveryAndShuffling(t *testing.T) {
 			woken[id] = true
 		}
 		if rng.IntN(4) == 0 && id != "" { // drive some sagas between deliveries
-			if err := fulfillment.DriveUnfenced(w.ctx, runner, id); err != nil {
+			if err := runner.DriveUnfenced(w.ctx, r, id); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
 	for id := range woken {
 		for range 3 {
-			if err := fulfillment.DriveUnfenced(w.ctx, runner, id); err != nil {
+			if err := runner.DriveUnfenced(w.ctx, r, id); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -1,4 +1,4 @@
-package fulfillment_test
+package runner_test
 
 import (
 	"slices"
@@ -25,10 +25,10 @@ func (r *sagaRecorder) DeadlinePassed() {
 	r.deadlines++
 }
 
-func (r *sagaRecorder) StepRecorded(step string, outcome fulfillment.Outcome) {
+func (r *sagaRecorder) StepRecorded(kind fulfillment.StepKind, outcome fulfillment.Outcome) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.steps = append(r.steps, step+"/"+string(outcome))
+	r.steps = append(r.steps, string(kind)+"/"+string(outcome))
 }
 
 func (r *sagaRecorder) SagaFinished(outcome string, took time.Duration) {

@@ -1,4 +1,4 @@
-package fulfillment_test
+package runner_test
 
 import (
 	"cmp"
@@ -15,6 +15,7 @@ import (
 	"github.com/orderflow/orderflow/paymentprovider/sandbox"
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/money"
@@ -34,7 +35,7 @@ type world struct {
 	svc     *service.Service
 	sandbox *sandbox.Sandbox
 	client  *paymentprovider.Client
-	cfg     fulfillment.Config
+	cfg     runner.Config
 	stop    func()
 }
 
@@ -48,8 +49,8 @@ const testLeaseTTL = time.Second
 func (w *world) start() {
 	ctx, cancel := context.WithCancel(w.ctx)
 	done := make(chan struct{})
-	r := fulfillment.New(w.cfg)
-	fulfillment.KeepLeasesOnStop(r)
+	r := runner.New(w.cfg)
+	runner.KeepLeasesOnStop(r)
 	go func() {
 		defer close(done)
 		_ = r.Run(ctx)
@@ -108,8 +109,8 @@ func newIdleWorldBulkhead(t testing.TB, paymentTimeout time.Duration, workers, b
 	catalog := service.NewCatalog()
 	go func() { _ = catalog.Run(ctx, store) }()
 	svc := service.New(h, catalog)
-	cfg := fulfillment.Config{
-		Store: store, Service: svc, Payments: fulfillment.ProviderPayments(client), Pool: pool,
+	cfg := runner.Config{
+		Store: store, Service: svc, Payments: runner.ProviderPayments(client), Pool: pool,
 		PaymentTimeout: paymentTimeout, RetryAfter: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond,
 		Carrier: "DHL", ServedCountries: []string{"DE", "FR"}, Workers: workers,
 		LeaseTTL: testLeaseTTL, Owner: "runner-0",

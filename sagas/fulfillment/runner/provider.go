@@ -1,4 +1,4 @@
-package fulfillment
+package runner
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/orderflow/orderflow/paymentprovider"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/money"
 )
 
@@ -14,7 +15,7 @@ import (
 // reached now (open circuit, retries exhausted) becomes
 // ErrPaymentUnavailable, and our own full bulkhead ErrPaymentBusy; both
 // park the step.
-func ProviderPayments(c *paymentprovider.Client) Payments { return providerPayments{c} }
+func ProviderPayments(c *paymentprovider.Client) fulfillment.Payments { return providerPayments{c} }
 
 type providerPayments struct{ c *paymentprovider.Client }
 
@@ -49,11 +50,11 @@ func classify(err error) error {
 	var declined *paymentprovider.DeclineError
 	switch {
 	case errors.As(err, &declined):
-		return &DeclinedError{Code: declined.Code}
+		return &fulfillment.DeclinedError{Code: declined.Code}
 	case errors.Is(err, paymentprovider.ErrBulkheadFull):
-		return fmt.Errorf("%w: %w", ErrPaymentBusy, err)
+		return fmt.Errorf("%w: %w", fulfillment.ErrPaymentBusy, err)
 	case errors.Is(err, paymentprovider.ErrCircuitOpen), errors.Is(err, paymentprovider.ErrUnavailable):
-		return fmt.Errorf("%w: %w", ErrPaymentUnavailable, err)
+		return fmt.Errorf("%w: %w", fulfillment.ErrPaymentUnavailable, err)
 	default:
 		return err
 	}

@@ -1,4 +1,4 @@
-package fulfillment
+package runner
 
 import (
 	"cmp"
@@ -15,6 +15,7 @@ import (
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/instance"
 	"github.com/orderflow/orderflow/platform/lease"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/service"
 )
@@ -26,7 +27,7 @@ const sagaName = "fulfillment"
 type Config struct {
 	Store    eventstore.Store
 	Service  *service.Service
-	Payments Payments
+	Payments fulfillment.Payments
 	// Pool is the database of the sagas schema (checkpoint, active sagas,
 	// leases). The runner's lease keeper opens one more connection with
 	// the pool's settings.
@@ -75,6 +76,14 @@ type Config struct {
 	TracerProvider trace.TracerProvider
 }
 
+// The write side's service is what the saga's steps send their commands to.
+var (
+	_ fulfillment.Orders         = (*service.Service)(nil)
+	_ fulfillment.Inventory      = (*service.Service)(nil)
+	_ fulfillment.PaymentRecords = (*service.Service)(nil)
+	_ fulfillment.Shipments      = (*service.Service)(nil)
+)
+
 // DefaultLeaseTTL is Config.LeaseTTL's default.
 const DefaultLeaseTTL = 5 * time.Second
 
@@ -89,7 +98,7 @@ type Runner struct {
 	cfg     Config
 	owner   string
 	handler *command.Handler
-	steps   stepper
+	steps   fulfillment.Steps
 	queue   chan string
 	keeper  *keeper
 	hooks   hooks
@@ -140,8 +149,9 @@ func New(cfg Config) *Runner {
 		owner:   owner,
 		keeper:  newKeeper(cfg, leases),
 		handler: command.NewHandler(cfg.Store, cfg.Now),
-		steps: stepper{svc: cfg.Service, payments: cfg.Payments, carrier: cfg.Carrier,
-			servedCountries: cfg.ServedCountries, retryAfter: cfg.RetryAfter},
+		steps: fulfillment.Steps{Orders: cfg.Service, Inventory: cfg.Service, PaymentRecords: cfg.Service, Shipments: cfg.Service,
+			Payments: cfg.Payments, Carrier: cfg.Carrier,
+			ServedCountries: cfg.ServedCountries, RetryAfter: cfg.RetryAfter},
 		queue:  make(chan string, 1024),
 		tracer: tracerOf(cfg.TracerProvider),
 	}

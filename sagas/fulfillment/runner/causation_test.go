@@ -1,4 +1,4 @@
-package fulfillment_test
+package runner_test
 
 import (
 	"slices"
@@ -8,6 +8,7 @@ import (
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/paymentprovider/sandbox"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/order"
 	"github.com/orderflow/orderflow/write/payment"
@@ -25,7 +26,7 @@ func TestStepRecordsNameWhatTheyRanAfter(t *testing.T) {
 	if err := w.sandbox.SetControls(sandbox.Controls{LatencyMs: 600}); err != nil {
 		t.Fatal(err)
 	}
-	r := fulfillment.New(w.cfg)
+	r := runner.New(w.cfg)
 	first := func(stream string) eventstore.RecordedEvent {
 		t.Helper()
 		events, err := w.cfg.Store.ReadStream(w.ctx, stream, eventstore.ReadOptions{Count: 1})
@@ -40,7 +41,7 @@ func TestStepRecordsNameWhatTheyRanAfter(t *testing.T) {
 			t.Fatal(err)
 		}
 		drove := make(chan error, 1)
-		go func() { drove <- fulfillment.DriveUnfenced(w.ctx, r, id) }()
+		go func() { drove <- runner.DriveUnfenced(w.ctx, r, id) }()
 		// request_payment is the step before the charge.
 		for {
 			if _, err := w.cfg.Store.ReadStream(w.ctx, payment.StreamID(id), eventstore.ReadOptions{Count: 1}); err == nil {
@@ -63,7 +64,7 @@ func TestStepRecordsNameWhatTheyRanAfter(t *testing.T) {
 			t.Fatal(err)
 		}
 		for !w.saga(id).Finished() {
-			if err := fulfillment.DriveUnfenced(w.ctx, r, id); err != nil {
+			if err := runner.DriveUnfenced(w.ctx, r, id); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -80,7 +81,7 @@ func TestStepRecordsNameWhatTheyRanAfter(t *testing.T) {
 			t.Fatalf("the cancellation never reached the saga while its charge was in flight: %v", eventTypes(events))
 		}
 		started := events[0].ID.String()
-		var forward []string
+		var forward []fulfillment.Step
 		for _, e := range events[2:] {
 			if e.Type != fulfillment.TypeStepRecorded {
 				continue
@@ -90,7 +91,7 @@ func TestStepRecordsNameWhatTheyRanAfter(t *testing.T) {
 				t.Fatal(err)
 			}
 			step := ev.(fulfillment.StepRecorded).Step
-			if !slices.Contains([]string{fulfillment.ReserveStep("C"), fulfillment.StepConfirm, fulfillment.StepRequestPayment, fulfillment.StepCharge}, step) {
+			if !slices.Contains([]fulfillment.Step{fulfillment.ReserveStep("C"), {Kind: fulfillment.StepConfirm}, {Kind: fulfillment.StepRequestPayment}, {Kind: fulfillment.StepCharge}}, step) {
 				continue
 			}
 			forward = append(forward, step)

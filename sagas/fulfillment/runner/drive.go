@@ -1,4 +1,4 @@
-package fulfillment
+package runner
 
 import (
 	"context"
@@ -11,12 +11,13 @@ import (
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/lease"
 	"github.com/orderflow/orderflow/platform/tracing"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
 )
 
 // sagas is the saga as an aggregate: its state folded from its stream.
-var sagas = command.Aggregate[State]{Category: Category, Evolve: Evolve, Decode: Decode}
+var sagas = command.Aggregate[fulfillment.State]{Category: fulfillment.Category, Evolve: fulfillment.Evolve, Decode: fulfillment.Decode}
 
 // maxStepsPerDrive bounds one Drive; a saga with more to do is woken again.
 const maxStepsPerDrive = 64
@@ -59,7 +60,7 @@ func (r *Runner) drive(ctx context.Context, t *lease.Term, id string) error {
 	// again, and their commands, idempotent, change nothing more.
 	var pending []domain.Event
 	flush := func() error {
-		ran := state.lastEventID // the pending steps ran after it
+		ran := state.LastEventID // the pending steps ran after it
 		for attempt := 0; len(pending) > 0; attempt++ {
 			if err := fence(t); err != nil {
 				return wrapf(err, "saga %s: record", id)
@@ -67,7 +68,7 @@ func (r *Runner) drive(ctx context.Context, t *lease.Term, id string) error {
 			next, last, err := r.record(ctx, state, rev, ran, pending...)
 			if err == nil {
 				r.observe(ctx, state, pending)
-				pending, rev, state.lastEventID = nil, next, last
+				pending, rev, state.LastEventID = nil, next, last
 				return nil
 			}
 			if !errors.Is(err, eventstore.ErrWrongExpectedRevision) || attempt >= 8 {
@@ -81,17 +82,17 @@ func (r *Runner) drive(ctx context.Context, t *lease.Term, id string) error {
 				return err
 			}
 			for _, e := range pending {
-				state = Evolve(state, e)
+				state = fulfillment.Evolve(state, e)
 			}
 		}
 		return nil
 	}
 	for range maxStepsPerDrive {
 		now := r.cfg.Now()
-		action := Next(state, now)
+		action := fulfillment.Next(state, now)
 		var e domain.Event
 		switch action.Kind {
-		case Nothing:
+		case fulfillment.Nothing:
 			if err := flush(); err != nil {
 				return err
 			}
@@ -99,25 +100,21 @@ func (r *Runner) drive(ctx context.Context, t *lease.Term, id string) error {
 				return r.forget(ctx, t, id)
 			}
 			return nil // cancelled before it started: Started will wake it
-		case Wait:
+		case fulfillment.Wait:
 			if err := flush(); err != nil {
 				return err
 			}
 			return r.park(ctx, t, id, action.Until)
-		case Run:
+		case fulfillment.Run:
 			if err := fence(t); err != nil {
 				return wrapf(err, "saga %s: %s", id, action.Step)
 			}
 			stepCtx, end := r.stepSpan(ctx, state, action)
-			rec := r.steps.perform(stepCtx, state, action, now)
+			rec := r.steps.Perform(stepCtx, state, action, now)
 			end(rec)
 			e = rec
-		case BeginCompensation:
-			e = CompensationStarted{V: compensationStartedV, Reason: action.Reason, At: now}
-		case Complete:
-			e = Completed{V: completedV, At: now}
-		case FinishCompensation:
-			e = Compensated{V: compensatedV, Reason: action.Reason, At: now}
+		default:
+			e = action.Event(now)
 		}
 		// The step may have been cut short, or have outlived the lease:
 		// record nothing. Its effect, if it had one, is idempotent, and
@@ -128,9 +125,9 @@ func (r *Runner) drive(ctx context.Context, t *lease.Term, id string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		state = Evolve(state, e)
+		state = fulfillment.Evolve(state, e)
 		pending = append(pending, e)
-		if rec, ok := e.(StepRecorded); ok && rec.Outcome == Done {
+		if rec, ok := e.(fulfillment.StepRecorded); ok && rec.Outcome == fulfillment.Done {
 			continue
 		}
 		if err := flush(); err != nil {
@@ -151,38 +148,19 @@ func fence(t *lease.Term) error {
 	return t.Check()
 }
 
-// load folds the saga of order id; rev is -1 when it has no events.
-func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
-	var (
-		s    State
-		rev  int64 = -1
-		from uint64
-	)
-	for {
-		page, err := r.cfg.Store.ReadStream(ctx, StreamID(id), eventstore.ReadOptions{From: from, Count: 256})
-		if errors.Is(err, eventstore.ErrStreamNotFound) {
-			return s, rev, nil
-		}
-		if err != nil {
-			return s, rev, wrapf(err, "load saga %s", id)
-		}
-		for _, e := range page {
-			ev, err := Decode(e.Type, e.Data)
-			if err != nil {
-				return s, rev, wrapf(err, "load saga %s", id)
-			}
-			if e.Revision == 0 {
-				s.traceParent, s.traceState = e.Metadata.TraceParent, e.Metadata.TraceState
-				s.correlationID = e.Metadata.CorrelationID
-			}
-			s.lastEventID = e.ID.String()
-			s, rev = Evolve(s, ev), int64(e.Revision)
-		}
-		if len(page) < 256 {
-			return s, rev, nil
-		}
-		from = page[len(page)-1].Revision + 1
+// load folds the saga of order id from its stream, with where it came
+// from and the id of its last event; rev is -1 when it has no events.
+func (r *Runner) load(ctx context.Context, id string) (fulfillment.State, int64, error) {
+	l, err := command.LoadStream(ctx, r.handler, sagas, id)
+	if err != nil {
+		return fulfillment.State{}, -1, wrapf(err, "load saga %s", id)
 	}
+	s := l.State
+	s.Origin = fulfillment.Origin{TraceParent: l.First.TraceParent, TraceState: l.First.TraceState, CorrelationID: l.First.CorrelationID}
+	if l.Revision >= 0 {
+		s.LastEventID = l.LastID.String()
+	}
+	return s, l.Revision, nil
 }
 
 // record appends events to saga s, expecting it at rev, and returns the
@@ -191,16 +169,16 @@ func (r *Runner) load(ctx context.Context, id string) (State, int64, error) {
 // event when the step ran, which made the saga take it. (The events the
 // step's command wrote name that command, StepCommandID.) Any other event
 // names the saga's event before it.
-func (r *Runner) record(ctx context.Context, s State, rev int64, ran string, events ...domain.Event) (int64, string, error) {
+func (r *Runner) record(ctx context.Context, s fulfillment.State, rev int64, ran string, events ...domain.Event) (int64, string, error) {
 	id := s.OrderID
 	data := make([]eventstore.EventData, len(events))
-	cause := s.lastEventID
+	cause := s.LastEventID
 	for i, e := range events {
 		payload, err := json.Marshal(e)
 		if err != nil {
 			return rev, "", wrapf(err, "saga %s: encode %s", id, e.EventType())
 		}
-		if _, ok := e.(StepRecorded); ok {
+		if _, ok := e.(fulfillment.StepRecorded); ok {
 			cause = ran
 		}
 		parent, state := tracing.TraceParent(ctx)
@@ -214,7 +192,7 @@ func (r *Runner) record(ctx context.Context, s State, rev int64, ran string, eve
 	if rev >= 0 {
 		expected = eventstore.Exact(uint64(rev))
 	}
-	res, err := r.cfg.Store.Append(ctx, StreamID(id), expected, data...)
+	res, err := r.cfg.Store.Append(ctx, fulfillment.StreamID(id), expected, data...)
 	if err != nil {
 		return rev, "", err
 	}

@@ -1,4 +1,4 @@
-package fulfillment_test
+package runner_test
 
 import (
 	"log/slog"
@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/order"
 	"github.com/orderflow/orderflow/write/payment"
@@ -125,11 +126,11 @@ func TestStalledRunnerIsFenced(t *testing.T) {
 	w.product("A", 1999, 1000)
 	pay := newGatedPayments(w.cfg.Payments)
 	paused := newStall()
-	ends := newDriveEnds(fulfillment.ErrLeaseLost)
-	a := w.spawn("a", func(cfg *fulfillment.Config) {
+	ends := newDriveEnds(runner.ErrLeaseLost)
+	a := w.spawn("a", func(cfg *runner.Config) {
 		cfg.Payments = pay
 		cfg.Logger = slog.New(ends)
-	}, func(r *fulfillment.Runner) { fulfillment.SetBeforeLeaseTick(r, paused.hook) })
+	}, func(r *runner.Runner) { runner.SetBeforeLeaseTick(r, paused.hook) })
 	b := w.spawn("b", nil)
 	waitFor(t, 10*time.Second, "the partitions split between the runners", func() bool { return split(a, b) && len(a.Owned()) > 0 })
 
@@ -193,7 +194,7 @@ func TestStalledRunnerIsFenced(t *testing.T) {
 	if err := w.placeID(more, "DE", order.LineRequest{SKU: "A", Quantity: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if s := w.finished(more); !s.Completed || !slices.Contains(a.Owned(), fulfillment.PartitionOf(more, testPartitions)) {
+	if s := w.finished(more); !s.Completed || !slices.Contains(a.Owned(), runner.PartitionOf(more, testPartitions)) {
 		t.Fatalf("after a resumed: saga %+v; a owns %v", s.History, a.Owned())
 	}
 	t.Logf("a gave up its partitions %s after it stalled, b owned them %s after", gaveUp, took)

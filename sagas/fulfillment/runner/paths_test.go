@@ -1,4 +1,4 @@
-package fulfillment_test
+package runner_test
 
 import (
 	"testing"

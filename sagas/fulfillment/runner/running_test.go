@@ -1,11 +1,11 @@
-package fulfillment_test
+package runner_test
 
 import (
 	"testing"
 	"time"
 
 	"github.com/orderflow/orderflow/paymentprovider/sandbox"
-	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 	"github.com/orderflow/orderflow/write/order"
 )
 
@@ -15,7 +15,7 @@ func TestRunningCountsTheSagasInFlight(t *testing.T) {
 	w := newWorld(t, time.Minute)
 	running := func() int64 {
 		t.Helper()
-		n, err := fulfillment.Running(w.ctx, w.cfg.Pool)
+		n, err := runner.Running(w.ctx, w.cfg.Pool)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package fulfillment
+package runner
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/lease"
+	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
 	"github.com/orderflow/orderflow/write/order"
@@ -142,7 +142,7 @@ func (r *Runner) handle(ctx context.Context, e eventstore.RecordedEvent) (string
 	switch ev := ev.(type) {
 	case order.Placed:
 		id = ev.OrderID
-		out = started(ev, r.cfg.PaymentTimeout)
+		out = fulfillment.StartedFrom(ev, r.cfg.PaymentTimeout)
 	case order.Cancelled:
 		if !ev.ByCustomer {
 			return "", nil // the saga's own compensation
@@ -156,13 +156,13 @@ func (r *Runner) handle(ctx context.Context, e eventstore.RecordedEvent) (string
 			r.cfg.Logger.InfoContext(ctx, "fulfillment: cancellation after the saga finished, ignored", "order", id, "saga", s.Step(r.cfg.Now()))
 			return "", nil
 		}
-		out = CancelRequested{V: cancelRequestedV, Reason: ev.Reason, At: ev.CancelledAt}
+		out = fulfillment.CancelRequestedFrom(ev)
 	}
 	data, err := json.Marshal(out)
 	if err != nil {
 		return "", err
 	}
-	_, err = r.cfg.Store.Append(ctx, StreamID(id), eventstore.Any, eventstore.EventData{
+	_, err = r.cfg.Store.Append(ctx, fulfillment.StreamID(id), eventstore.Any, eventstore.EventData{
 		ID:       uuid.NewSHA1(intakeNamespace, e.ID[:]),
 		Type:     out.EventType(),
 		Data:     data,
@@ -172,20 +172,6 @@ func (r *Runner) handle(ctx context.Context, e eventstore.RecordedEvent) (string
 		return "", wrapf(err, "saga %s: record %s", id, out.EventType())
 	}
 	return id, nil
-}
-
-func started(p order.Placed, timeout time.Duration) Started {
-	lines := make([]Line, len(p.Lines))
-	for i, l := range p.Lines {
-		lines[i] = Line{SKU: l.SKU, Quantity: l.Quantity}
-	}
-	a := p.ShippingAddress
-	return Started{
-		V: startedV, OrderID: p.OrderID, CustomerID: p.CustomerID, Lines: lines, Total: p.Total,
-		Address:         Address{Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country},
-		PaymentDeadline: p.PlacedAt.Add(timeout),
-		StartedAt:       p.PlacedAt,
-	}
 }
 
 // orderID is the id in an order stream's name.

@@ -1,4 +1,4 @@
-package fulfillment_test
+package runner_test
 
 import (
 	"context"
@@ -14,17 +14,18 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/money"
 	"github.com/orderflow/orderflow/write/order"
 )
 
 // testPartitions is the partition count the tests run with (the default).
-const testPartitions = fulfillment.DefaultPartitions
+const testPartitions = runner.DefaultPartitions
 
 // proc is one of several saga runners a test runs on one database.
 type proc struct {
-	*fulfillment.Runner
+	*runner.Runner
 	seen   *seen
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -33,7 +34,7 @@ type proc struct {
 
 // spawn starts a runner named owner. configure, if set, changes its
 // configuration; seams are applied to it before it runs.
-func (w *world) spawn(owner string, configure func(*fulfillment.Config), seams ...func(*fulfillment.Runner)) *proc {
+func (w *world) spawn(owner string, configure func(*runner.Config), seams ...func(*runner.Runner)) *proc {
 	w.t.Helper()
 	cfg := w.cfg
 	cfg.Owner = owner
@@ -42,7 +43,7 @@ func (w *world) spawn(owner string, configure func(*fulfillment.Config), seams .
 	if configure != nil {
 		configure(&cfg)
 	}
-	p.Runner = fulfillment.New(cfg)
+	p.Runner = runner.New(cfg)
 	for _, s := range seams {
 		s(p.Runner)
 	}
@@ -64,16 +65,16 @@ func (p *proc) halt() {
 }
 
 // crashes makes a runner keep its leases when it stops, as a crash would.
-func crashes(r *fulfillment.Runner) { fulfillment.KeepLeasesOnStop(r) }
+func crashes(r *runner.Runner) { runner.KeepLeasesOnStop(r) }
 
 // seen is an Observer that counts what its runner recorded.
 type seen struct {
 	steps, finished, deadlines atomic.Int64
 }
 
-func (s *seen) StepRecorded(string, fulfillment.Outcome) { s.steps.Add(1) }
-func (s *seen) SagaFinished(string, time.Duration)       { s.finished.Add(1) }
-func (s *seen) DeadlinePassed()                          { s.deadlines.Add(1) }
+func (s *seen) StepRecorded(fulfillment.StepKind, fulfillment.Outcome) { s.steps.Add(1) }
+func (s *seen) SagaFinished(string, time.Duration)                     { s.finished.Add(1) }
+func (s *seen) DeadlinePassed()                                        { s.deadlines.Add(1) }
 
 // records counts the events the runner recorded that it reported.
 func (s *seen) records() int64 { return s.steps.Load() + s.finished.Load() + s.deadlines.Load() }
@@ -143,7 +144,7 @@ func (w *world) leaseOwners() map[int]string {
 func orderIn(partitions []int) string {
 	for {
 		id := uuid.NewString()
-		if slices.Contains(partitions, fulfillment.PartitionOf(id, testPartitions)) {
+		if slices.Contains(partitions, runner.PartitionOf(id, testPartitions)) {
 			return id
 		}
 	}
@@ -175,7 +176,7 @@ func (w *world) sagaEvents(id string) map[string]int {
 			w.t.Fatal(err)
 		}
 		rec := ev.(fulfillment.StepRecorded)
-		out[rec.Step+"/"+string(rec.Outcome)]++
+		out[rec.Step.String()+"/"+string(rec.Outcome)]++
 	}
 	return out
 }
