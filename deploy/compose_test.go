@@ -97,7 +97,7 @@ func TestComposeFile(t *testing.T) {
 // makes sure problems notices each.
 func TestComposeChecksCatchMistakes(t *testing.T) {
 	const (
-		projections = "  # The read-model projections.\n  projections:\n    <<: *orderflow\n    command: [\"serve\", \"--roles=projections\"]\n"
+		projections = "  # The read-model projections, customer notifications among them.\n  projections:\n    <<: *orderflow\n    command: [\"serve\", \"--roles=projections\"]\n"
 		paymentsDep = "\n      payments:\n        condition: service_healthy"
 		paymentsHC  = "    healthcheck:\n      <<: *orderflow-healthcheck\n      test: [\"CMD\", \"/usr/local/bin/orderflow\", \"probe\", \"--url\", \"http://127.0.0.1:8081/v1/sandbox/controls\"]\n"
 		secret      = `"${ORDERFLOW_JWT_SECRET:?set ORDERFLOW_JWT_SECRET, e.g. openssl rand -hex 32}"`
