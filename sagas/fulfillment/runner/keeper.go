@@ -52,6 +52,9 @@ type keeper struct {
 	changed  chan struct{}       // closed and replaced whenever terms change
 }
 
+// keeperApplication names the keeper's connection in pg_stat_activity.
+const keeperApplication = "orderflow saga lease keeper"
+
 func newKeeper(cfg Config, leases *lease.Holder) *keeper {
 	k := &keeper{
 		connConfig: cfg.Pool.Config().ConnConfig, leases: leases, n: cfg.Partitions,
@@ -158,7 +161,12 @@ func (k *keeper) connect(ctx context.Context) (*pgx.Conn, error) {
 	if k.conn != nil && !k.conn.IsClosed() {
 		return k.conn, nil
 	}
-	conn, err := pgx.ConnectConfig(ctx, k.connConfig.Copy())
+	cfg := k.connConfig.Copy()
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["application_name"] = keeperApplication
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, wrapf(err, "connect the saga lease keeper")
 	}
@@ -407,22 +415,28 @@ func (k *keeper) stop(ctx context.Context, release bool) error {
 	if !release {
 		return nil
 	}
-	if conn == nil || conn.IsClosed() {
-		fresh, err := k.connect(ctx)
-		if err != nil {
+	leave := func(conn *pgx.Conn) error {
+		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, leaveSQL, sagaName, k.leases.Owner()); err != nil {
+				return fmt.Errorf("leave the saga runners: %w", err)
+			}
+			if len(all) > 0 {
+				return k.leases.Release(ctx, tx, tenures(all)...)
+			}
+			return nil
+		})
+	}
+	if conn != nil && !conn.IsClosed() {
+		// A connection lost unnoticed fails here, and is closed then.
+		if err := leave(conn); err == nil || !conn.IsClosed() {
 			return err
 		}
-		k.conn = nil
-		defer fresh.Close(ctx)
-		conn = fresh
 	}
-	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, leaveSQL, sagaName, k.leases.Owner()); err != nil {
-			return fmt.Errorf("leave the saga runners: %w", err)
-		}
-		if len(all) > 0 {
-			return k.leases.Release(ctx, tx, tenures(all)...)
-		}
-		return nil
-	})
+	fresh, err := k.connect(ctx)
+	if err != nil {
+		return err
+	}
+	k.conn = nil
+	defer fresh.Close(ctx)
+	return leave(fresh)
 }
