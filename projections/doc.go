@@ -48,7 +48,8 @@
 // projection/NAME) that it renews inside every batch transaction,
 // conditioned on its tenure (owner and epoch) still being current; the
 // others stand by and take the lease over once it has expired (by the
-// database's clock) or been released. Every batch transaction first locks the
+// database's clock) or been released (at once: they hear of the release on
+// a lease.Waker). Every batch transaction first locks the
 // projection's checkpoint row, writes, then extends the lease and advances
 // the checkpoint in one statement that does neither unless this process
 // still owns the lease and the checkpoint is still where the batch started

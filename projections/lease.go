@@ -28,7 +28,8 @@ var extendSQL = `WITH lease AS (` + lease.RenewSQL(1) + `), cp AS (
 SELECT EXISTS (SELECT 1 FROM lease)`
 
 // acquire waits until this process owns the lease of projection name,
-// trying every quarter of the TTL. It returns only the context's error.
+// trying every quarter of the TTL, and at once when the Manager's waker
+// hears that the lease was released. It returns only the context's error.
 func (m *Manager) acquire(ctx context.Context, name string) (lease.Tenure, error) {
 	g, err := m.leases.Await(ctx, m.pool, leaseName(name), m.ttl/4)
 	return g.Tenure, err

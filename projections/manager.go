@@ -72,6 +72,7 @@ type Manager struct {
 	logger       *slog.Logger
 	owner        string
 	leases       *lease.Holder
+	waker        *lease.Waker // wakes standbys when a lease is released; Run runs it
 	ttl          time.Duration
 	batchSize    int
 	rebuildBatch int
@@ -129,7 +130,8 @@ func New(cfg Config) (*Manager, error) {
 	if m.ttl <= 0 {
 		m.ttl = DefaultLeaseTTL
 	}
-	leases, err := lease.New(lease.Config{Owner: m.owner, TTL: m.ttl, Logger: m.logger})
+	m.waker = lease.NewWaker(m.pool.Config().ConnConfig, m.logger)
+	leases, err := lease.New(lease.Config{Owner: m.owner, TTL: m.ttl, Logger: m.logger, Waker: m.waker})
 	if err != nil {
 		return nil, fmt.Errorf("projections: %w", err)
 	}

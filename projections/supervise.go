@@ -33,6 +33,16 @@ func (m *Manager) Run(ctx context.Context) error {
 		mu   sync.Mutex
 		errs []error
 	)
+	// Standbys take a released lease at once, when the waker hears of it.
+	wakerCtx, stopWaker := context.WithCancel(ctx)
+	wakerDone := make(chan struct{})
+	go func() {
+		defer close(wakerDone)
+		if err := m.waker.Run(wakerCtx); err != nil {
+			m.logger.WarnContext(ctx, "projections: lease waker stopped; standbys only poll", "err", err)
+		}
+	}()
+	defer func() { stopWaker(); <-wakerDone }()
 	for _, p := range m.projections {
 		wg.Go(func() {
 			if err := m.supervise(ctx, p); err != nil {

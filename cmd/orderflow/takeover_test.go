@@ -21,12 +21,12 @@ import (
 )
 
 // takeoverWithin is how soon after a worker stopped gracefully the other
-// must own everything it owned. A released lease is taken at the
-// survivor's next look: a projection standby polls every quarter of the
-// projections' lease TTL (750 ms), the saga's lease keeper acts every
-// fifth of its TTL (1 s). The margin above that is for a loaded machine;
-// a lease left to expire instead would take at least two seconds.
-const takeoverWithin = 1500 * time.Millisecond
+// must own everything it owned. A released lease is taken at once: the
+// release's notification wakes the survivor's projection standbys and its
+// saga lease keeper (platform/lease's Waker), which otherwise would look
+// only at their next poll (750 ms, 1 s); a lease left to expire instead
+// would take at least two seconds.
+const takeoverWithin = time.Second
 
 // ownership counts the projection leases and the fulfillment saga's leases
 // (its partitions and its intake) that the process pid holds now.

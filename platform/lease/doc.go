@@ -46,5 +46,9 @@
 //
 // A standby takes over a crashed or stalled holder's lease within its TTL
 // plus its polling interval after the last renewal, and a released lease at
-// its next attempt.
+// once: Release announces it with a NOTIFY on ReleasedChannel, which a
+// Waker (one listening connection per process component) passes on to the
+// waiters of that lease (Await, or a keeper's own Subscribe). The
+// notification is only a hint; polling stays the truth, so a notification
+// lost while the Waker reconnects costs at most a poll interval.
 package lease

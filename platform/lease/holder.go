@@ -49,6 +49,10 @@ type Config struct {
 	Margin time.Duration
 	// Logger receives Await's warnings; nil discards them.
 	Logger *slog.Logger
+	// Waker, when set, makes Await try again as soon as the lease it
+	// waits for is released, rather than at its next poll. Its owner runs
+	// it.
+	Waker *Waker
 }
 
 // Holder takes, renews and releases leases under one owner name. It keeps
@@ -58,6 +62,10 @@ type Holder struct {
 	ttl    time.Duration
 	margin time.Duration
 	logger *slog.Logger
+	waker  *Waker
+	// refused, a test hook, runs after each of Await's attempts that did
+	// not get the lease.
+	refused func(name string)
 }
 
 // New returns a Holder of cfg, or an error when TTL is not positive or
@@ -74,7 +82,7 @@ func New(cfg Config) (*Holder, error) {
 	}
 	return &Holder{
 		owner: cmp.Or(cfg.Owner, instance.Name()), ttl: cfg.TTL, margin: cfg.Margin,
-		logger: cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
+		logger: cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)), waker: cfg.Waker,
 	}, nil
 }
 
@@ -99,9 +107,13 @@ RETURNING l.name, l.epoch`
 FROM unnest($3::text[], $4::bigint[]) AS h(name, epoch)
 WHERE l.name = h.name AND l.owner = $1 AND l.epoch = h.epoch
 RETURNING l.name`
-	releaseSQL = `UPDATE leases.leases AS l SET expires_at = '-infinity'
-FROM unnest($2::text[], $3::bigint[]) AS h(name, epoch)
-WHERE l.name = h.name AND l.owner = $1 AND l.epoch = h.epoch`
+	releaseSQL = `WITH released AS (
+	UPDATE leases.leases AS l SET expires_at = '-infinity'
+	FROM unnest($2::text[], $3::bigint[]) AS h(name, epoch)
+	WHERE l.name = h.name AND l.owner = $1 AND l.epoch = h.epoch
+	RETURNING l.name
+)
+SELECT pg_notify('` + ReleasedChannel + `', name) FROM released`
 	freeSQL = `SELECT n FROM unnest($2::text[]) AS n
 WHERE NOT EXISTS (SELECT FROM leases.leases l WHERE l.name = n AND l.owner <> $1 AND l.expires_at >= clock_timestamp())`
 	seizeSQL = `INSERT INTO leases.leases AS l (name, owner, expires_at) VALUES ($1, $2, '-infinity')
@@ -150,7 +162,9 @@ func (h *Holder) Renew(ctx context.Context, q Querier, tenures ...Tenure) (renew
 }
 
 // Release ends those of tenures that are still current, so that another
-// owner can acquire them at once.
+// owner can acquire them at once, and announces each on ReleasedChannel
+// (delivered when q's transaction commits), so that waiters hear of it at
+// once (Waker).
 func (h *Holder) Release(ctx context.Context, q Querier, tenures ...Tenure) error {
 	names, epochs := split(tenures)
 	if _, err := q.Exec(ctx, releaseSQL, h.owner, names, epochs); err != nil {
@@ -174,9 +188,13 @@ func (h *Holder) Free(ctx context.Context, q Querier, names ...string) ([]string
 }
 
 // Await acquires the lease of name, trying every interval until it gets
-// it. It returns only ctx's error; failures in between are logged.
+// it, and at once when the holder's Waker hears that it was released. It
+// returns only ctx's error; failures in between are logged.
 func (h *Holder) Await(ctx context.Context, q Querier, name string, every time.Duration) (Grant, error) {
 	every = max(every, 10*time.Millisecond)
+	// Subscribed before the first attempt: a release after it is heard.
+	released, unsubscribe := h.waker.Subscribe(func(n string) bool { return n == name })
+	defer unsubscribe()
 	for {
 		gs, err := h.Acquire(ctx, q, name)
 		switch {
@@ -187,10 +205,17 @@ func (h *Holder) Await(ctx context.Context, q Querier, name string, every time.D
 		case err != nil:
 			h.logger.WarnContext(ctx, "take lease", "lease", name, "owner", h.owner, "err", err)
 		}
+		if h.refused != nil {
+			h.refused(name)
+		}
+		poll := time.NewTimer(every)
 		select {
 		case <-ctx.Done():
+			poll.Stop()
 			return Grant{}, ctx.Err()
-		case <-time.After(every):
+		case <-poll.C:
+		case <-released:
+			poll.Stop()
 		}
 	}
 }

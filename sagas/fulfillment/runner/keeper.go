@@ -25,12 +25,15 @@ var ErrPartitionCount = errors.New("saga runners disagree on the partition count
 // keeper holds a runner's leases: every tick it says the runner is alive,
 // renews the leases it holds, gives up those above its fair share of the
 // partitions (ceil(partitions / live runners)), takes free ones up to that
-// share, and takes the intake's lease when it is free. It talks to the
-// database on a connection of its own, so that a busy pool never delays a
-// renewal.
+// share, and takes the intake's lease when it is free. It ticks at once,
+// too, when its waker hears that one of the saga's leases was released,
+// so that a runner stopping hands its partitions over without delay. It
+// talks to the database on a connection of its own, so that a busy pool
+// never delays a renewal.
 type keeper struct {
 	connConfig *pgx.ConnConfig
 	leases     *lease.Holder
+	waker      *lease.Waker // run by run: wakes it when a lease is released
 	n          int
 	every      time.Duration // tick interval
 	tickFor    time.Duration // longest a tick may take: a term's length
@@ -49,9 +52,13 @@ type keeper struct {
 	changed  chan struct{}       // closed and replaced whenever terms change
 }
 
+// keeperApplication names the keeper's connection in pg_stat_activity.
+const keeperApplication = "orderflow saga lease keeper"
+
 func newKeeper(cfg Config, leases *lease.Holder) *keeper {
 	k := &keeper{
 		connConfig: cfg.Pool.Config().ConnConfig, leases: leases, n: cfg.Partitions,
+		waker: lease.NewWaker(cfg.Pool.Config().ConnConfig, cfg.Logger),
 		every: cfg.LeaseTTL / 5, tickFor: cfg.LeaseTTL - cfg.LeaseTTL/4, logger: cfg.Logger,
 		byName: map[string]int{leaseName(intakeLease): intakeLease},
 		terms:  map[int]*lease.Term{}, changed: make(chan struct{}),
@@ -81,8 +88,20 @@ func (k *keeper) start(ctx context.Context) error {
 	return nil
 }
 
-// run ticks until ctx ends. It returns ctx's error, or ErrPartitionCount.
+// run ticks until ctx ends, every k.every and whenever one of the saga's
+// leases is released. It returns ctx's error, or ErrPartitionCount.
 func (k *keeper) run(ctx context.Context) error {
+	wakerCtx, stopWaker := context.WithCancel(ctx)
+	wakerDone := make(chan struct{})
+	go func() {
+		defer close(wakerDone)
+		if err := k.waker.Run(wakerCtx); err != nil {
+			k.logger.WarnContext(ctx, "fulfillment: lease waker stopped; the keeper only polls", "err", err)
+		}
+	}()
+	defer func() { stopWaker(); <-wakerDone }()
+	released, unsubscribe := k.waker.Subscribe(func(name string) bool { _, ok := k.byName[name]; return ok })
+	defer unsubscribe()
 	t := time.NewTicker(k.every)
 	defer t.Stop()
 	for {
@@ -90,6 +109,8 @@ func (k *keeper) run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-t.C:
+		case <-released:
+			t.Reset(k.every)
 		}
 		err := k.tick(ctx)
 		switch {
@@ -140,7 +161,12 @@ func (k *keeper) connect(ctx context.Context) (*pgx.Conn, error) {
 	if k.conn != nil && !k.conn.IsClosed() {
 		return k.conn, nil
 	}
-	conn, err := pgx.ConnectConfig(ctx, k.connConfig.Copy())
+	cfg := k.connConfig.Copy()
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	cfg.RuntimeParams["application_name"] = keeperApplication
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, wrapf(err, "connect the saga lease keeper")
 	}
@@ -359,12 +385,14 @@ func (k *keeper) takeFresh() []int {
 	return out
 }
 
-// stop ends every term and, when release is set, gives their leases up
-// and removes the runner's heartbeat, so that the other runners take over
+// stop ends every term and, when release is set, removes the runner's
+// heartbeat and gives their leases up in one transaction, so that the
+// other runners, woken by the release, count this one gone and take over
 // at once; then it closes the connection. Work under the terms must have
 // stopped: nothing written under them may follow the release. It talks to
-// the database on the keeper's own connection, not the pool's, and
-// returns what failed.
+// the database on the keeper's own connection, not the pool's, or on a
+// fresh one when that was closed (a tick cut off by the end of the run
+// closes it), and returns what failed.
 func (k *keeper) stop(ctx context.Context, release bool) error {
 	k.mu.Lock()
 	all := slices.Concat(slices.Collect(maps.Values(k.terms)), k.shedding)
@@ -381,16 +409,34 @@ func (k *keeper) stop(ctx context.Context, release bool) error {
 	defer cancel()
 	conn := k.conn
 	k.conn = nil
-	defer conn.Close(ctx)
-	if !release || conn.IsClosed() {
+	if conn != nil {
+		defer conn.Close(ctx)
+	}
+	if !release {
 		return nil
 	}
-	var errs []error
-	if len(all) > 0 {
-		errs = append(errs, k.leases.Release(ctx, conn, tenures(all)...))
+	leave := func(conn *pgx.Conn) error {
+		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, leaveSQL, sagaName, k.leases.Owner()); err != nil {
+				return fmt.Errorf("leave the saga runners: %w", err)
+			}
+			if len(all) > 0 {
+				return k.leases.Release(ctx, tx, tenures(all)...)
+			}
+			return nil
+		})
 	}
-	if _, err := conn.Exec(ctx, leaveSQL, sagaName, k.leases.Owner()); err != nil {
-		errs = append(errs, fmt.Errorf("leave the saga runners: %w", err))
+	if conn != nil && !conn.IsClosed() {
+		// A connection lost unnoticed fails here, and is closed then.
+		if err := leave(conn); err == nil || !conn.IsClosed() {
+			return err
+		}
 	}
-	return errors.Join(errs...)
+	fresh, err := k.connect(ctx)
+	if err != nil {
+		return err
+	}
+	k.conn = nil
+	defer fresh.Close(ctx)
+	return leave(fresh)
 }

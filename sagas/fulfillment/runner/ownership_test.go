@@ -158,6 +158,39 @@ func TestGracefulStopHandsOver(t *testing.T) {
 	t.Logf("b owned everything %s after a's stop", took)
 }
 
+// TestStopReleasesAfterLosingItsConnection: a runner whose lease keeper
+// lost its connection just before the runner stops (a tick cut off by the
+// stop closes it, as a server ending the session does) still releases
+// every lease and removes its heartbeat, on a fresh connection, instead of
+// leaving the others to wait for the TTL.
+func TestStopReleasesAfterLosingItsConnection(t *testing.T) {
+	w := newIdleWorld(t, time.Minute, 0)
+	a := w.spawn("a", nil)
+	waitFor(t, 10*time.Second, "a to own everything", func() bool { return len(a.Owned()) == testPartitions && a.OwnsIntake() })
+	var killed int
+	if err := w.cfg.Pool.QueryRow(w.ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = 'orderflow saga lease keeper'`).Scan(&killed); err != nil {
+		t.Fatal(err)
+	}
+	if killed != 1 {
+		t.Fatalf("terminated %d keeper connections, want 1", killed)
+	}
+	a.halt()
+	if !errors.Is(a.err, context.Canceled) || a.err.Error() != context.Canceled.Error() {
+		t.Fatalf("a stopped with %v, want context.Canceled alone (no failed release)", a.err)
+	}
+	if owners := w.leaseOwners(); len(owners) != 0 {
+		t.Fatalf("live leases after a's stop: %v, want none", owners)
+	}
+	var heartbeats int
+	if err := w.cfg.Pool.QueryRow(w.ctx, `SELECT count(*) FROM sagas.runners WHERE owner = 'a'`).Scan(&heartbeats); err != nil {
+		t.Fatal(err)
+	}
+	if heartbeats != 0 {
+		t.Fatalf("a left %d heartbeat rows, want none", heartbeats)
+	}
+}
+
 // TestRunnersAgreeOnPartitions starts a runner with another partition
 // count than the live one: it refuses to run and takes no lease, and the
 // live one runs on undisturbed.
