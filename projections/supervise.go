@@ -21,7 +21,8 @@ const (
 //
 // For each projection it keeps doing what the state of the database asks:
 // when the projection has no live generation, or one built by an older
-// Version, it rebuilds it (Rebuild; with several processes, one rebuilds
+// Version, it rebuilds it (a Consumer is not rebuilt: it starts at the
+// start of the log, or goes on from its checkpoint) (Rebuild; with several processes, one rebuilds
 // and the others wait); when the live generation is of its version, it
 // waits for the lease and follows the log; when it is of a newer version
 // (an older binary during a rolling deploy), it stands by. Failures are
@@ -102,6 +103,10 @@ func (m *Manager) step(ctx context.Context, p Projection) (progressed bool, err 
 		return false, err
 	}
 	switch {
+	case !found && IsConsumer(p):
+		return true, m.startConsumer(ctx, p)
+	case found && cp.version < p.Version() && IsConsumer(p):
+		return true, m.upgradeConsumer(ctx, p)
 	case !found || cp.version < p.Version():
 		if _, err := m.rebuild(ctx, p, nil); err != nil {
 			return false, err
