@@ -118,3 +118,29 @@ func TestConsumerFollowsFromStartAndParks(t *testing.T) {
 	}
 	waitFor(t, 5*time.Second, "the status", func() bool { return statusOf(t, m, "follower").DeadLetters == 1 })
 }
+
+// TestElsewhereReportedNotRun registers a consumer as run elsewhere: the
+// Manager lists it in its status but does not run it.
+func TestElsewhereReportedNotRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if err := e.appendEvent(ctxFor(t), "counter-1", projectionstest.Event("consumer.added", 1)); err != nil {
+		t.Fatal(err)
+	}
+	e.log()
+	c := &consumer{seen: map[int64]bool{}, flakies: map[uuid.UUID]int{}}
+	counter := projectionstest.NewCounter("counter", 1)
+	m := e.managerWith(projections.Config{Owner: "a", Projections: []projections.Projection{counter}, Elsewhere: []projections.Projection{c}})
+	start(t, m)
+	e.waitCaughtUp("counter")
+	if got := m.Names(); !slices.Equal(got, []string{"counter", "follower"}) {
+		t.Fatalf("names %v, want counter and follower", got)
+	}
+	s := statusOf(t, m, "follower")
+	if !s.Consumer || s.Generation != 0 || s.State != projections.StateStopped {
+		t.Fatalf("status of the consumer run elsewhere: %+v, want stopped with no generation", s)
+	}
+	if got := c.handled(); len(got) != 0 {
+		t.Fatalf("the consumer run elsewhere handled %v here", got)
+	}
+}

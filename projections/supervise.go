@@ -13,7 +13,8 @@ const (
 	maxBackoff = 10 * time.Second
 )
 
-// Run runs every registered projection until ctx ends, then returns once
+// Run runs every registered projection (but those of Config.Elsewhere)
+// until ctx ends, then returns once
 // every transaction in flight has ended and the leases it held are given
 // up: nil, or the errors of the leases it could not release (their
 // standbys wait for them to expire). It releases them on Config.Pool, so
@@ -35,6 +36,9 @@ func (m *Manager) Run(ctx context.Context) error {
 		errs []error
 	)
 	for _, p := range m.projections {
+		if m.elsewhere[p.Name()] {
+			continue
+		}
 		wg.Go(func() {
 			if err := m.supervise(ctx, p); err != nil {
 				mu.Lock()
