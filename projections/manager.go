@@ -35,6 +35,11 @@ type Config struct {
 	// Projections is the registry: every projection this process knows.
 	// Names and views must be unique.
 	Projections []Projection
+	// Elsewhere are projections another process runs (its own Manager)
+	// that this one reports on too: Run leaves them out, while Status,
+	// DeadLetters and Redrive cover them like the others. Their names and
+	// views share the registry's rules.
+	Elsewhere []Projection
 	// Logger receives the runtime's diagnostics; nil discards them.
 	Logger *slog.Logger
 	// Owner identifies this process in leases; empty means
@@ -69,6 +74,7 @@ type Manager struct {
 	store        eventstore.Store
 	projections  []Projection
 	byName       map[string]Projection
+	elsewhere    map[string]bool
 	logger       *slog.Logger
 	owner        string
 	leases       *lease.Holder
@@ -111,8 +117,9 @@ func New(cfg Config) (*Manager, error) {
 	m := &Manager{
 		pool:         cfg.Pool,
 		store:        cfg.Store,
-		projections:  slices.Clone(cfg.Projections),
+		projections:  slices.Concat(cfg.Projections, cfg.Elsewhere),
 		byName:       make(map[string]Projection),
+		elsewhere:    make(map[string]bool),
 		logger:       cfg.Logger,
 		owner:        cfg.Owner,
 		ttl:          cfg.LeaseTTL,
@@ -163,6 +170,9 @@ func New(cfg Config) (*Manager, error) {
 			}
 			views[v] = p.Name()
 		}
+	}
+	for _, p := range cfg.Elsewhere {
+		m.elsewhere[p.Name()] = true
 	}
 	slices.SortFunc(m.projections, func(a, b Projection) int { return strings.Compare(a.Name(), b.Name()) })
 	return m, nil

@@ -53,13 +53,17 @@ type RebuildResult struct {
 // dies), it leaves the live generation untouched and serving; the next
 // rebuild removes the half-built one and starts afresh. progress may be nil.
 //
-// Rebuild returns ErrUnknownProjection for a name not registered and
+// Rebuild returns ErrUnknownProjection for a name not registered,
+// ErrNotRebuildable for a Consumer, and
 // ErrNewerVersionLive when the live generation was built by a newer
 // version than the registered projection.
 func (m *Manager) Rebuild(ctx context.Context, name string, progress ProgressFunc) (RebuildResult, error) {
 	p, err := m.projection(name)
 	if err != nil {
 		return RebuildResult{}, err
+	}
+	if IsConsumer(p) {
+		return RebuildResult{}, fmt.Errorf("rebuild %s: %w", name, ErrNotRebuildable)
 	}
 	cp, found, err := loadCheckpoint(ctx, m.pool, name)
 	if err != nil {

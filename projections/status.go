@@ -37,6 +37,9 @@ const MaxCountedBehind = 10_000
 // Status describes one registered projection.
 type Status struct {
 	Name string
+	// Consumer is true for a Consumer: it follows the log for its effects,
+	// has no read model and cannot be rebuilt.
+	Consumer bool
 	// CodeVersion is the Version of the registered projection; Version the
 	// one the live generation was built by.
 	CodeVersion int
@@ -118,7 +121,7 @@ func (m *Manager) Status(ctx context.Context) ([]Status, error) {
 }
 
 func (m *Manager) status(ctx context.Context, p Projection, head eventstore.Position) (Status, error) {
-	s := Status{Name: p.Name(), CodeVersion: p.Version(), Head: head}
+	s := Status{Name: p.Name(), Consumer: IsConsumer(p), CodeVersion: p.Version(), Head: head}
 	var (
 		found, leased, rebuilding, rebuildRow bool
 		commit, prepare                       int64

@@ -13,7 +13,8 @@ const (
 	maxBackoff = 10 * time.Second
 )
 
-// Run runs every registered projection until ctx ends, then returns once
+// Run runs every registered projection (but those of Config.Elsewhere)
+// until ctx ends, then returns once
 // every transaction in flight has ended and the leases it held are given
 // up: nil, or the errors of the leases it could not release (their
 // standbys wait for them to expire). It releases them on Config.Pool, so
@@ -21,7 +22,8 @@ const (
 //
 // For each projection it keeps doing what the state of the database asks:
 // when the projection has no live generation, or one built by an older
-// Version, it rebuilds it (Rebuild; with several processes, one rebuilds
+// Version, it rebuilds it (a Consumer is not rebuilt: it starts at the
+// start of the log, or goes on from its checkpoint) (Rebuild; with several processes, one rebuilds
 // and the others wait); when the live generation is of its version, it
 // waits for the lease and follows the log; when it is of a newer version
 // (an older binary during a rolling deploy), it stands by. Failures are
@@ -44,6 +46,9 @@ func (m *Manager) Run(ctx context.Context) error {
 	}()
 	defer func() { stopWaker(); <-wakerDone }()
 	for _, p := range m.projections {
+		if m.elsewhere[p.Name()] {
+			continue
+		}
 		wg.Go(func() {
 			if err := m.supervise(ctx, p); err != nil {
 				mu.Lock()
@@ -112,6 +117,10 @@ func (m *Manager) step(ctx context.Context, p Projection) (progressed bool, err 
 		return false, err
 	}
 	switch {
+	case !found && IsConsumer(p):
+		return true, m.startConsumer(ctx, p)
+	case found && cp.version < p.Version() && IsConsumer(p):
+		return true, m.upgradeConsumer(ctx, p)
 	case !found || cp.version < p.Version():
 		if _, err := m.rebuild(ctx, p, nil); err != nil {
 			return false, err

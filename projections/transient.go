@@ -14,7 +14,7 @@ import (
 // process rather than about the event being applied, so that the event must
 // not be parked: the work is retried from the checkpoint instead.
 //
-// Transient are: the end of a context; connection failures; SQLSTATE
+// Transient are: errors marked by Retry; the end of a context; connection failures; SQLSTATE
 // classes 08 (connection), 25 (invalid transaction state), 40 (rollback:
 // serialization failure, deadlock), 53 (insufficient resources), 54
 // (program limit), 55 (object not in prerequisite state, lock not
@@ -25,6 +25,10 @@ import (
 func transient(err error) bool {
 	if err == nil {
 		return false
+	}
+	var r retryable
+	if errors.As(err, &r) {
+		return true
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, pgx.ErrTxClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||

@@ -33,6 +33,10 @@ type projectionResolver struct{ s projections.Status }
 // Name is the projection's name.
 func (p *projectionResolver) Name() string { return p.s.Name }
 
+// Consumer reports whether the projection is a consumer (no read model,
+// not rebuildable).
+func (p *projectionResolver) Consumer() bool { return p.s.Consumer }
+
 // State is what the projection is doing, as an enum value (CATCHING_UP
 // for "catching up").
 func (p *projectionResolver) State() string {

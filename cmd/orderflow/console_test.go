@@ -27,6 +27,10 @@ import (
 // The read models the console must list, in its order (by name).
 var consoleReadModels = []string{"customer_notifications", "customers", "fulfillment", "order_timeline", "orders", "products"}
 
+// consoleConsumers are the consumers the console lists with the read
+// models: the saga's intake.
+var consoleConsumers = []string{"fulfillment_intake"}
+
 // fillerEvents is how long a log the tests give the rebuild to replay, on
 // top of the orders: a few seconds of replay here, long enough for the
 // console to show its progress and load the orders list before the swap.
@@ -222,7 +226,7 @@ func (s *consoleSystem) waitCaughtUp(t *testing.T) {
 				return false
 			}
 		}
-		return len(all) == len(consoleReadModels)
+		return len(all) == len(consoleReadModels)+len(consoleConsumers)
 	})
 }
 
@@ -253,7 +257,7 @@ func consoleRebuild(t *testing.T, s *consoleSystem, b *browser) {
 	rows := b.waitFor(t, "every projection live, with its lag", `(() => {
 		const rows = [...document.querySelectorAll('#projections-table tbody tr')];
 		const ok = rows.every(r => r.querySelector('[data-col=state]').textContent === 'live' && /^[0-9.]+ s$/.test(r.querySelector('[data-col=lag]').textContent));
-		return rows.length === 6 && ok ? rows.map(r => r.dataset.name + ' ' + r.querySelector('[data-col=lag]').textContent).join(', ') : '';
+		return rows.length === 7 && ok ? rows.map(r => r.dataset.name + ' ' + r.querySelector('[data-col=lag]').textContent).join(', ') : '';
 	})()`, 30*time.Second)
 	for _, name := range consoleReadModels {
 		if !strings.Contains(rows, name+" ") {

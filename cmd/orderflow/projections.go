@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -17,6 +18,7 @@ import (
 	"github.com/orderflow/orderflow/platform/migrate"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/projections/readmodels"
+	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 )
 
 // readModels returns the projections this binary runs: every read model
@@ -236,12 +238,14 @@ func projectionName(cmd string, args []string, registry []projections.Projection
 		return "", nil, fmt.Errorf("%w: no projection named", errUsage)
 	}
 	name := args[0]
-	names := make([]string, 0, len(registry))
+	names := make([]string, 0, len(registry)+1)
 	for _, p := range registry {
-		if p.Name() == name {
-			return name, args[1:], nil
-		}
 		names = append(names, p.Name())
+	}
+	// The saga's intake, a consumer, is reported on and redriven here too.
+	names = append(names, runner.IntakeName)
+	if slices.Contains(names, name) {
+		return name, args[1:], nil
 	}
 	known := "none are registered in this binary"
 	if len(names) > 0 {
@@ -302,7 +306,8 @@ func withProjections(ctx context.Context, cfg Config, logger *slog.Logger, regis
 			logger.WarnContext(ctx, "close event store", "err", err)
 		}
 	}()
-	m, err := projections.New(projections.Config{Pool: pool, Store: store, Projections: registry, Logger: logger, CountEvents: logCounter(store)})
+	m, err := projections.New(projections.Config{Pool: pool, Store: store, Projections: registry, Logger: logger, CountEvents: logCounter(store),
+		Elsewhere: []projections.Projection{sagaIntake(store, pool, logger, cfg.PaymentTimeout)}})
 	if err != nil {
 		return err
 	}

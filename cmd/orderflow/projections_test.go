@@ -52,7 +52,7 @@ func TestProjectionsCommandLine(t *testing.T) {
 	}
 	// The binary registers every read model, and names them.
 	err := run(context.Background(), []string{"projections", "rebuild", "nope"}, envOf(nil), &bytes.Buffer{}, &bytes.Buffer{})
-	if want := `unknown projection "nope" (known: orders, products, customers, fulfillment, order_timeline, customer_notifications)`; err == nil || err.Error() != want {
+	if want := `unknown projection "nope" (known: orders, products, customers, fulfillment, order_timeline, customer_notifications, fulfillment_intake)`; err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %q", err, want)
 	}
 }

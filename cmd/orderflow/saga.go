@@ -3,15 +3,24 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/paymentprovider"
+	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 	"github.com/orderflow/orderflow/write/service"
 )
+
+// sagaIntake is the fulfillment saga's intake as a consumer of the
+// projections runtime, for the Managers that report on it (status, dead
+// letters, redrive) without running it: the saga's runner runs it.
+func sagaIntake(store eventstore.Store, pool *pgxpool.Pool, logger *slog.Logger, paymentTimeout time.Duration) projections.Projection {
+	return runner.New(runner.Config{Store: store, Pool: pool, Logger: logger, PaymentTimeout: paymentTimeout}).Intake()
+}
 
 // startSaga starts the fulfillment saga as a part of p, its leases held
 // as owner. It returns the payment provider's client, whose state the

@@ -137,6 +137,7 @@ func dumpReadModels(t *testing.T, databaseURL string) map[string]string {
 // projectionStatus is what the admin API says of a projection.
 type projectionStatus struct {
 	Name, State, Position, Head string
+	Consumer                    bool
 	Generation                  int
 	Behind                      int64
 	Rebuild                     *struct{ Done int64 }
@@ -225,6 +226,11 @@ func TestTwoWorkersOneKilled(t *testing.T) {
 	eventually(t, 60*time.Second, "every projection to catch up", func() bool { return caughtUp(api.projections(t)) })
 	live := dumpReadModels(t, dbURL)
 	for _, p := range api.projections(t) {
+		if p.Consumer {
+			// The saga's intake has no read model: its rebuild is refused.
+			api.call(t, http.MethodPost, "/api/v1/admin/projections/"+p.Name+"/rebuild", api.admin, nil, http.StatusConflict, nil)
+			continue
+		}
 		var started struct{ Status string }
 		api.call(t, http.MethodPost, "/api/v1/admin/projections/"+p.Name+"/rebuild", api.admin, nil, http.StatusAccepted, &started)
 		eventually(t, 60*time.Second, p.Name+" to be rebuilt", func() bool {

@@ -190,7 +190,7 @@ func newSystem(cfg Config, logger *slog.Logger, store eventstore.Store, pool *pg
 		projectionTracing = tp
 	}
 	if s.views, err = projections.New(projections.Config{Pool: pool, Store: store, Projections: readModels(), Logger: logger, TracerProvider: projectionTracing, Owner: s.name,
-		CountEvents: logCounter(store)}); err != nil {
+		Elsewhere: []projections.Projection{sagaIntake(store, pool, logger, cfg.PaymentTimeout)}, CountEvents: logCounter(store)}); err != nil {
 		return nil, err
 	}
 	if err := s.metrics.Register(projectionMetrics(s.views), sagaMetrics(pool)); err != nil {

@@ -28,8 +28,9 @@ import (
 // would take at least two seconds.
 const takeoverWithin = time.Second
 
-// ownership counts the projection leases and the fulfillment saga's leases
-// (its partitions and its intake) that the process pid holds now.
+// ownership counts the projection leases (the saga's intake's among them)
+// and the fulfillment saga's partition leases that the process pid holds
+// now.
 func ownership(t *testing.T, conn *pgx.Conn, pid int) (projections, sagas int) {
 	t.Helper()
 	// A process's one name is host-pid-suffix (platform/instance).
@@ -59,7 +60,9 @@ func TestGracefulStopHandsOverAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	wantProjections, wantSagas := len(readModels()), runner.DefaultPartitions+1
+	// The saga's intake is a consumer of the projection runtime, with a
+	// projection's lease.
+	wantProjections, wantSagas := len(readModels())+1, runner.DefaultPartitions
 
 	first := startWorker(t, env, "--roles", "projections,sagas")
 	eventually(t, 60*time.Second, "the first worker to own every projection and saga partition", func() bool {

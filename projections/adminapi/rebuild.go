@@ -37,8 +37,8 @@ type rebuildResultJSON struct {
 // rebuild answers POST /{name}/rebuild: it starts a zero-downtime rebuild
 // of the projection in the background and answers 202 once the rebuild has
 // made progress, finished, or startWait passed; 404 for an unknown
-// projection, 409 when a rebuild of it is already running or a newer
-// version is live.
+// projection, 409 when a rebuild of it is already running, a newer
+// version is live, or it is a consumer (which cannot be rebuilt).
 func (a *API) rebuild(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "name")
 	progressed := make(chan struct{})
@@ -53,7 +53,7 @@ func (a *API) rebuild(w http.ResponseWriter, r *http.Request) {
 			}
 		})
 		switch {
-		case errors.Is(err, projections.ErrUnknownProjection):
+		case errors.Is(err, projections.ErrUnknownProjection), errors.Is(err, projections.ErrNotRebuildable):
 		case err != nil:
 			a.logger.ErrorContext(a.jobs, "projection rebuild failed", "projection", name, "err", err)
 		default:
@@ -70,6 +70,8 @@ func (a *API) rebuild(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, projections.ErrUnknownProjection):
 			fail(w, http.StatusNotFound, "unknown-projection", fmt.Sprintf("no projection is named %q", name))
+		case errors.Is(err, projections.ErrNotRebuildable):
+			fail(w, http.StatusConflict, "not-rebuildable", fmt.Sprintf("%s is a consumer, not a read model: it follows the log from its checkpoint and cannot be rebuilt", name))
 		case errors.Is(err, projections.ErrRebuildRunning):
 			fail(w, http.StatusConflict, "rebuild-running", fmt.Sprintf("a rebuild of %s is already running", name))
 		case errors.Is(err, projections.ErrNewerVersionLive):

@@ -12,6 +12,7 @@ import (
 type statusJSON struct {
 	Name          string       `json:"name"`
 	State         string       `json:"state"`
+	Consumer      bool         `json:"consumer"`
 	CodeVersion   int          `json:"codeVersion"`
 	Version       int          `json:"version"`
 	Generation    int          `json:"generation"`
@@ -43,7 +44,7 @@ type rebuildJSON struct {
 
 func toStatusJSON(s projections.Status) statusJSON {
 	out := statusJSON{
-		Name: s.Name, State: string(s.State), CodeVersion: s.CodeVersion, Version: s.Version,
+		Name: s.Name, State: string(s.State), Consumer: s.Consumer, CodeVersion: s.CodeVersion, Version: s.Version,
 		Generation: s.Generation, Position: s.Position.String(), Head: s.Head.String(),
 		Behind: s.Behind, BehindAtLeast: s.BehindAtLeast, LagSeconds: s.Lag.Seconds(), Rate: s.Rate,
 		DeadLetters: s.DeadLetters, Owner: s.Owner, LastError: s.LastError,

@@ -8,7 +8,7 @@ import { count, rate, seconds, words } from "./format.js";
 
 const query = `query ConsoleProjections {
   projections {
-    name state position head behind behindAtLeast lag rate deadLetters generation version codeVersion owner lastError
+    name consumer state position head behind behindAtLeast lag rate deadLetters generation version codeVersion owner lastError
     rebuild { generation done total rate startedAt updatedAt }
   }
 }`;
@@ -72,14 +72,17 @@ function render(list) {
       el(
         "td",
         {},
-        el("button", {
-          type: "button",
-          "data-focus": "rebuild-" + p.name,
-          "data-action": "rebuild",
-          "aria-label": `Rebuild ${p.name}`,
-          disabled: Boolean(p.rebuild),
-          onclick: () => startRebuild(p),
-        }, "Rebuild"),
+        // A consumer (the saga intake) has no read model to rebuild.
+        p.consumer
+          ? el("span", { "data-col": "kind", title: "follows the log for its effects; not rebuildable" }, "consumer")
+          : el("button", {
+            type: "button",
+            "data-focus": "rebuild-" + p.name,
+            "data-action": "rebuild",
+            "aria-label": `Rebuild ${p.name}`,
+            disabled: Boolean(p.rebuild),
+            onclick: () => startRebuild(p),
+          }, "Rebuild"),
       ),
     ),
   );

@@ -24,6 +24,10 @@ var (
 ON CONFLICT (saga, saga_id) DO UPDATE SET wake_at = excluded.wake_at`
 	parkFencedSQL = `INSERT INTO sagas.active (saga, saga_id, wake_at) SELECT $1, $2, $3 WHERE ` + lease.Fence(4) + `
 ON CONFLICT (saga, saga_id) DO UPDATE SET wake_at = excluded.wake_at`
+	// parkAllSQL is parkSQL for many sagas ($2, an array).
+	parkAllSQL = `INSERT INTO sagas.active (saga, saga_id, wake_at)
+SELECT $1, id, $3 FROM unnest($2::text[]) AS id
+ON CONFLICT (saga, saga_id) DO UPDATE SET wake_at = excluded.wake_at`
 	forgetSQL       = `DELETE FROM sagas.active WHERE saga = $1 AND saga_id = $2`
 	forgetFencedSQL = forgetSQL + ` AND ` + lease.Fence(3)
 	// claimSQL takes the due sagas of the partitions owned ($4 of $5).
@@ -52,17 +56,6 @@ func (r *Runner) park(ctx context.Context, t *lease.Term, id string, until time.
 		err = ErrLeaseLost
 	}
 	return wrapIf(err, "park saga %s", id)
-}
-
-// parkAll records that the sagas of orders ids want to run at until.
-func (r *Runner) parkAll(ctx context.Context, ids []string, until time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := r.cfg.Pool.Exec(ctx, `INSERT INTO sagas.active (saga, saga_id, wake_at)
-		SELECT $1, id, $3 FROM unnest($2::text[]) AS id
-		ON CONFLICT (saga, saga_id) DO UPDATE SET wake_at = excluded.wake_at`, sagaName, ids, until)
-	return wrapIf(err, "park %d sagas", len(ids))
 }
 
 // forget records that the saga of order id has finished, under a term t

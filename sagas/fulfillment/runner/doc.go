@@ -11,14 +11,17 @@
 //   - Partition: sagas are hashed by order id into a fixed number of
 //     partitions (Config.Partitions); each is driven by one runner at a
 //     time.
-//   - Lease, term, epoch: a runner owns a partition, or the intake, by a
+//   - Lease, term, epoch: a runner owns a partition by a
 //     lease of package platform/lease. Its epoch grows on every
 //     acquisition; a term is one tenure of it in this process, valid until
 //     a deadline a quarter of the TTL before the database could let the
 //     lease go, and moved forward only by a successful renewal.
 //   - Intake: the subscription to order events, from a durable checkpoint,
 //     that starts sagas (a placed order) and asks them to compensate (a
-//     customer's cancellation). One runner at a time follows it.
+//     customer's cancellation). It is a consumer of the projections
+//     runtime (Runner.Intake, projections.Consumer): one runner at a time
+//     follows it, by the runtime's lease, with its checkpoint, dead
+//     letters and status.
 //   - Drive: run one saga as far as it can go now (Runner.Drive): decide,
 //     perform, record, until the saga must wait or has ended.
 //   - Step: one thing the saga does (fulfillment.Step: reserve a line,
@@ -43,8 +46,7 @@
 //
 // # One owner per partition
 //
-// Several runners may share a database. Each partition, as well as the
-// intake, is owned by one runner at a time. A runner drives only the
+// Several runners may share a database. Each partition is owned by one runner at a time. A runner drives only the
 // sagas of the partitions it owns; it renews its leases every fifth of
 // Config.LeaseTTL, takes over those of a runner that died or stalled once
 // they expire, spreads the partitions evenly over the live runners, and
@@ -52,8 +54,8 @@
 // once.
 //
 // A driver checks its term before every step's effect and every record,
-// its context ends with the term, and its writes to sagas.active and the
-// intake's checkpoint are conditioned on the lease's epoch in the
+// its context ends with the term, and its writes to sagas.active are
+// conditioned on the lease's epoch in the
 // database; the saga's stream is appended with expected revisions. An
 // effect already on its way when the term ends (a payment request the
 // provider has received) cannot be recalled: the per-step idempotency

@@ -4,8 +4,10 @@ import "context"
 
 // Test-only access to the runner's seams.
 
-// KeepLeasesOnStop makes r's Run return without releasing its leases or
-// its heartbeat, as a crash would. It must be called before Run.
+// KeepLeasesOnStop makes r's Run return without releasing its partition
+// leases or its heartbeat, as a crash would (the intake's lease is the
+// projections runtime's, released as it stops). It must be called before
+// Run.
 func KeepLeasesOnStop(r *Runner) { r.hooks.keepLeases = true }
 
 // SetBeforeLeaseTick makes r's lease keeper call f at the start of every

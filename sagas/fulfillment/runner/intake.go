@@ -3,110 +3,108 @@ package runner
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/orderflow/orderflow/eventstore"
-	"github.com/orderflow/orderflow/platform/lease"
+	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/domain"
 	"github.com/orderflow/orderflow/write/order"
 )
 
+// IntakeName is the name of the saga's intake among the projections: its
+// checkpoint, lease (projection/fulfillment_intake), dead letters and
+// status.
+const IntakeName = "fulfillment_intake"
+
 // intakeNamespace scopes the ids of saga events derived from the order
 // events that caused them: a duplicate delivery appends nothing new.
 var intakeNamespace = uuid.MustParse("8d3b6f1a-4c2e-4f7d-9a5b-0e1c3d5f7a92")
 
-// follow runs the intake whenever this runner owns the intake's lease,
-// until ctx ends or the intake fails for another reason than losing it.
-func (r *Runner) follow(ctx context.Context) error {
-	for {
-		t, err := r.keeper.await(ctx, intakeLease)
-		if err != nil {
-			return err
-		}
-		if !t.Enter() {
-			continue
-		}
-		tctx, cancel := t.Bind(ctx)
-		err = r.intake(tctx, t)
-		cancel()
-		t.Leave()
-		switch {
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, ErrLeaseLost), t.Check() != nil:
-			t.End()
-			r.cfg.Logger.InfoContext(ctx, "fulfillment intake: lease lost", "owner", r.owner, "err", err)
-		default:
-			return err
-		}
-	}
-}
+// intake follows the order events on the projections runtime, as a
+// consumer: a placed order starts a saga, a customer's cancellation asks a
+// running one to compensate. The runtime gives it one owner by lease,
+// batches, the checkpoint, dead letters and redrive, status and lag.
+// The saga events it appends have ids derived from the order events, so a
+// batch handled again (after a crash, by the next owner, by a retry event
+// by event) appends nothing new; the sagas it wakes are marked due in
+// sagas.active in the batch's transaction, with the checkpoint.
+type intake struct{ r *Runner }
 
-// intake follows the order events from the saga's checkpoint, under the
-// intake's lease t: a placed order starts a saga, a customer's
-// cancellation asks a running one to compensate. The checkpoint is saved
-// after each batch, only while t is current (the statement checks the
-// lease row and locks it against a takeover until it commits, so the next
-// owner reads every checkpoint this one saved); a batch handled again, after
-// a crash or by the next owner, changes nothing, since the saga events it
-// appends have ids derived from the order events.
-func (r *Runner) intake(ctx context.Context, t *lease.Term) error {
-	from, err := r.checkpoint(ctx)
-	if err != nil {
+var _ projections.BatchApplier = intake{}
+
+// Intake returns the saga's intake as a consumer of the projections
+// runtime, for a projections.Manager that is to run it (see
+// Config.IntakeElsewhere). Its Apply needs the runner's configuration,
+// not its Run.
+func (r *Runner) Intake() projections.Consumer { return intake{r} }
+
+// Name implements projections.Projection.
+func (intake) Name() string { return IntakeName }
+
+// Version implements projections.Projection.
+func (intake) Version() int { return 1 }
+
+// Tables implements projections.Projection: the intake has none.
+func (intake) Tables(string) []string { return nil }
+
+// Views implements projections.Projection: the intake has none.
+func (intake) Views() []string { return nil }
+
+// Consumer marks the intake as a projections.Consumer.
+func (intake) Consumer() {}
+
+// Apply implements projections.Projection: it applies one order event to
+// the sagas. An order event that cannot be decoded is refused (and parked
+// as a dead letter); a failure of the event store or the database is
+// retried.
+func (in intake) Apply(ctx context.Context, w *projections.Writer, e eventstore.RecordedEvent) error {
+	id, err := in.r.handle(ctx, e)
+	if err != nil || id == "" {
 		return err
 	}
-	sub, err := r.cfg.Store.Subscribe(ctx, eventstore.SubscribeOptions{Category: order.Category, From: from})
-	if err != nil {
-		return wrapf(err, "fulfillment intake")
+	in.wake(w, []string{id})
+	return nil
+}
+
+// ApplyBatch implements projections.BatchApplier: sagas do not care in
+// which order their events arrive (a duplicate or a shuffled delivery
+// ends the same), so the events of a batch are handled concurrently, and
+// an order placed and cancelled in one batch wakes its saga once.
+func (in intake) ApplyBatch(ctx context.Context, w *projections.Writer, events []eventstore.RecordedEvent) error {
+	woken := make([]string, len(events))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(intakeConcurrency)
+	for i, e := range events {
+		g.Go(func() error {
+			id, err := in.r.handle(gctx, e)
+			woken[i] = id
+			return err
+		})
 	}
-	defer sub.Close()
-	for {
-		events, err := sub.Next(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return wrapf(err, "fulfillment intake")
-		}
-		if err := t.Check(); err != nil {
-			return wrapf(err, "fulfillment intake")
-		}
-		// Sagas do not care in which order their events arrive (a duplicate
-		// or a shuffled delivery ends the same), so a batch is handled
-		// concurrently.
-		woken := make([]string, len(events))
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(intakeConcurrency)
-		for i, e := range events {
-			g.Go(func() error {
-				id, err := r.handle(gctx, e)
-				woken[i] = id
-				return err
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return err
-		}
-		// An order placed and cancelled in one batch wakes its saga once.
-		slices.Sort(woken)
-		woken = slices.Compact(slices.DeleteFunc(woken, func(id string) bool { return id == "" }))
-		if err := r.parkAll(ctx, woken, r.cfg.Now()); err != nil {
-			return err
-		}
-		if err := r.saveCheckpoint(ctx, t, events[len(events)-1].Position); err != nil {
-			return err
-		}
-		for _, id := range woken {
-			r.wake(id)
-		}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	slices.Sort(woken)
+	in.wake(w, slices.Compact(slices.DeleteFunc(woken, func(id string) bool { return id == "" })))
+	return nil
+}
+
+// wake marks the sagas of orders ids due now in the batch's transaction,
+// and asks this runner to drive those of its partitions at once (the
+// others' owners find them in sagas.active).
+func (in intake) wake(w *projections.Writer, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	w.Exec(parkAllSQL, sagaName, ids, in.r.cfg.Now())
+	for _, id := range ids {
+		in.r.wake(id)
 	}
 }
 
@@ -125,15 +123,15 @@ func (r *Runner) Handle(ctx context.Context, e eventstore.RecordedEvent) (string
 	return id, r.park(ctx, nil, id, r.cfg.Now())
 }
 
-// handle is Handle without marking the saga due.
+// handle is Handle without marking the saga due. Its errors are marked
+// projections.Retry, except that of an order event it cannot decode.
 func (r *Runner) handle(ctx context.Context, e eventstore.RecordedEvent) (string, error) {
 	if e.Type != order.TypePlaced && e.Type != order.TypeCancelled {
 		return "", nil
 	}
 	ev, err := order.Decode(e.Type, e.Data)
 	if err != nil {
-		r.cfg.Logger.ErrorContext(ctx, "fulfillment: undecodable order event skipped", "stream", e.Stream, "revision", e.Revision, "err", err)
-		return "", nil
+		return "", fmt.Errorf("fulfillment: undecodable order event %s of %s at revision %d: %w", e.ID, e.Stream, e.Revision, err)
 	}
 	var (
 		id  string
@@ -150,7 +148,7 @@ func (r *Runner) handle(ctx context.Context, e eventstore.RecordedEvent) (string
 		id = orderID(e.Stream)
 		s, err := command.Load(ctx, r.handler, sagas, id)
 		if err != nil {
-			return "", err
+			return "", projections.Retry(err)
 		}
 		if s.Finished() {
 			r.cfg.Logger.InfoContext(ctx, "fulfillment: cancellation after the saga finished, ignored", "order", id, "saga", s.Step(r.cfg.Now()))
@@ -169,40 +167,10 @@ func (r *Runner) handle(ctx context.Context, e eventstore.RecordedEvent) (string
 		Metadata: eventstore.Metadata{CorrelationID: e.Metadata.CorrelationID, CausationID: e.ID.String(), UserID: "fulfillment", TraceParent: e.Metadata.TraceParent, TraceState: e.Metadata.TraceState},
 	})
 	if err != nil {
-		return "", wrapf(err, "saga %s: record %s", id, out.EventType())
+		return "", projections.Retry(wrapf(err, "saga %s: record %s", id, out.EventType()))
 	}
 	return id, nil
 }
 
 // orderID is the id in an order stream's name.
 func orderID(stream string) string { return stream[len(order.Category)+1:] }
-
-// checkpoint returns where the intake left off.
-func (r *Runner) checkpoint(ctx context.Context) (eventstore.Position, error) {
-	var c, p int64
-	err := r.cfg.Pool.QueryRow(ctx, `SELECT commit_pos, prepare_pos FROM sagas.checkpoints WHERE name = $1`, sagaName).Scan(&c, &p)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return eventstore.Start, nil
-	}
-	if err != nil {
-		return eventstore.Position{}, fmt.Errorf("read the fulfillment checkpoint: %w", err)
-	}
-	return eventstore.Position{Commit: uint64(c), Prepare: uint64(p)}, nil
-}
-
-// saveCheckpointSQL saves the intake's checkpoint if the intake's lease
-// tenure ($4, $5, $6) is still current (lease.Fence). It locks the lease
-// row until it commits: a takeover waits for it, so the next owner reads
-// this checkpoint; a takeover that came first makes it save nothing.
-var saveCheckpointSQL = `INSERT INTO sagas.checkpoints (name, commit_pos, prepare_pos) SELECT $1, $2, $3 WHERE ` + lease.Fence(4) + `
-ON CONFLICT (name) DO UPDATE SET commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos, updated_at = now()`
-
-// saveCheckpoint saves the intake's checkpoint under its lease t; it
-// fails with ErrLeaseLost when t is no longer current.
-func (r *Runner) saveCheckpoint(ctx context.Context, t *lease.Term, pos eventstore.Position) error {
-	tag, err := r.fenced(ctx, t, saveCheckpointSQL, append([]any{sagaName, int64(pos.Commit), int64(pos.Prepare)}, t.Tenure().Args()...)...)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = ErrLeaseLost
-	}
-	return wrapIf(err, "save the fulfillment checkpoint")
-}

@@ -24,12 +24,11 @@ var ErrPartitionCount = errors.New("saga runners disagree on the partition count
 
 // keeper holds a runner's leases: every tick it says the runner is alive,
 // renews the leases it holds, gives up those above its fair share of the
-// partitions (ceil(partitions / live runners)), takes free ones up to that
-// share, and takes the intake's lease when it is free. It ticks at once,
-// too, when its waker hears that one of the saga's leases was released,
-// so that a runner stopping hands its partitions over without delay. It
-// talks to the database on a connection of its own, so that a busy pool
-// never delays a renewal.
+// partitions (ceil(partitions / live runners)), and takes free ones up to
+// that share. It ticks at once, too, when its waker hears that one of the
+// saga's leases was released, so that a runner stopping hands its
+// partitions over without delay. It talks to the database on a connection
+// of its own, so that a busy pool never delays a renewal.
 type keeper struct {
 	connConfig *pgx.ConnConfig
 	leases     *lease.Holder
@@ -41,12 +40,12 @@ type keeper struct {
 	beforeTick func(ctx context.Context) // test hook: a stall here stalls the renewals
 
 	names  []string        // of the partitions' leases, by partition
-	byName map[string]int  // partition (or intakeLease) of a lease name
+	byName map[string]int  // partition of a lease name
 	conn   *pgx.Conn       // the keeper's goroutine's alone
 	parent context.Context // of the terms: the runner's run
 
 	mu       sync.Mutex
-	terms    map[int]*lease.Term // held, by partition or intakeLease
+	terms    map[int]*lease.Term // held, by partition
 	shedding []*lease.Term       // given up, released once their work has stopped
 	fresh    []int               // partitions acquired since takeFresh
 	changed  chan struct{}       // closed and replaced whenever terms change
@@ -60,7 +59,7 @@ func newKeeper(cfg Config, leases *lease.Holder) *keeper {
 		connConfig: cfg.Pool.Config().ConnConfig, leases: leases, n: cfg.Partitions,
 		waker: lease.NewWaker(cfg.Pool.Config().ConnConfig, cfg.Logger),
 		every: cfg.LeaseTTL / 5, tickFor: cfg.LeaseTTL - cfg.LeaseTTL/4, logger: cfg.Logger,
-		byName: map[string]int{leaseName(intakeLease): intakeLease},
+		byName: map[string]int{},
 		terms:  map[int]*lease.Term{}, changed: make(chan struct{}),
 	}
 	for p := range cfg.Partitions {
@@ -70,7 +69,7 @@ func newKeeper(cfg Config, leases *lease.Holder) *keeper {
 	return k
 }
 
-// partition returns the partition (or intakeLease) of the lease of t.
+// partition returns the partition of the lease of t.
 func (k *keeper) partition(t *lease.Term) int { return k.byName[t.Tenure().Name] }
 
 // start connects and takes a first share of the leases; terms live within
@@ -214,16 +213,13 @@ func (k *keeper) releaseShed(ctx context.Context, conn *pgx.Conn) error {
 }
 
 // balance gives up the partitions above this runner's fair share among
-// live runners, and takes free ones up to it; and takes the intake if it
-// is free.
+// live runners, and takes free ones up to it.
 func (k *keeper) balance(ctx context.Context, conn *pgx.Conn, live int) error {
 	fair := (k.n + live - 1) / live
 	k.mu.Lock()
 	var owned []int
 	for l := range k.terms {
-		if l != intakeLease {
-			owned = append(owned, l)
-		}
+		owned = append(owned, l)
 	}
 	slices.Sort(owned)
 	if shed := owned[min(fair, len(owned)):]; len(shed) > 0 {
@@ -236,12 +232,9 @@ func (k *keeper) balance(ctx context.Context, conn *pgx.Conn, live int) error {
 		k.shedding = append(k.shedding, t)
 		k.notifyLocked()
 	}
-	var want []int
-	if _, ok := k.terms[intakeLease]; !ok {
-		want = append(want, intakeLease)
-	}
 	k.mu.Unlock()
 
+	var want []int
 	if missing := fair - len(owned); missing > 0 {
 		free, err := k.leases.Free(ctx, conn, k.names...)
 		if err != nil {
@@ -275,9 +268,7 @@ func (k *keeper) balance(ctx context.Context, conn *pgx.Conn, live int) error {
 		p := k.byName[g.Name]
 		taken[i] = p
 		k.terms[p] = lease.NewTerm(k.parent, g)
-		if p != intakeLease {
-			k.fresh = append(k.fresh, p)
-		}
+		k.fresh = append(k.fresh, p)
 	}
 	if len(grants) > 0 {
 		k.logger.InfoContext(ctx, "fulfillment: leases taken", "owner", k.leases.Owner(), "leases", taken, "runners", live)
@@ -333,7 +324,7 @@ func (k *keeper) notifyLocked() {
 	k.changed = make(chan struct{})
 }
 
-// term returns the valid term of partition p (or intakeLease), or nil.
+// term returns the valid term of partition p, or nil.
 func (k *keeper) term(p int) *lease.Term {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -343,32 +334,13 @@ func (k *keeper) term(p int) *lease.Term {
 	return nil
 }
 
-// await returns the term of partition p (or intakeLease) once this
-// runner holds it, or ctx's error.
-func (k *keeper) await(ctx context.Context, p int) (*lease.Term, error) {
-	for {
-		k.mu.Lock()
-		t, changed := k.terms[p], k.changed
-		k.mu.Unlock()
-		if t != nil && t.Check() == nil {
-			return t, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-changed:
-		case <-time.After(k.every): // a term that ended by its deadline
-		}
-	}
-}
-
 // owned returns the partitions held with a valid term, in order.
 func (k *keeper) owned() []int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	var out []int
 	for l, t := range k.terms {
-		if l != intakeLease && t.Check() == nil {
+		if t.Check() == nil {
 			out = append(out, l)
 		}
 	}

@@ -20,12 +20,9 @@ var (
 	ErrLeaseLost = lease.ErrLost
 )
 
-// leaseName is the name, in package lease, of a partition's lease, or of
-// the intake's (intakeLease).
+// leaseName is the name, in package lease, of a partition's lease. The
+// intake's lease is the projections runtime's (projection/<IntakeName>).
 func leaseName(partition int) string {
-	if partition == intakeLease {
-		return "saga/" + sagaName + "/intake"
-	}
 	return "saga/" + sagaName + "/" + strconv.Itoa(partition)
 }
 

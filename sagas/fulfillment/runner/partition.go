@@ -9,10 +9,6 @@ import (
 // into when Config.Partitions is zero.
 const DefaultPartitions = 16
 
-// intakeLease stands for the intake subscription where the keeper keys
-// leases by partition 0 .. n-1 (see leaseName).
-const intakeLease = -1
-
 // partitionKey is the partition key of the saga of order id: the first
 // four bytes of the MD5 of id, big-endian. It is what the partition_key
 // column of sagas.active computes in SQL (migration 00006), so that the

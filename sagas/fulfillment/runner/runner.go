@@ -74,6 +74,11 @@ type Config struct {
 	// TracerProvider makes a span of every step of a saga whose order was
 	// placed within a trace, continuing that trace; nil makes none.
 	TracerProvider trace.TracerProvider
+	// IntakeElsewhere says that the intake (Runner.Intake) is registered
+	// with a projections.Manager the caller runs, which shows it among the
+	// projections; otherwise Run runs it on a projections.Manager of its
+	// own, on Pool, its lease held as Owner.
+	IntakeElsewhere bool
 }
 
 // The write side's service is what the saga's steps send their commands to.
@@ -87,13 +92,15 @@ var (
 // DefaultLeaseTTL is Config.LeaseTTL's default.
 const DefaultLeaseTTL = 5 * time.Second
 
-// Runner runs fulfillment sagas: it follows order events from a durable
-// checkpoint to start and cancel sagas, and drives every running saga to
-// its end, surviving restarts at any point. Several runners may share a
-// database: the sagas are hashed into partitions and each partition, like
-// the intake of order events, has one owner at a time by a lease of
-// package platform/lease (see keeper); a runner drives only the sagas of the partitions it owns, and
-// stops before its next effect or record once its lease may have ended.
+// Runner runs fulfillment sagas: its intake follows order events from a
+// durable checkpoint to start and cancel sagas, as a consumer of the
+// projections runtime (one owner at a time by the runtime's lease), and
+// it drives every running saga to its end, surviving restarts at any
+// point. Several runners may share a database: the sagas are hashed into
+// partitions and each partition has one owner at a time by a lease of
+// package platform/lease (see keeper); a runner drives only the sagas of
+// the partitions it owns, and stops before its next effect or record once
+// its lease may have ended.
 type Runner struct {
 	cfg     Config
 	owner   string
@@ -183,7 +190,9 @@ func (r *Runner) Run(ctx context.Context) error {
 		workers[i] = make(chan string, 64)
 		wg.Go(func() { r.work(ctx, workers[i]) })
 	}
-	wg.Go(func() { fail(r.follow(ctx)) })
+	if !r.cfg.IntakeElsewhere {
+		wg.Go(func() { fail(r.follow(ctx)) })
+	}
 	wg.Go(func() { fail(r.schedule(ctx)) })
 	// Route each saga to one worker, so one saga never runs twice at once
 	// in this process.
@@ -216,8 +225,16 @@ func (r *Runner) Owner() string { return r.owner }
 // whose sagas it drives. It is safe for concurrent use.
 func (r *Runner) Owned() []int { return r.keeper.owned() }
 
-// OwnsIntake reports whether this runner follows the order events now.
-func (r *Runner) OwnsIntake() bool { return r.keeper.term(intakeLease) != nil }
+// OwnsIntake reports whether this runner's owner holds the intake's lease
+// now, by the database: whether it follows the order events.
+func (r *Runner) OwnsIntake() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var owns bool
+	err := r.cfg.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM leases.leases
+		WHERE name = $1 AND owner = $2 AND expires_at > clock_timestamp())`, "projection/"+IntakeName, r.owner).Scan(&owns)
+	return err == nil && owns
+}
 
 // wake asks for the saga of order id to be driven soon, if this runner
 // owns its partition.

@@ -117,8 +117,8 @@ func split(ps ...*proc) bool {
 // database, and the intake's (key -1).
 func (w *world) leaseOwners() map[int]string {
 	w.t.Helper()
-	rows, err := w.cfg.Pool.Query(w.ctx, `SELECT CASE WHEN name = 'saga/fulfillment/intake' THEN -1 ELSE split_part(name, '/', 3)::int END, owner
-		FROM leases.leases WHERE name LIKE 'saga/fulfillment/%' AND expires_at > clock_timestamp()`)
+	rows, err := w.cfg.Pool.Query(w.ctx, `SELECT CASE WHEN name = 'projection/fulfillment_intake' THEN -1 ELSE split_part(name, '/', 3)::int END, owner
+		FROM leases.leases WHERE (name LIKE 'saga/fulfillment/%' OR name = 'projection/fulfillment_intake') AND expires_at > clock_timestamp()`)
 	if err != nil {
 		w.t.Fatal(err)
 	}
