@@ -5,37 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/eventstore/eventstoretest"
 	"github.com/orderflow/orderflow/write/command"
 )
-
-// counting is the real store, counting the events ReadStream returns per
-// stream.
-type counting struct {
-	eventstore.Store
-	mu   sync.Mutex
-	read map[string]int
-}
-
-func (c *counting) ReadStream(ctx context.Context, stream string, opts eventstore.ReadOptions) ([]eventstore.RecordedEvent, error) {
-	events, err := c.Store.ReadStream(ctx, stream, opts)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.read[stream] += len(events)
-	return events, err
-}
-
-func (c *counting) reads(stream string) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.read[stream]
-}
 
 // snapshotted counters persist their state every 100 events.
 var snapshotted = func() command.Aggregate[counter] {
@@ -76,13 +54,13 @@ func TestColdLoadReadsFromTheLatestSnapshot(t *testing.T) {
 	const stream = "counter-long"
 	appendRaw(t, s, stream, 1500)
 
-	first := &counting{Store: s, read: map[string]int{}}
+	first := eventstoretest.NewCounting(s)
 	h1 := command.NewHandler(first, time.Now)
 	res, err := command.Execute(ctx, h1, snapshotted, "long", command.Meta{}, increment(1_000_000))
 	if err != nil || res.Revision != 1500 {
 		t.Fatalf("first command: %+v, %v", res, err)
 	}
-	if n := first.reads(stream); n != 1500 {
+	if n := first.StreamReads(stream); n != 1500 {
 		t.Fatalf("the first load read %d events, want the whole stream (1500)", n)
 	}
 	snaps, err := s.ReadStream(ctx, command.SnapshotStream(stream), eventstore.ReadOptions{Count: 10})
@@ -99,7 +77,7 @@ func TestColdLoadReadsFromTheLatestSnapshot(t *testing.T) {
 	}
 	appendRaw(t, s, stream, 30) // written by another process
 
-	second := &counting{Store: s, read: map[string]int{}}
+	second := eventstoretest.NewCounting(s)
 	h2 := command.NewHandler(second, time.Now)
 	res, err = command.Execute(ctx, h2, snapshotted, "long", command.Meta{}, increment(1_000_000))
 	if err != nil || res.Revision != 1681 {
@@ -107,10 +85,10 @@ func TestColdLoadReadsFromTheLatestSnapshot(t *testing.T) {
 	}
 	// The latest snapshot is at revision 1599: the load reads from there
 	// (its own last event, then the 81 after it).
-	if n := second.reads(stream); n != 82 {
+	if n := second.StreamReads(stream); n != 82 {
 		t.Fatalf("the cold load read %d events of the stream, want 82", n)
 	}
-	if n := second.reads(command.SnapshotStream(stream)); n != 1 {
+	if n := second.StreamReads(command.SnapshotStream(stream)); n != 1 {
 		t.Fatalf("the cold load read %d snapshots, want 1", n)
 	}
 	c, err := command.Load(ctx, h2, snapshotted, "long")
@@ -159,12 +137,12 @@ func TestLargeSnapshotIsSplit(t *testing.T) {
 	if err != nil || len(parts) != 4 {
 		t.Fatalf("the snapshot takes %d events (%v), want 4", len(parts), err)
 	}
-	cold := &counting{Store: s, read: map[string]int{}}
+	cold := eventstoretest.NewCounting(s)
 	c, err := command.Load(ctx, command.NewHandler(cold, time.Now), large, "large")
 	if err != nil || c.n != 151 {
 		t.Fatalf("Load = %d, %v; want 151", c.n, err)
 	}
-	if n := cold.reads("counter-large"); n != 2 {
+	if n := cold.StreamReads("counter-large"); n != 2 {
 		t.Fatalf("the cold load read %d events of the stream, want 2 (from the snapshot's revision on)", n)
 	}
 }

@@ -3,7 +3,6 @@ package service_test
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/eventstore/eventstoretest"
 	"github.com/orderflow/orderflow/eventstore/pg"
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/projections"
@@ -87,18 +87,18 @@ func TestCatalogResumesFromTheProducts(t *testing.T) {
 
 	// Read from the log's start, the history is read whole: the counter
 	// sees what a catalog reads.
-	fromStart := &countingStore{Store: store}
+	fromStart := eventstoretest.NewCounting(store)
 	stopStart := runCatalog(t, service.NewCatalog(), fromStart)
-	if n := fromStart.read.Load(); n < int64(history) {
+	if n := fromStart.LogReads(); n < history {
 		t.Fatalf("a catalog read from the start read %d events, want at least the %d of the history", n, history)
 	}
 	stopStart()
 
 	// Started from the read model, it reads nothing of the history.
-	resumed := &countingStore{Store: store}
+	resumed := eventstoretest.NewCounting(store)
 	catalog := service.NewCatalogFrom(productview.NewPrices(pool))
 	stop := runCatalog(t, catalog, resumed)
-	if n := resumed.read.Load(); n != 0 {
+	if n := resumed.LogReads(); n != 0 {
 		t.Fatalf("a catalog resumed from the read model's checkpoint read %d events of the log, want none", n)
 	}
 	for i := range 5 {
@@ -120,7 +120,7 @@ func TestCatalogResumesFromTheProducts(t *testing.T) {
 		p, ok := service.CatalogPrice(catalog, "SKU-1")
 		return ok && p == eur(5555)
 	})
-	if n := resumed.read.Load(); n != 1 {
+	if n := resumed.LogReads(); n != 1 {
 		t.Fatalf("the resumed catalog read %d events for one price change, want 1", n)
 	}
 	stop()
@@ -134,7 +134,7 @@ func TestCatalogResumesFromTheProducts(t *testing.T) {
 		t.Fatalf("projections: %v", err)
 	}
 	must(svc.Inventory(ctx, command.Meta{}, "SKU-2", inventory.ChangePrice{Price: eur(7777)}))
-	behind := &countingStore{Store: store}
+	behind := eventstoretest.NewCounting(store)
 	catalog = service.NewCatalogFrom(productview.NewPrices(pool))
 	defer runCatalog(t, catalog, behind)()
 	waitUntil(t, "the catalog to take the price set after the checkpoint", func() bool {
@@ -144,7 +144,7 @@ func TestCatalogResumesFromTheProducts(t *testing.T) {
 		}
 		return ok && p == eur(7777)
 	})
-	if n := behind.read.Load(); n != 1 {
+	if n := behind.LogReads(); n != 1 {
 		t.Fatalf("a catalog one event behind the read model read %d events, want 1", n)
 	}
 }
@@ -174,36 +174,4 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-// countingStore is the real store, counting the events its reads of the
-// log and its subscriptions return.
-type countingStore struct {
-	eventstore.Store
-	read atomic.Int64
-}
-
-func (s *countingStore) ReadAll(ctx context.Context, from eventstore.Position, limit int) ([]eventstore.RecordedEvent, error) {
-	events, err := s.Store.ReadAll(ctx, from, limit)
-	s.read.Add(int64(len(events)))
-	return events, err
-}
-
-func (s *countingStore) Subscribe(ctx context.Context, opts eventstore.SubscribeOptions) (eventstore.Subscription, error) {
-	sub, err := s.Store.Subscribe(ctx, opts)
-	if err != nil {
-		return nil, err
-	}
-	return countingSubscription{Subscription: sub, read: &s.read}, nil
-}
-
-type countingSubscription struct {
-	eventstore.Subscription
-	read *atomic.Int64
-}
-
-func (s countingSubscription) Next(ctx context.Context) ([]eventstore.RecordedEvent, error) {
-	events, err := s.Subscription.Next(ctx)
-	s.read.Add(int64(len(events)))
-	return events, err
 }
