@@ -14,8 +14,8 @@ import (
 )
 
 // TestGiveUpIsLoggedAndCounted: a command whose stream another process
-// changes before every append, until its caller stops waiting, gives up
-// with one WARN line naming the stream and the correlation id, and the
+// changes before every append, until its caller's deadline passes, gives
+// up with one WARN line naming the stream and the correlation id, and the
 // observer counts it as gave_up.
 func TestGiveUpIsLoggedAndCounted(t *testing.T) {
 	h, s := newHandler(t)
@@ -23,13 +23,15 @@ func TestGiveUpIsLoggedAndCounted(t *testing.T) {
 	h.SetLogger(slog.New(slog.NewJSONHandler(logs, nil)))
 	rec := &recorder{}
 	h.SetObserver(rec)
-	ctx, cancel := context.WithCancel(context.Background())
+	deadline := time.Now().Add(5 * time.Second)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	calls := 0
 	interfere := func(c counter, now time.Time) ([]domain.Event, error) {
 		calls++
 		if calls == 4 {
-			cancel() // the caller stops waiting after three conflicts
+			// The caller's deadline passes after three conflicts.
+			time.Sleep(time.Until(deadline) + 10*time.Millisecond)
 		}
 		if _, err := s.Append(context.Background(), "counter-busy", eventstore.Any, eventstore.EventData{ID: command.EventID("counter-busy", "other", calls), Type: "counter.incremented", Data: []byte(`{"v":1,"by":1}`)}); err != nil {
 			return nil, err
@@ -37,7 +39,7 @@ func TestGiveUpIsLoggedAndCounted(t *testing.T) {
 		return increment(1000)(c, now)
 	}
 	_, err := command.Execute(ctx, h, cachedCounters, "busy", command.Meta{CorrelationID: "corr-busy"}, interfere)
-	if !errors.Is(err, context.Canceled) {
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want the context's", err)
 	}
 	for {
@@ -65,5 +67,51 @@ func TestGiveUpIsLoggedAndCounted(t *testing.T) {
 	defer rec.mu.Unlock()
 	if rec.conflicts != 3 {
 		t.Fatalf("%d conflicts, want 3", rec.conflicts)
+	}
+}
+
+// TestCallerGoneIsNotAGiveUp: a command whose caller goes away (its
+// context cancelled, as when a process stops) while other processes keep
+// changing the stream ends with the context's error, no WARN line, and
+// counts as failed, not gave_up.
+func TestCallerGoneIsNotAGiveUp(t *testing.T) {
+	h, s := newHandler(t)
+	logs := &logtest.Sink{}
+	h.SetLogger(slog.New(slog.NewJSONHandler(logs, nil)))
+	rec := &recorder{}
+	h.SetObserver(rec)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	interfere := func(c counter, now time.Time) ([]domain.Event, error) {
+		calls++
+		if calls == 4 {
+			cancel() // the caller goes away after three conflicts
+		}
+		if _, err := s.Append(context.Background(), "counter-gone", eventstore.Any, eventstore.EventData{ID: command.EventID("counter-gone", "other", calls), Type: "counter.incremented", Data: []byte(`{"v":1,"by":1}`)}); err != nil {
+			return nil, err
+		}
+		return increment(1000)(c, now)
+	}
+	_, err := command.Execute(ctx, h, cachedCounters, "gone", command.Meta{CorrelationID: "corr-gone"}, interfere)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the context's", err)
+	}
+	for {
+		rec.mu.Lock()
+		heard := append([]string(nil), rec.done...)
+		rec.mu.Unlock()
+		if len(heard) > 0 {
+			if len(heard) != 1 || heard[0] != "counter/"+command.OutcomeFailed+"/0" {
+				t.Fatalf("observer heard %v, want one failed", heard)
+			}
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for _, r := range logs.Records(t) {
+		if r["msg"] == "command gave up" {
+			t.Fatalf("log:\n%s\nwant no give-up line for a caller that went away", logs.String())
+		}
 	}
 }

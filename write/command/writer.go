@@ -230,14 +230,19 @@ func (w *writer[S]) reply(r *request[S], res Result, err error) {
 	r.done <- reply{res: res, err: err}
 }
 
-// fail replies err to every command of batch. A context that ended after
-// conflicts is a give-up.
+// fail replies err to every command of batch. A command whose caller's
+// deadline passed after conflicts gave up; one whose caller went away (a
+// cancelled context: a client gone, a process stopping) did not, since
+// nobody waits for its outcome any more and whoever sent it sends it
+// again. The batch's own context ends when its callers' do, so each
+// caller's context tells which.
 func (w *writer[S]) fail(batch []*request[S], err error, conflicts int) {
-	if conflicts > 0 && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		w.giveUp(batch, fmt.Errorf("%s: %w (gave up after %d conflicts in a row: %w)", w.stream, ErrTooManyConflicts, conflicts, err))
-		return
-	}
+	ended := errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 	for _, r := range batch {
+		if conflicts > 0 && ended && errors.Is(r.ctx.Err(), context.DeadlineExceeded) {
+			w.giveUp([]*request[S]{r}, fmt.Errorf("%s: %w (gave up after %d conflicts in a row: %w)", w.stream, ErrTooManyConflicts, conflicts, r.ctx.Err()))
+			continue
+		}
 		w.reply(r, Result{}, err)
 	}
 }
