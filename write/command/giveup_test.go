@@ -18,41 +18,13 @@ import (
 // up with one WARN line naming the stream and the correlation id, and the
 // observer counts it as gave_up.
 func TestGiveUpIsLoggedAndCounted(t *testing.T) {
-	h, s := newHandler(t)
-	logs := &logtest.Sink{}
-	h.SetLogger(slog.New(slog.NewJSONHandler(logs, nil)))
-	rec := &recorder{}
-	h.SetObserver(rec)
 	deadline := time.Now().Add(5 * time.Second)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	calls := 0
-	interfere := func(c counter, now time.Time) ([]domain.Event, error) {
-		calls++
-		if calls == 4 {
-			// The caller's deadline passes after three conflicts.
-			time.Sleep(time.Until(deadline) + 10*time.Millisecond)
-		}
-		if _, err := s.Append(context.Background(), "counter-busy", eventstore.Any, eventstore.EventData{ID: command.EventID("counter-busy", "other", calls), Type: "counter.incremented", Data: []byte(`{"v":1,"by":1}`)}); err != nil {
-			return nil, err
-		}
-		return increment(1000)(c, now)
-	}
-	_, err := command.Execute(ctx, h, cachedCounters, "busy", command.Meta{CorrelationID: "corr-busy"}, interfere)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want the context's", err)
-	}
-	for {
-		rec.mu.Lock()
-		heard := append([]string(nil), rec.done...)
-		rec.mu.Unlock()
-		if len(heard) > 0 {
-			if len(heard) != 1 || heard[0] != "counter/"+command.OutcomeGaveUp+"/0" {
-				t.Fatalf("observer heard %v, want one gave_up", heard)
-			}
-			break
-		}
-		time.Sleep(time.Millisecond)
+	// The caller's deadline passes after three conflicts.
+	outcome, logs, rec, err := contend(t, ctx, "busy", func() { time.Sleep(time.Until(deadline) + 10*time.Millisecond) })
+	if !errors.Is(err, context.DeadlineExceeded) || outcome != "counter/"+command.OutcomeGaveUp+"/0" {
+		t.Fatalf("err = %v, observer heard %s; want the context's and one gave_up", err, outcome)
 	}
 	var gaveUp []map[string]any
 	for _, r := range logs.Records(t) {
@@ -75,43 +47,55 @@ func TestGiveUpIsLoggedAndCounted(t *testing.T) {
 // changing the stream ends with the context's error, no WARN line, and
 // counts as failed, not gave_up.
 func TestCallerGoneIsNotAGiveUp(t *testing.T) {
-	h, s := newHandler(t)
-	logs := &logtest.Sink{}
-	h.SetLogger(slog.New(slog.NewJSONHandler(logs, nil)))
-	rec := &recorder{}
-	h.SetObserver(rec)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	calls := 0
-	interfere := func(c counter, now time.Time) ([]domain.Event, error) {
-		calls++
-		if calls == 4 {
-			cancel() // the caller goes away after three conflicts
-		}
-		if _, err := s.Append(context.Background(), "counter-gone", eventstore.Any, eventstore.EventData{ID: command.EventID("counter-gone", "other", calls), Type: "counter.incremented", Data: []byte(`{"v":1,"by":1}`)}); err != nil {
-			return nil, err
-		}
-		return increment(1000)(c, now)
-	}
-	_, err := command.Execute(ctx, h, cachedCounters, "gone", command.Meta{CorrelationID: "corr-gone"}, interfere)
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v, want the context's", err)
-	}
-	for {
-		rec.mu.Lock()
-		heard := append([]string(nil), rec.done...)
-		rec.mu.Unlock()
-		if len(heard) > 0 {
-			if len(heard) != 1 || heard[0] != "counter/"+command.OutcomeFailed+"/0" {
-				t.Fatalf("observer heard %v, want one failed", heard)
-			}
-			break
-		}
-		time.Sleep(time.Millisecond)
+	// The caller goes away after three conflicts.
+	outcome, logs, _, err := contend(t, ctx, "gone", cancel)
+	if !errors.Is(err, context.Canceled) || outcome != "counter/"+command.OutcomeFailed+"/0" {
+		t.Fatalf("err = %v, observer heard %s; want the context's and one failed", err, outcome)
 	}
 	for _, r := range logs.Records(t) {
 		if r["msg"] == "command gave up" {
 			t.Fatalf("log:\n%s\nwant no give-up line for a caller that went away", logs.String())
 		}
+	}
+}
+
+// contend executes a command on counter id with ctx while another writer
+// appends to its stream before every append of the command, and calls
+// fourth before the fourth decision (after three conflicts). It returns
+// the one outcome the observer heard, the log, the observer and the
+// command's error.
+func contend(t *testing.T, ctx context.Context, id string, fourth func()) (string, *logtest.Sink, *recorder, error) {
+	t.Helper()
+	h, s := newHandler(t)
+	logs := &logtest.Sink{}
+	h.SetLogger(slog.New(slog.NewJSONHandler(logs, nil)))
+	rec := &recorder{}
+	h.SetObserver(rec)
+	stream := "counter-" + id
+	calls := 0
+	interfere := func(c counter, now time.Time) ([]domain.Event, error) {
+		calls++
+		if calls == 4 {
+			fourth()
+		}
+		if _, err := s.Append(context.Background(), stream, eventstore.Any, eventstore.EventData{ID: command.EventID(stream, "other", calls), Type: "counter.incremented", Data: []byte(`{"v":1,"by":1}`)}); err != nil {
+			return nil, err
+		}
+		return increment(1000)(c, now)
+	}
+	_, err := command.Execute(ctx, h, cachedCounters, id, command.Meta{CorrelationID: "corr-" + id}, interfere)
+	for {
+		rec.mu.Lock()
+		heard := append([]string(nil), rec.done...)
+		rec.mu.Unlock()
+		if len(heard) > 0 {
+			if len(heard) != 1 {
+				t.Fatalf("observer heard %v, want one outcome", heard)
+			}
+			return heard[0], logs, rec, err
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
