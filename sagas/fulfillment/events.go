@@ -131,3 +131,7 @@ var codec = domain.NewCodec(Category, []domain.EventSpec{
 
 // Decode turns a stored saga event back into its value.
 func Decode(typ string, data []byte) (domain.Event, error) { return codec.Decode(typ, data) }
+
+// Codec returns the codec Decode uses: the saga's event types, their
+// current schema versions and the older versions it upcasts.
+func Codec() domain.Codec { return codec }

@@ -69,6 +69,39 @@ func (c Codec) Types() []string {
 	return types
 }
 
+// Current returns the schema version in which the context writes events
+// of type typ, and false when typ is not one of its types.
+func (c Codec) Current(typ string) (int, bool) {
+	v, ok := c.current[typ]
+	return v, ok
+}
+
+// Reads reports whether Decode reads version v of event type typ: the
+// current version, or an older one with its upcaster.
+func (c Codec) Reads(typ string, v int) bool {
+	current, ok := c.current[typ]
+	if !ok || v < 1 || v > current {
+		return false
+	}
+	_, ok = c.decoders[typ][v]
+	return ok
+}
+
+// SchemaVersion returns the schema version "v" of a stored payload, and
+// false when the payload is not a JSON object with an integer "v".
+func SchemaVersion(data []byte) (int, bool) {
+	if v, ok := leadingVersion(data); ok {
+		return v, true
+	}
+	var head struct {
+		V *int `json:"v"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil || head.V == nil {
+		return 0, false
+	}
+	return *head.V, true
+}
+
 // Decode turns a stored payload of event type typ into its current event.
 // It returns an error wrapping ErrUnknownEventType, ErrUnsupportedVersion
 // or ErrMalformedEvent, and never panics.

@@ -22,3 +22,7 @@ var codec = domain.NewCodec("shipping", []domain.EventSpec{
 // is not the JSON object of the event (unknown fields are refused). It is
 // safe for concurrent use and never panics.
 func Decode(typ string, data []byte) (domain.Event, error) { return codec.Decode(typ, data) }
+
+// Codec returns the codec Decode uses: the shipping event types, their current
+// schema versions and the older versions it upcasts.
+func Codec() domain.Codec { return codec }
