@@ -5,6 +5,7 @@
 //	orderflow migrate           apply pending database migrations
 //	orderflow payments-sandbox  serve the sandbox payment provider
 //	orderflow projections       rebuild, redrive and report on the read-model projections
+//	orderflow events            verify that every stored event decodes
 //	orderflow token             mint a bearer token for a customer or an admin
 //	orderflow version           print the build's version
 //
@@ -48,6 +49,7 @@ commands:
   migrate           apply pending database migrations
   payments-sandbox  serve the sandbox payment provider (test mode, in memory)
   projections       status, rebuild NAME, redrive NAME: the read-model projections
+  events            verify: decode every stored event, list those that do not (a pre-deploy check)
   probe             GET a health endpoint, exit 0 on a 2xx: a container health check
   token             print a bearer token for --sub and --role, signed with ORDERFLOW_JWT_SECRET
   version           print the version
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runPaymentsSandbox(ctx, args, getenv, stderr)
 	case "projections":
 		err = runProjections(ctx, args, getenv, stdout, stderr, readModels())
+	case "events":
+		err = runEvents(ctx, args, getenv, stdout, stderr)
 	case "probe":
 		err = runProbe(ctx, args, stderr)
 	case "token":
