@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,6 +18,8 @@ type placeOrderRequest struct {
 	CustomerID      string             `json:"customerId"`
 	Lines           []orderLineRequest `json:"lines"`
 	ShippingAddress addressRequest     `json:"shippingAddress"`
+	// Channel is the sales channel; absent means order.ChannelAPI.
+	Channel *string `json:"channel"`
 }
 
 type orderLineRequest struct {
@@ -37,6 +40,7 @@ type orderResponse struct {
 	OrderID string       `json:"orderId"`
 	Status  string       `json:"status,omitempty"`
 	Total   *money.Money `json:"total,omitempty"`
+	Channel string       `json:"channel,omitempty"`
 	result
 }
 
@@ -74,6 +78,13 @@ func (a *API) placeOrder(r *http.Request, body []byte, meta command.Meta) (accep
 	for _, l := range req.Lines {
 		cmd.Lines = append(cmd.Lines, order.LineRequest{SKU: l.SKU, Quantity: l.Quantity})
 	}
+	if req.Channel != nil {
+		if *req.Channel == "" {
+			// Naming no channel is leaving the field out.
+			return accepted{}, fmt.Errorf(`field "channel" is "": %w`, order.ErrInvalidChannel)
+		}
+		cmd.Channel = order.Channel(*req.Channel)
+	}
 	res, err := a.svc.PlaceOrder(r.Context(), meta, cmd)
 	if err != nil {
 		return accepted{}, err
@@ -81,7 +92,7 @@ func (a *API) placeOrder(r *http.Request, body []byte, meta command.Meta) (accep
 	resp := orderResponse{OrderID: id, Status: order.StatusPending.String(), result: newResult(res, meta)}
 	for _, e := range res.Events {
 		if p, ok := e.(order.Placed); ok {
-			resp.Total = &p.Total
+			resp.Total, resp.Channel = &p.Total, string(p.Channel)
 		}
 	}
 	return accepted{

@@ -3,9 +3,7 @@ package order
 import "github.com/orderflow/orderflow/write/domain"
 
 // codec reads every order event. Older schema versions are upcast by
-// specs passed after the current ones, e.g.
-//
-//	domain.EventSpec{Type: TypePlaced, Version: 1, Decode: upcastPlacedV1},
+// the specs passed after the current ones.
 var codec = domain.NewCodec("order", []domain.EventSpec{
 	{Type: TypePlaced, Version: PlacedVersion, Decode: domain.Strict[Placed]},
 	{Type: TypeConfirmed, Version: ConfirmedVersion, Decode: domain.Strict[Confirmed]},
@@ -13,7 +11,9 @@ var codec = domain.NewCodec("order", []domain.EventSpec{
 	{Type: TypeShipped, Version: ShippedVersion, Decode: domain.Strict[Shipped]},
 	{Type: TypeDelivered, Version: DeliveredVersion, Decode: domain.Strict[Delivered]},
 	{Type: TypeCancelled, Version: CancelledVersion, Decode: domain.Strict[Cancelled]},
-})
+},
+	domain.EventSpec{Type: TypePlaced, Version: 1, Decode: upcastPlacedV1},
+)
 
 // Decode turns a stored payload of event type typ back into its event, in
 // its current schema version; the event is a value, as Evolve expects. It

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/orderflow/orderflow/write/domain"
@@ -23,12 +24,12 @@ func TestStoredFormat(t *testing.T) {
 		event domain.Event
 		want  string
 	}{
-		{"placed", placed, `{"v":1,"orderId":"o-1","customerId":"c-1","lines":[` +
+		{"placed", placed, `{"v":2,"orderId":"o-1","customerId":"c-1","lines":[` +
 			`{"sku":"SKU-1","quantity":2,"unitPrice":{"amount":1999,"currency":"EUR"}},` +
 			`{"sku":"SKU-2","quantity":1,"unitPrice":{"amount":500,"currency":"EUR"}}],` +
 			`"total":{"amount":4498,"currency":"EUR"},` +
 			`"shippingAddress":{"name":"Ada Lovelace","line1":"12 Analytical Row","city":"London","postalCode":"N1 9GU","country":"GB"},` +
-			`"placedAt":"2026-11-01T09:00:00Z"}`},
+			`"channel":"api","placedAt":"2026-11-01T09:00:00Z"}`},
 		{"confirmed", confirmed, `{"v":1,"confirmedAt":"2026-11-01T09:01:00Z"}`},
 		{"paid", paid, `{"v":1,"chargeId":"ch_1","amount":{"amount":4498,"currency":"EUR"},"paidAt":"2026-11-01T09:02:00Z"}`},
 		{"paid without charge id", order.Paid{V: 1, Amount: total, PaidAt: t0}, `{"v":1,"amount":{"amount":4498,"currency":"EUR"},"paidAt":"2026-11-01T09:00:00Z"}`},
@@ -54,6 +55,34 @@ func TestStoredFormat(t *testing.T) {
 				t.Fatalf("decoded %#v, want %#v", e, tc.event)
 			}
 		})
+	}
+}
+
+// placedV1 is an order.placed of schema version 1, as it was stored
+// before the sales channel was recorded.
+const placedV1 = `{"v":1,"orderId":"o-1","customerId":"c-1","lines":[` +
+	`{"sku":"SKU-1","quantity":2,"unitPrice":{"amount":1999,"currency":"EUR"}},` +
+	`{"sku":"SKU-2","quantity":1,"unitPrice":{"amount":500,"currency":"EUR"}}],` +
+	`"total":{"amount":4498,"currency":"EUR"},` +
+	`"shippingAddress":{"name":"Ada Lovelace","line1":"12 Analytical Row","city":"London","postalCode":"N1 9GU","country":"GB"},` +
+	`"placedAt":"2026-11-01T09:00:00Z"}`
+
+// TestUpcastPlacedV1 reads an order.placed of version 1 as the current
+// Placed, with ChannelOfV1 (api), and refuses a version 1 payload with a
+// field version 1 did not have.
+func TestUpcastPlacedV1(t *testing.T) {
+	e, err := order.Decode(order.TypePlaced, []byte(placedV1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := placed
+	want.Channel = order.ChannelAPI
+	if !reflect.DeepEqual(e, want) || order.ChannelOfV1 != order.ChannelAPI {
+		t.Fatalf("decoded %#v, want %#v", e, want)
+	}
+	withChannel := strings.Replace(placedV1, `"placedAt"`, `"channel":"web","placedAt"`, 1)
+	if e, err := order.Decode(order.TypePlaced, []byte(withChannel)); !errors.Is(err, order.ErrMalformedEvent) {
+		t.Fatalf("decode a version 1 with a channel = %#v, %v; want a malformed event", e, err)
 	}
 }
 
@@ -111,7 +140,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"no version", order.TypeConfirmed, `{"confirmedAt":"2026-11-01T09:01:00Z"}`, order.ErrUnsupportedVersion},
 		{"version 0", order.TypeConfirmed, `{"v":0,"confirmedAt":"2026-11-01T09:01:00Z"}`, order.ErrUnsupportedVersion},
 		{"negative version", order.TypeConfirmed, `{"v":-1}`, order.ErrUnsupportedVersion},
-		{"newer version", order.TypePlaced, `{"v":2,"orderId":"o-1"}`, order.ErrUnsupportedVersion},
+		{"newer version", order.TypePlaced, `{"v":3,"orderId":"o-1"}`, order.ErrUnsupportedVersion},
 		{"null", order.TypeDelivered, `null`, order.ErrUnsupportedVersion},
 		{"empty", order.TypeDelivered, ``, order.ErrMalformedEvent},
 		{"not JSON", order.TypeDelivered, `v=1`, order.ErrMalformedEvent},
@@ -147,6 +176,8 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Add(order.TypePlaced, []byte(`{"v":1,"lines":null,"total":{}}`))
 	f.Add(order.TypePlaced, []byte(`{"v":2}`))
+	f.Add(order.TypePlaced, []byte(placedV1))
+	f.Add(order.TypePlaced, []byte(`{"v":3}`))
 	f.Add(order.TypePaid, []byte(`{"v":1,"amount":{"amount":-9223372036854775808,"currency":"EUR"}}`))
 	f.Add(order.TypeCancelled, []byte(`{"v":1,"reason":"\u0000","byCustomer":false,"cancelledAt":"2026-11-01T09:03:00+14:00"}`))
 	f.Add(order.TypeShipped, []byte(`{"v":1,"V":2}`))
@@ -166,8 +197,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		// What decodes is an event of the current version that stores and
 		// decodes again to the same payload.
-		if v := reflect.ValueOf(e).FieldByName("V").Int(); v != 1 {
-			t.Fatalf("decoded version %d", v)
+		current, _ := order.Codec().Current(typ)
+		if v := reflect.ValueOf(e).FieldByName("V").Int(); v != int64(current) {
+			t.Fatalf("decoded version %d, want %d", v, current)
 		}
 		stored, err := json.Marshal(e)
 		if err != nil {

@@ -8,8 +8,9 @@ type Command interface {
 	orderCommand()
 }
 
-// Place places a new order. The client chooses the customer, the lines and
-// the address; Prices come from the catalog (the caller looks up the SKUs
+// Place places a new order. The client chooses the customer, the lines,
+// the address and the sales channel (empty means ChannelAPI); Prices
+// come from the catalog (the caller looks up the SKUs
 // of the lines), never from the client. Prices may hold more SKUs than the
 // order needs.
 type Place struct {
@@ -17,6 +18,7 @@ type Place struct {
 	CustomerID      string
 	Lines           []LineRequest
 	ShippingAddress Address
+	Channel         Channel
 	Prices          map[string]money.Money
 }
 

@@ -64,15 +64,24 @@ func place(s State, c Place, now time.Time) ([]domain.Event, error) {
 		Lines:           lines,
 		Total:           total,
 		ShippingAddress: c.ShippingAddress,
+		Channel:         channelOf(c),
 		PlacedAt:        now,
 	})
 }
 
+// channelOf returns the channel c names, ChannelAPI when it names none.
+func channelOf(c Place) Channel {
+	if c.Channel == "" {
+		return ChannelAPI
+	}
+	return c.Channel
+}
+
 // samePlacement reports whether c asks for exactly the order s is: same id,
-// customer, lines in the same order, and address. Prices are not compared:
-// a retried placement stays a retry after the catalog changed.
+// customer, lines in the same order, address and channel. Prices are not
+// compared: a retried placement stays a retry after the catalog changed.
 func samePlacement(s State, c Place) bool {
-	if s.ID != c.OrderID || s.CustomerID != c.CustomerID ||
+	if s.ID != c.OrderID || s.CustomerID != c.CustomerID || s.Channel != channelOf(c) ||
 		s.ShippingAddress != c.ShippingAddress || len(s.Lines) != len(c.Lines) {
 		return false
 	}

@@ -89,6 +89,15 @@ func TestDecideEvents(t *testing.T) {
 			Lines:           []order.Line{{SKU: "SKU-1", Quantity: 2, UnitPrice: eur(1999)}, {SKU: "SKU-2", Quantity: 1, UnitPrice: eur(500)}},
 			Total:           eur(4498),
 			ShippingAddress: address(),
+			Channel:         order.ChannelAPI,
+			PlacedAt:        utc,
+		}},
+		{"place through the mobile app", nil, func() order.Place { p := place(); p.Channel = order.ChannelMobile; return p }(), order.Placed{
+			V: order.PlacedVersion, OrderID: "o-1", CustomerID: "c-1",
+			Lines:           []order.Line{{SKU: "SKU-1", Quantity: 2, UnitPrice: eur(1999)}, {SKU: "SKU-2", Quantity: 1, UnitPrice: eur(500)}},
+			Total:           eur(4498),
+			ShippingAddress: address(),
+			Channel:         order.ChannelMobile,
 			PlacedAt:        utc,
 		}},
 		{"confirm", []domain.Event{placed}, order.Confirm{}, order.Confirmed{V: order.ConfirmedVersion, ConfirmedAt: utc}},
@@ -195,6 +204,10 @@ func TestDecidePlace(t *testing.T) {
 			p.Prices["SKU-1"] = eur(math.MaxInt64 - 100)
 		}), order.ErrTotalTooLarge},
 
+		{"marketplace channel", with(func(p *order.Place) { p.Channel = order.ChannelMarketplace }), nil},
+		{"unknown channel", with(func(p *order.Place) { p.Channel = "fax" }), order.ErrInvalidChannel},
+		{"channel in upper case", with(func(p *order.Place) { p.Channel = "WEB" }), order.ErrInvalidChannel},
+
 		{"address without name", withAddress(func(a *order.Address) { a.Name = "" }), order.ErrInvalidAddress},
 		{"address without line1", withAddress(func(a *order.Address) { a.Line1 = " " }), order.ErrInvalidAddress},
 		{"address with line2", withAddress(func(a *order.Address) { a.Line2 = "Flat 3" }), nil},
@@ -259,6 +272,8 @@ func TestDecidePlaceExisting(t *testing.T) {
 		{"fewer lines", with(func(p *order.Place) { p.Lines = p.Lines[:1] }), order.ErrOrderExists},
 		{"lines in another order", with(func(p *order.Place) { p.Lines[0], p.Lines[1] = p.Lines[1], p.Lines[0] }), order.ErrOrderExists},
 		{"another address", with(func(p *order.Place) { p.ShippingAddress.Line2 = "Flat 3" }), order.ErrOrderExists},
+		{"the channel named, the same", with(func(p *order.Place) { p.Channel = order.ChannelAPI }), nil},
+		{"another channel", with(func(p *order.Place) { p.Channel = order.ChannelWeb }), order.ErrOrderExists},
 		{"invalid", with(func(p *order.Place) { p.Lines = nil }), order.ErrNoLines},
 	}
 	for _, tc := range tests {

@@ -57,6 +57,9 @@ var (
 	// ErrInvalidReason: the cancellation reason is empty or too long.
 	ErrInvalidReason = domain.Invalid("invalid_reason",
 		"a reason is required and must be at most 500 characters")
+	// ErrInvalidChannel: the sales channel is not one of Channels.
+	ErrInvalidChannel = domain.Invalid("invalid_channel",
+		"the channel must be one of "+channelList())
 	// ErrUnknownCommand: Decide got a command it does not handle (nil, or
 	// a pointer to a command: pass commands by value).
 	ErrUnknownCommand = domain.Invalid("unknown_command", "this command is not one an order understands")

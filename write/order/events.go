@@ -22,7 +22,7 @@ const (
 // newer ones. Bump one when its payload changes shape, and teach Decode to
 // upcast the old shape.
 const (
-	PlacedVersion    = 1
+	PlacedVersion    = 2
 	ConfirmedVersion = 1
 	PaidVersion      = 1
 	ShippedVersion   = 1
@@ -50,7 +50,10 @@ type Address struct {
 }
 
 // Placed records that a customer placed an order, with the prices and the
-// total fixed at that moment. It is the first event of every order stream.
+// total fixed at that moment, and the sales channel it came through. It
+// is the first event of every order stream.
+//
+// Version 2 added Channel; a version 1 payload reads as ChannelOfV1.
 type Placed struct {
 	V               int         `json:"v"`
 	OrderID         string      `json:"orderId"`
@@ -58,6 +61,7 @@ type Placed struct {
 	Lines           []Line      `json:"lines"`
 	Total           money.Money `json:"total"`
 	ShippingAddress Address     `json:"shippingAddress"`
+	Channel         Channel     `json:"channel"`
 	PlacedAt        time.Time   `json:"placedAt"`
 }
 

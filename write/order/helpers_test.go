@@ -49,6 +49,7 @@ var (
 		},
 		Total:           total,
 		ShippingAddress: address(),
+		Channel:         order.ChannelAPI,
 		PlacedAt:        t0,
 	}
 	confirmed = order.Confirmed{V: order.ConfirmedVersion, ConfirmedAt: t0.Add(time.Minute)}

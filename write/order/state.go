@@ -23,6 +23,8 @@ type State struct {
 	Total money.Money
 	// ShippingAddress is where the order goes.
 	ShippingAddress Address
+	// Channel is the sales channel the order came through.
+	Channel Channel
 	// PlacedAt and the other timestamps are when each step happened; zero
 	// when it has not.
 	PlacedAt    time.Time
@@ -63,6 +65,7 @@ func Evolve(s State, e domain.Event) State {
 		s.Lines = slices.Clone(e.Lines)
 		s.Total = e.Total
 		s.ShippingAddress = e.ShippingAddress
+		s.Channel = e.Channel
 		s.PlacedAt = e.PlacedAt
 	case Confirmed:
 		s.Status = StatusConfirmed

@@ -21,6 +21,7 @@ func TestEvolve(t *testing.T) {
 		Lines:           placed.Lines,
 		Total:           total,
 		ShippingAddress: address(),
+		Channel:         order.ChannelAPI,
 		PlacedAt:        placed.PlacedAt,
 		Version:         1,
 	}

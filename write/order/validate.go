@@ -61,6 +61,9 @@ func validatePlace(c Place) error {
 			return fmt.Errorf("line %d: quantity %d: %w", n, l.Quantity, ErrInvalidQuantity)
 		}
 	}
+	if c.Channel != "" && !c.Channel.Valid() {
+		return fmt.Errorf("field \"channel\" is %q: %w", string(c.Channel), ErrInvalidChannel)
+	}
 	return validateAddress(c.ShippingAddress)
 }
 
