@@ -97,7 +97,7 @@ func (b *batch) queue(exec func(sql string, args ...any), sql *statements) {
 	if len(ins.id) > 0 {
 		exec(sql.insertOrders, ins.id, ins.customer, ins.status, ins.revision, ins.amount, ins.currency, ins.lineCount,
 			ins.placedAt, ins.updated, ins.commit, ins.prepare, ins.confirmedAt, ins.paidAt, ins.shippedAt, ins.deliveredAt,
-			ins.cancelledAt, ins.cancelReason, ins.trackingNumber)
+			ins.cancelledAt, ins.cancelReason, ins.trackingNumber, ins.channel)
 		exec(sql.insertLines, ins.lineOrder, ins.lineNo, ins.sku, ins.quantity, ins.unitAmount, ins.unitCurrency)
 	}
 	if len(upd.id) > 0 {
@@ -126,6 +126,7 @@ func (c *columns) add(u update) {
 // inserts are the orders placed in the batch, as arrays.
 type inserts struct {
 	id, customer, status, currency []string
+	channel                        []string
 	revision, amount, commit       []int64
 	prepare                        []int64
 	lineCount                      []int32
@@ -141,6 +142,7 @@ func (s *inserts) add(c *change) {
 	p := c.placed
 	s.id = append(s.id, c.id)
 	s.customer = append(s.customer, p.CustomerID)
+	s.channel = append(s.channel, string(p.Channel))
 	s.status = append(s.status, c.u.status)
 	s.revision = append(s.revision, c.revision)
 	s.amount = append(s.amount, p.Total.Amount)

@@ -40,7 +40,7 @@ func TestApplyBatchEqualsOneByOne(t *testing.T) {
 	benchtest.FillLog(t, e.URL, 12_000, log.event)
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	paid, _ := json.Marshal(order.Paid{V: order.PaidVersion, Amount: money.Money{Amount: 100, Currency: "EUR"}, PaidAt: at})
-	placed, _ := json.Marshal(order.Placed{V: order.PlacedVersion, OrderID: "late", CustomerID: "c", Total: money.Money{Currency: "EUR"}, PlacedAt: at})
+	placed, _ := json.Marshal(order.Placed{V: order.PlacedVersion, OrderID: "late", CustomerID: "c", Total: money.Money{Currency: "EUR"}, Channel: order.ChannelAPI, PlacedAt: at})
 	for _, p := range []struct {
 		stream string
 		ev     eventstore.EventData

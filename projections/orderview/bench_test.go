@@ -212,7 +212,7 @@ func (l *orderLog) event(int) (stream, category string, revision int64, typ stri
 	switch typ {
 	case order.TypePlaced:
 		ev = order.Placed{V: order.PlacedVersion, OrderID: o.id, CustomerID: o.customer, Lines: o.lines, Total: o.total,
-			ShippingAddress: order.Address{Name: "A. Buyer", Line1: "1 Main St", City: "Berlin", PostalCode: "10115", Country: "DE"}, PlacedAt: at}
+			ShippingAddress: order.Address{Name: "A. Buyer", Line1: "1 Main St", City: "Berlin", PostalCode: "10115", Country: "DE"}, Channel: order.ChannelWeb, PlacedAt: at}
 	case order.TypeConfirmed:
 		ev = order.Confirmed{V: order.ConfirmedVersion, ConfirmedAt: at}
 	case order.TypePaid:

@@ -84,13 +84,17 @@ func decode(e eventstore.RecordedEvent) (string, any, error) {
 }
 
 // checkPlaced refuses an order.placed that is not the first event of its
-// stream, names another order or has a quantity out of range.
+// stream, names another order, has a quantity out of range or names no
+// sales channel this code knows.
 func checkPlaced(id string, e eventstore.RecordedEvent, p order.Placed) error {
 	if e.Revision != 0 {
 		return fmt.Errorf("order %s: %s at revision %d, not the first event of its stream", id, e.Type, e.Revision)
 	}
 	if p.OrderID != id {
 		return fmt.Errorf("order %s: %s names order %q", id, e.Type, p.OrderID)
+	}
+	if !p.Channel.Valid() {
+		return fmt.Errorf("order %s: %s names the unknown channel %q", id, e.Type, string(p.Channel))
 	}
 	for i, l := range p.Lines {
 		if l.Quantity < 0 || l.Quantity > math.MaxInt32 {
@@ -162,6 +166,6 @@ func place(exec func(sql string, args ...any), sql *statements, id string, e eve
 	}
 	exec(sql.place, id, p.CustomerID, order.StatusPending.String(), int64(e.Revision), p.Total.Amount, p.Total.Currency,
 		p.PlacedAt, e.Recorded, int64(e.Position.Commit), int64(e.Position.Prepare),
-		skus, quantities, amounts, currencies)
+		skus, quantities, amounts, currencies, string(p.Channel))
 	return nil
 }

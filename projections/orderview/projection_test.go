@@ -37,6 +37,7 @@ type orderRow struct {
 	UpdatedAt      time.Time          `db:"updated_at"`
 	CommitPos      int64              `db:"commit_pos"`
 	PreparePos     int64              `db:"prepare_pos"`
+	Channel        string             `db:"channel"`
 }
 
 // lineRow is a row of readmodel.order_lines.
@@ -87,8 +88,21 @@ func TestApply(t *testing.T) {
 		run: func(e *readmodelstest.Env, id string) (orderRow, []lineRow) {
 			e.Clock.Set(at(0))
 			e.Place(id, "c-1", order.LineRequest{SKU: "A", Quantity: 2}, order.LineRequest{SKU: "B", Quantity: 1})
-			return orderRow{OrderID: id, CustomerID: "c-1", Status: "PENDING", TotalAmount: 4498, TotalCurrency: "EUR", LineCount: 2, PlacedAt: at(0)},
+			return orderRow{OrderID: id, CustomerID: "c-1", Status: "PENDING", TotalAmount: 4498, TotalCurrency: "EUR", LineCount: 2, Channel: "api", PlacedAt: at(0)},
 				[]lineRow{{id, 0, "A", 2, 1999, "EUR"}, {id, 1, "B", 1, 500, "EUR"}}
+		},
+	}, {
+		name: "placed by phone",
+		run: func(e *readmodelstest.Env, id string) (orderRow, []lineRow) {
+			e.Clock.Set(at(0))
+			res, err := e.Service.PlaceOrder(e.Ctx(), readmodelstest.Meta(), order.Place{OrderID: id, CustomerID: "c-5",
+				Lines: []order.LineRequest{{SKU: "B", Quantity: 1}}, ShippingAddress: readmodelstest.Address("DE"), Channel: order.ChannelPhone})
+			if err != nil {
+				e.T.Fatal(err)
+			}
+			e.Wrote(res.Position)
+			return orderRow{OrderID: id, CustomerID: "c-5", Status: "PENDING", TotalAmount: 500, TotalCurrency: "EUR", LineCount: 1, Channel: "phone", PlacedAt: at(0)},
+				[]lineRow{{id, 0, "B", 1, 500, "EUR"}}
 		},
 	}, {
 		name: "confirmed",
@@ -97,7 +111,7 @@ func TestApply(t *testing.T) {
 			e.Place(id, "c-2", order.LineRequest{SKU: "B", Quantity: 3})
 			e.Clock.Set(at(1))
 			e.Order(id, order.Confirm{})
-			return orderRow{OrderID: id, CustomerID: "c-2", Status: "CONFIRMED", TotalAmount: 1500, TotalCurrency: "EUR", LineCount: 1,
+			return orderRow{OrderID: id, CustomerID: "c-2", Status: "CONFIRMED", TotalAmount: 1500, TotalCurrency: "EUR", LineCount: 1, Channel: "api",
 					PlacedAt: at(0), ConfirmedAt: readmodelstest.Time(at(1))},
 				[]lineRow{{id, 0, "B", 3, 500, "EUR"}}
 		},
@@ -116,7 +130,7 @@ func TestApply(t *testing.T) {
 			e.Dispatched(id, "TRK-1")
 			e.Clock.Set(at(4))
 			e.Delivered(id)
-			return orderRow{OrderID: id, CustomerID: "c-1", Status: "DELIVERED", TotalAmount: 1999, TotalCurrency: "EUR", LineCount: 1,
+			return orderRow{OrderID: id, CustomerID: "c-1", Status: "DELIVERED", TotalAmount: 1999, TotalCurrency: "EUR", LineCount: 1, Channel: "api",
 					PlacedAt: at(0), ConfirmedAt: readmodelstest.Time(at(1)), PaidAt: readmodelstest.Time(at(2)),
 					ShippedAt: readmodelstest.Time(at(3)), DeliveredAt: readmodelstest.Time(at(4)), TrackingNumber: readmodelstest.Text("TRK-1")},
 				[]lineRow{{id, 0, "A", 1, 1999, "EUR"}}
@@ -130,7 +144,7 @@ func TestApply(t *testing.T) {
 			e.Order(id, order.MarkPaid{Amount: readmodelstest.EUR(500)})
 			e.Clock.Set(at(5))
 			e.Order(id, order.MarkShipped{})
-			return orderRow{OrderID: id, CustomerID: "c-3", Status: "SHIPPED", TotalAmount: 500, TotalCurrency: "EUR", LineCount: 1,
+			return orderRow{OrderID: id, CustomerID: "c-3", Status: "SHIPPED", TotalAmount: 500, TotalCurrency: "EUR", LineCount: 1, Channel: "api",
 					PlacedAt: at(0), ConfirmedAt: readmodelstest.Time(at(0)), PaidAt: readmodelstest.Time(at(0)), ShippedAt: readmodelstest.Time(at(5))},
 				[]lineRow{{id, 0, "B", 1, 500, "EUR"}}
 		},
@@ -141,7 +155,7 @@ func TestApply(t *testing.T) {
 			e.Place(id, "c-1", order.LineRequest{SKU: "A", Quantity: 1}, order.LineRequest{SKU: "B", Quantity: 2})
 			e.Clock.Set(at(7))
 			e.Order(id, order.Cancel{Reason: "changed my mind", ByCustomer: true})
-			return orderRow{OrderID: id, CustomerID: "c-1", Status: "CANCELLED", TotalAmount: 2999, TotalCurrency: "EUR", LineCount: 2,
+			return orderRow{OrderID: id, CustomerID: "c-1", Status: "CANCELLED", TotalAmount: 2999, TotalCurrency: "EUR", LineCount: 2, Channel: "api",
 					PlacedAt: at(0), CancelledAt: readmodelstest.Time(at(7)), CancelReason: readmodelstest.Text("changed my mind")},
 				[]lineRow{{id, 0, "A", 1, 1999, "EUR"}, {id, 1, "B", 2, 500, "EUR"}}
 		},
@@ -156,7 +170,7 @@ func TestApply(t *testing.T) {
 			e.Order(id, order.MarkPaid{Amount: readmodelstest.EUR(1000), ChargeID: "ch_2"})
 			e.Clock.Set(at(3))
 			e.Order(id, order.Cancel{Reason: "shipment rejected"})
-			return orderRow{OrderID: id, CustomerID: "c-4", Status: "CANCELLED", TotalAmount: 1000, TotalCurrency: "EUR", LineCount: 1,
+			return orderRow{OrderID: id, CustomerID: "c-4", Status: "CANCELLED", TotalAmount: 1000, TotalCurrency: "EUR", LineCount: 1, Channel: "api",
 					PlacedAt: at(0), ConfirmedAt: readmodelstest.Time(at(1)), PaidAt: readmodelstest.Time(at(2)),
 					CancelledAt: readmodelstest.Time(at(3)), CancelReason: readmodelstest.Text("shipment rejected")},
 				[]lineRow{{id, 0, "B", 2, 500, "EUR"}}

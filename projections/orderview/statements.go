@@ -13,7 +13,7 @@ type statements struct {
 	// $1 order_id, $2 customer_id, $3 status, $4 revision, $5 total_amount,
 	// $6 total_currency, $7 placed_at, $8 updated_at, $9 commit_pos,
 	// $10 prepare_pos, then the lines as arrays: $11 sku, $12 quantity,
-	// $13 unit_amount, $14 unit_currency.
+	// $13 unit_amount, $14 unit_currency; $15 channel.
 	place string
 	// update applies any later order event: $1 order_id, $2 revision,
 	// $3 status, $4 updated_at, $5 commit_pos, $6 prepare_pos, then what
@@ -36,8 +36,8 @@ func newStatements(schema string) *statements {
 	return &statements{
 		place: fmt.Sprintf(`WITH placed AS (
     INSERT INTO %[1]s.orders (order_id, customer_id, status, revision, total_amount, total_currency,
-        line_count, placed_at, updated_at, commit_pos, prepare_pos)
-    VALUES ($1, $2, $3, $4, $5, $6, cardinality($11::text[]), $7, $8, $9, $10))
+        line_count, placed_at, updated_at, commit_pos, prepare_pos, channel)
+    VALUES ($1, $2, $3, $4, $5, $6, cardinality($11::text[]), $7, $8, $9, $10, $15))
 INSERT INTO %[1]s.order_lines (order_id, line_no, sku, quantity, unit_amount, unit_currency)
 SELECT $1, l.n - 1, l.sku, l.quantity, l.amount, l.currency
 FROM unnest($11::text[], $12::integer[], $13::bigint[], $14::text[]) WITH ORDINALITY AS l (sku, quantity, amount, currency, n)`, schema),
@@ -58,10 +58,10 @@ WHERE order_id = $1
 RETURNING 1`, schema), 14),
 		insertOrders: fmt.Sprintf(`INSERT INTO %s.orders (order_id, customer_id, status, revision, total_amount, total_currency,
     line_count, placed_at, updated_at, commit_pos, prepare_pos, confirmed_at, paid_at, shipped_at, delivered_at,
-    cancelled_at, cancel_reason, tracking_number)
+    cancelled_at, cancel_reason, tracking_number, channel)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::integer[],
     $8::timestamptz[], $9::timestamptz[], $10::bigint[], $11::bigint[], $12::timestamptz[], $13::timestamptz[],
-    $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[])`, schema),
+    $14::timestamptz[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[], $19::text[])`, schema),
 		insertLines: fmt.Sprintf(`INSERT INTO %s.order_lines (order_id, line_no, sku, quantity, unit_amount, unit_currency)
 SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::integer[], $5::bigint[], $6::text[])`, schema),
 		updateMany: fmt.Sprintf(`WITH u AS (

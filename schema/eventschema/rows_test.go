@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/projections/orderview"
 	"github.com/orderflow/orderflow/projections/readmodels/readmodelstest"
 	"github.com/orderflow/orderflow/schema/eventschema"
+	"github.com/orderflow/orderflow/write/order"
 )
 
 // orderRows is the orders read model, as a corpus log keeps it beside
@@ -41,6 +43,12 @@ func rebuildOrders(t *testing.T, e *readmodelstest.Env) orderRows {
 	if res.Parked != 0 {
 		t.Fatalf("the rebuild of %s parked %d events: %v", orderview.Name, res.Parked, e.Parked(m, orderview.Name))
 	}
+	return selectRows(t, e)
+}
+
+// selectRows returns the rows of the orders read model of e.
+func selectRows(t *testing.T, e *readmodelstest.Env) orderRows {
+	t.Helper()
 	tx, err := e.Pool.Begin(e.Ctx())
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +101,36 @@ func readRows(l eventschema.Log) (orderRows, error) {
 // addedColumns are the columns of the orders read model that are newer
 // than some logs of the corpus, each with what it must hold for an order
 // placed by the event placed (the order.placed of the corpus).
-var addedColumns = map[string]func(t *testing.T, placed eventschema.Entry) any{}
+var addedColumns = map[string]func(t *testing.T, placed eventschema.Entry) any{
+	// order.placed version 2 names the channel; version 1 reads as api.
+	"channel": func(t *testing.T, placed eventschema.Entry) any {
+		if placed.V == 1 {
+			return "api"
+		}
+		var data struct {
+			Channel string `json:"channel"`
+		}
+		if err := json.Unmarshal(placed.Data, &data); err != nil || data.Channel == "" {
+			t.Errorf("%s v%d of %s names no channel (%v)", placed.Type, placed.V, placed.Stream, err)
+		}
+		return data.Channel
+	},
+}
+
+// placedIn returns what finds the order.placed in log l of the order of a
+// row of the orders read model.
+func placedIn(l eventschema.Log) func(row map[string]any) (eventschema.Entry, bool) {
+	placed := make(map[string]eventschema.Entry)
+	for _, en := range l.Entries {
+		if en.Type == order.TypePlaced {
+			placed[strings.TrimPrefix(en.Stream, order.Category+"-")] = en
+		}
+	}
+	return func(row map[string]any) (eventschema.Entry, bool) {
+		en, ok := placed[fmt.Sprint(row["order_id"])]
+		return en, ok
+	}
+}
 
 // TestCorpusRebuildsOrders replays every log of the corpus into a fresh
 // event store and rebuilds the orders read model from it with the code
@@ -116,16 +153,7 @@ func TestCorpusRebuildsOrders(t *testing.T) {
 			e := readmodelstest.New(t)
 			replay(t, e, l)
 			got := rebuildOrders(t, e)
-			placed := make(map[string]eventschema.Entry)
-			for _, en := range l.Entries {
-				if en.Type == "order.placed" {
-					placed[en.Stream[len("order-"):]] = en
-				}
-			}
-			compareRows(t, "orders", got.Orders, want.Orders, func(row map[string]any) (eventschema.Entry, bool) {
-				en, ok := placed[fmt.Sprint(row["order_id"])]
-				return en, ok
-			})
+			compareRows(t, "orders", got.Orders, want.Orders, placedIn(l))
 			compareRows(t, "order_lines", got.OrderLines, want.OrderLines, nil)
 		})
 	}

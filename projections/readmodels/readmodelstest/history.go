@@ -197,12 +197,14 @@ func (h *history) pastDeadline() error {
 	return err
 }
 
-// place places an order through the saga's write side.
+// place places an order through the saga's write side, through each
+// sales channel in turn.
 func (h *history) place(country string, lines ...order.LineRequest) (string, error) {
 	n := h.e.written.orders.Add(1)
 	id := fmt.Sprintf("h-%03d", n)
 	customer := fmt.Sprintf("c-%d", n%3)
-	_, err := h.saga.Service.PlaceOrder(h.ctx, Meta(), order.Place{OrderID: id, CustomerID: customer, Lines: lines, ShippingAddress: Address(country)})
+	channel := order.Channels()[int(n)%len(order.Channels())]
+	_, err := h.saga.Service.PlaceOrder(h.ctx, Meta(), order.Place{OrderID: id, CustomerID: customer, Lines: lines, ShippingAddress: Address(country), Channel: channel})
 	if err != nil {
 		return "", fmt.Errorf("place %s: %w", id, err)
 	}
