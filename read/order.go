@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	graphql "github.com/graph-gophers/graphql-go"
@@ -28,19 +29,20 @@ type orderRow struct {
 	cancelReason, tracking *string
 	updatedAt              time.Time
 	commit, prepare        int64
+	channel                string
 }
 
 // orderColumns are the columns scanOrder reads, in its order.
 const orderColumns = `order_id, customer_id, status, revision, total_amount, total_currency, placed_at,
 confirmed_at, paid_at, shipped_at, delivered_at, cancelled_at, cancel_reason, tracking_number,
-updated_at, commit_pos, prepare_pos`
+updated_at, commit_pos, prepare_pos, channel`
 
 func scanOrder(row pgx.Row) (orderRow, error) {
 	var o orderRow
 	var amount int64
 	err := row.Scan(&o.id, &o.customerID, &o.status, &o.revision, &amount, &o.total.Currency, &o.placedAt,
 		&o.confirmedAt, &o.paidAt, &o.shippedAt, &o.deliveredAt, &o.cancelledAt, &o.cancelReason, &o.tracking,
-		&o.updatedAt, &o.commit, &o.prepare)
+		&o.updatedAt, &o.commit, &o.prepare, &o.channel)
 	o.total.Amount = int64Scalar(amount)
 	return o, err
 }
@@ -84,6 +86,7 @@ func newOrderResolvers(rows []orderRow) []*orderResolver {
 			ConfirmedAt: optTime(r.confirmedAt), PaidAt: optTime(r.paidAt), ShippedAt: optTime(r.shippedAt),
 			DeliveredAt: optTime(r.deliveredAt), CancelledAt: optTime(r.cancelledAt),
 			CancelReason: r.cancelReason, TrackingNumber: r.tracking, UpdatedAt: timeScalar(r.updatedAt),
+			Channel: strings.ToUpper(r.channel),
 		}
 	}
 	return out
@@ -102,6 +105,7 @@ type orderResolver struct {
 	Status         string
 	CustomerID     graphql.ID
 	Total          money
+	Channel        string
 	PlacedAt       timeScalar
 	ConfirmedAt    *timeScalar
 	PaidAt         *timeScalar

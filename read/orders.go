@@ -139,7 +139,7 @@ func ordersSQL(f orderFilter, pa pageArgs) (string, []any) {
 
 const customerOrdersSQL = `SELECT o.order_id, o.customer_id, o.status, o.revision, o.total_amount, o.total_currency, o.placed_at,
 o.confirmed_at, o.paid_at, o.shipped_at, o.delivered_at, o.cancelled_at, o.cancel_reason, o.tracking_number,
-o.updated_at, o.commit_pos, o.prepare_pos
+o.updated_at, o.commit_pos, o.prepare_pos, o.channel
 FROM unnest($1::text[]) AS c(id)
 CROSS JOIN LATERAL (
     SELECT ` + orderColumns + ` FROM readmodel.orders

@@ -390,6 +390,13 @@ func consoleDeclinedSaga(t *testing.T, s *consoleSystem, b *browser) {
 			t.Fatalf("the timeline lacks %q:\n%s", want, timeline)
 		}
 	}
+	// The order named no sales channel: an api order.
+	if channel := b.eval(t, `(() => {
+		const dt = [...document.querySelectorAll('#order-facts dt')].find(d => d.textContent === 'Channel');
+		return dt ? dt.nextElementSibling.textContent : 'no Channel';
+	})()`); channel != "api" {
+		t.Fatalf("the order's facts say channel %q, want api", channel)
+	}
 	// Every entry has its position, time, correlation and causation id,
 	// and says what caused it.
 	causes := map[string]string{}

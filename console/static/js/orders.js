@@ -18,7 +18,7 @@ const searchQuery = `query ConsoleSearch($id: ID!) {
 
 const timelineQuery = `query ConsoleTimeline($id: ID!) {
   order(id: $id) {
-    ${row} revision paidAt cancelledAt cancelReason trackingNumber updatedAt position
+    ${row} channel revision paidAt cancelledAt cancelReason trackingNumber updatedAt position
     fulfillment { state step }
     timeline { type position stream revision occurredAt eventId correlationId causationId causedBy { kind id type step } }
   }
@@ -105,6 +105,7 @@ async function openTimeline(id) {
         ["Customer", o.customerId],
         ["Status", words(o.status)],
         ["Total", money(o.total)],
+        ["Channel", words(o.channel)],
         ["Placed", time(o.placedAt)],
         ["Paid", time(o.paidAt)],
         ["Cancelled", o.cancelledAt ? `${time(o.cancelledAt)}: ${o.cancelReason || ""}` : "—"],
