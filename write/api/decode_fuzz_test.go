@@ -15,6 +15,8 @@ func FuzzDecodeRequests(f *testing.F) {
 	seeds := []string{
 		`{"customerId":"c-1","lines":[{"sku":"SKU-1","quantity":2}],"shippingAddress":{"name":"A. Buyer","line1":"1 Main St","city":"Berlin","postalCode":"10115","country":"DE"}}`,
 		`{"sku":"SKU-1","name":"Widget","price":{"amount":1999,"currency":"EUR"}}`,
+		`{"channel":"web","lines":[{"sku":"SKU-1","quantity":1}],"shippingAddress":{"name":"A","line1":"B","city":"C","postalCode":"1","country":"DE"}}`,
+		`{"channel":null}`, `{"channel":""}`, `{"channel":7}`,
 		`{"quantity":10}`, `{"reason":"x"}`, `{"trackingNumber":"T"}`, `{}`,
 		`{"quantity":"10"}`, `{"quantity":1e99}`, `[]`, `null`, `{"a":1}`, `{} {}`, `{"lines":[null]}`,
 	}
