@@ -24,9 +24,9 @@ type Chart struct {
 	// Step is the length of an interval, in seconds.
 	Step int64 `json:"step"`
 	// Since is the start of the first interval, Until that of the last.
-	Since  time.Time `json:"since"`
-	Until  time.Time `json:"until"`
-	Times  []int64   `json:"times"`
+	Since  time.Time             `json:"since"`
+	Until  time.Time             `json:"until"`
+	Times  []int64               `json:"times"`
 	Series map[string][]*float64 `json:"series"`
 }
 
