@@ -132,6 +132,7 @@ function render() {
     } else {
       entry.plot.setData(data);
     }
+    fig.querySelector("figcaption").textContent = c.counts ? `${c.title} (one point per ${held.step} s)` : c.title;
     fig.querySelector("[data-col=sum]").textContent = summary(c, pairs);
   }
 }
