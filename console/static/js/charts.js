@@ -126,19 +126,23 @@ function render() {
     let entry = plots.get(c.id);
     if (!entry || entry.key !== key) {
       if (entry) entry.plot.destroy();
-      entry = { key, plot: makePlot(fig.querySelector(".plot"), c, pairs, data) };
+      entry = { key, zoomed: false };
+      entry.plot = makePlot(fig.querySelector(".plot"), c, pairs, data, entry);
       plots.set(c.id, entry);
       fig.plot = entry.plot; // what the chart plots, for whoever inspects the page
     } else {
-      entry.plot.setData(data);
+      // A chart zoomed into (dragged across) stays where it is until a
+      // double-click zooms it out.
+      entry.plot.setData(data, !entry.zoomed);
     }
     fig.querySelector("figcaption").textContent = c.counts ? `${c.title} (one point per ${held.step} s)` : c.title;
     fig.querySelector("[data-col=sum]").textContent = summary(c, pairs);
   }
 }
 
-// makePlot draws chart c's series in box.
-function makePlot(box, c, pairs, data) {
+// makePlot draws chart c's series in box; entry.zoomed follows the
+// operator's zooming.
+function makePlot(box, c, pairs, data, entry) {
   const uPlot = globalThis.uPlot;
   const stepped = c.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
   const opts = {
@@ -147,6 +151,10 @@ function makePlot(box, c, pairs, data) {
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
     axes: [{}, { size: 56 }],
     legend: { live: true },
+    hooks: {
+      setSelect: [(u) => { if (u.select.width > 0) entry.zoomed = true; }],
+      ready: [(u) => u.over.addEventListener("dblclick", () => { entry.zoomed = false; })],
+    },
     series: [
       { label: "time" },
       ...pairs.map(([, label], i) => ({
