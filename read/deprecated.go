@@ -1,0 +1,134 @@
+package read
+
+import (
+	"slices"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// deprecatedUses collects the deprecated parts of the schema a request
+// uses, by schema coordinate: "TimelineEntry.causationId" for a field,
+// "Query.orders(status:)" for an argument, "OrderStatus.PAID" for an enum
+// value sent as an argument or in a variable, "OrderFilter.region" for an
+// input field. costWalk fills it as it walks the operation to run, so
+// finding them costs no walk of its own. Each coordinate counts once per
+// request however often the document uses it. Enum values the server
+// returns are not uses: the client did not ask for them.
+type deprecatedUses map[string]struct{}
+
+// sorted returns the coordinates in order.
+func (u deprecatedUses) sorted() []string {
+	if len(u) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(u))
+	for c := range u {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// isDeprecated tells whether a schema element carries @deprecated.
+func isDeprecated(d ast.DirectiveList) bool { return d.ForName("deprecated") != nil }
+
+// field records the uses of a field selected on parent: the field itself,
+// the arguments it is given and the enum values and input fields their
+// values hold.
+func (u deprecatedUses) field(w *costWalk, f *ast.Field, parent *ast.Definition, def *ast.FieldDefinition) {
+	if isDeprecated(def.Directives) {
+		u[parent.Name+"."+def.Name] = struct{}{}
+	}
+	for _, arg := range f.Arguments {
+		ad := def.Arguments.ForName(arg.Name)
+		if ad == nil {
+			continue // validation refuses the document
+		}
+		if isDeprecated(ad.Directives) {
+			u[parent.Name+"."+def.Name+"("+ad.Name+":)"] = struct{}{}
+		}
+		u.literal(w, arg.Value, ad.Type)
+	}
+}
+
+// literal records the deprecated enum values and input fields of an
+// argument's value v of type typ, following variables to their values.
+func (u deprecatedUses) literal(w *costWalk, v *ast.Value, typ *ast.Type) {
+	if v == nil {
+		return
+	}
+	switch v.Kind {
+	case ast.Variable:
+		if x, ok := w.vars[v.Raw]; ok {
+			u.value(w.a.schema, x, typ)
+		} else if d := w.op.VariableDefinitions.ForName(v.Raw); d != nil && d.DefaultValue != nil {
+			u.literal(w, d.DefaultValue, typ)
+		}
+	case ast.EnumValue:
+		u.enumValue(w.a.schema, v.Raw, typ)
+	case ast.ListValue:
+		elem := typ
+		if typ.Elem != nil {
+			elem = typ.Elem
+		}
+		for _, c := range v.Children {
+			u.literal(w, c.Value, elem)
+		}
+	case ast.ObjectValue:
+		def := w.a.schema.Types[typ.Name()]
+		if def == nil || def.Kind != ast.InputObject {
+			return
+		}
+		for _, c := range v.Children {
+			if fd := def.Fields.ForName(c.Name); fd != nil {
+				if isDeprecated(fd.Directives) {
+					u[def.Name+"."+fd.Name] = struct{}{}
+				}
+				u.literal(w, c.Value, fd.Type)
+			}
+		}
+	}
+}
+
+// value records the deprecated enum values and input fields of a
+// variable's value x (as encoding/json decodes it) used where typ is
+// expected.
+func (u deprecatedUses) value(s *ast.Schema, x any, typ *ast.Type) {
+	switch x := x.(type) {
+	case string:
+		u.enumValue(s, x, typ)
+	case []any:
+		elem := typ
+		if typ.Elem != nil {
+			elem = typ.Elem
+		}
+		for _, e := range x {
+			u.value(s, e, elem)
+		}
+	case map[string]any:
+		def := s.Types[typ.Name()]
+		if def == nil || def.Kind != ast.InputObject {
+			return
+		}
+		for name, e := range x {
+			if fd := def.Fields.ForName(name); fd != nil {
+				if isDeprecated(fd.Directives) {
+					u[def.Name+"."+fd.Name] = struct{}{}
+				}
+				u.value(s, e, fd.Type)
+			}
+		}
+	}
+}
+
+// enumValue records name when typ is an enum whose value name is
+// deprecated.
+func (u deprecatedUses) enumValue(s *ast.Schema, name string, typ *ast.Type) {
+	def := s.Types[typ.Name()]
+	if def == nil || def.Kind != ast.Enum {
+		return
+	}
+	if ev := def.EnumValues.ForName(name); ev != nil && isDeprecated(ev.Directives) {
+		u[def.Name+"."+ev.Name] = struct{}{}
+	}
+}
