@@ -197,3 +197,51 @@ func lines(s []string) string {
 	}
 	return out
 }
+
+// TestOpenAPIDeprecatedRouteRemoval: a deprecated route may be removed
+// once its x-sunset date has passed, and not before; deprecating a route
+// breaks nothing.
+func TestOpenAPIDeprecatedRouteRemoval(t *testing.T) {
+	cases := []struct {
+		name           string
+		sunset         string
+		remove, retire bool
+		want           []string
+	}{
+		{"removed before its sunset", "2999-01-01", true, false, []string{
+			"openapi api-path-removed-before-sunset: GET /openapi: API path removed before the sunset date `2999-01-01`",
+		}},
+		{"removed after its sunset", "2020-01-01", true, false, nil},
+		{"another route deprecated", "2999-01-01", false, true, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var base map[string]any
+			if err := json.Unmarshal(contracts.Current().OpenAPI, &base); err != nil {
+				t.Fatal(err)
+			}
+			obj(t, base, "paths", "/openapi", "get")["x-sunset"] = tc.sunset
+			baseDoc, err := json.Marshal(base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.remove {
+				delete(obj(t, base, "paths"), "/openapi")
+			}
+			if tc.retire {
+				op := obj(t, base, "paths", "/shipments/{orderId}/delivered", "post")
+				op["deprecated"] = true
+				op["x-sunset"] = "2999-01-01"
+			}
+			revision, err := json.Marshal(base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changes, err := contracts.OpenAPIBreaking(baseDoc, revision)
+			if err != nil {
+				t.Fatal(err)
+			}
+			requireChanges(t, changes, tc.want)
+		})
+	}
+}

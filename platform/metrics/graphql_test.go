@@ -27,3 +27,14 @@ func TestGraphQL(t *testing.T) {
 		`orderflow_graphql_errors_dropped_total 20`,
 	)
 }
+
+func TestDeprecatedRoutes(t *testing.T) {
+	reg := metrics.New()
+	d, err := metrics.NewDeprecatedRoutes(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Requested("GET /api/v1/openapi")
+	d.Requested("GET /api/v1/openapi")
+	requireLines(t, scrape(t, reg), `orderflow_api_deprecated_requests_total{route="GET /api/v1/openapi"} 2`)
+}
