@@ -22,6 +22,9 @@ type analyzer struct {
 	schema        *ast.Schema
 	limits        Limits
 	introspection bool
+	// deprecations says what the schema deprecates, for the cost walk
+	// to note the uses of.
+	deprecations deprecations
 	// parsed keeps the documents parsed lately, by query text: clients send
 	// the same few queries again and again, and parsing is a good part of
 	// the cost of a small one. It keeps only documents that pass
@@ -48,7 +51,7 @@ func newAnalyzer(sdl string, limits Limits, introspection bool) (*analyzer, erro
 	if err != nil {
 		return nil, err
 	}
-	return &analyzer{schema: s, limits: limits, introspection: introspection, parsed: parsed}, nil
+	return &analyzer{schema: s, limits: limits, introspection: introspection, parsed: parsed, deprecations: findDeprecations(s)}, nil
 }
 
 // document parses query, or returns the document it parsed from the same
@@ -126,8 +129,8 @@ func (a *analyzer) analyze(query, operationName string, variables map[string]any
 			return an
 		}
 	}
-	uses := deprecatedUses{}
-	if an.cost, an.err = a.measure(doc, variables, op, uses); an.err != nil {
+	var uses deprecatedUses
+	if an.cost, an.err = a.measure(doc, variables, op, &uses); an.err != nil {
 		return an
 	}
 	if an.err = checkVariables(doc, operationName, variables); an.err == nil {
@@ -160,11 +163,11 @@ func (a *analyzer) cost(query string, variables map[string]any) (int, error) {
 // the *requestError of the first limit an operation breaks, the cost
 // counted until then. It records in uses the deprecated parts of the
 // schema that run, the operation to run, uses (nil for none).
-func (a *analyzer) measure(doc *document, variables map[string]any, run *ast.OperationDefinition, uses deprecatedUses) (int, error) {
+func (a *analyzer) measure(doc *document, variables map[string]any, run *ast.OperationDefinition, uses *deprecatedUses) (int, error) {
 	highest := 0
 	for _, op := range doc.Operations {
 		w := costWalk{a: a, doc: doc, op: op, vars: variables, inFragment: make(map[string]bool)}
-		if op == run {
+		if op == run && a.deprecations.any() {
 			w.uses = uses
 		}
 		root := a.schema.Query
@@ -219,7 +222,7 @@ type costWalk struct {
 	vars       map[string]any
 	inFragment map[string]bool
 	total      int
-	uses       deprecatedUses
+	uses       *deprecatedUses
 }
 
 func (w *costWalk) selections(set ast.SelectionSet, parent *ast.Definition, depth, mult int) error {

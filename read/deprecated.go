@@ -13,21 +13,77 @@ import (
 // input field. costWalk fills it as it walks the operation to run, so
 // finding them costs no walk of its own. Each coordinate counts once per
 // request however often the document uses it. Enum values the server
-// returns are not uses: the client did not ask for them.
-type deprecatedUses map[string]struct{}
+// returns are not uses: the client did not ask for them. The zero value
+// is empty and allocates nothing until a use is noted.
+type deprecatedUses struct {
+	// used holds each coordinate once; a request uses few, so a slice
+	// scanned on each add is cheaper than a map.
+	used []coordinate
+}
+
+// coordinate is a schema coordinate: type and name ("Type.name"), and for
+// an argument its name ("Type.name(arg:)").
+type coordinate struct{ typ, name, arg string }
+
+func (c coordinate) String() string {
+	if c.arg != "" {
+		return c.typ + "." + c.name + "(" + c.arg + ":)"
+	}
+	return c.typ + "." + c.name
+}
+
+func (u *deprecatedUses) add(c coordinate) {
+	if !slices.Contains(u.used, c) {
+		u.used = append(u.used, c)
+	}
+}
 
 // sorted returns the coordinates in order.
-func (u deprecatedUses) sorted() []string {
-	if len(u) == 0 {
+func (u *deprecatedUses) sorted() []string {
+	if len(u.used) == 0 {
 		return nil
 	}
-	out := make([]string, 0, len(u))
-	for c := range u {
-		out = append(out, c)
+	out := make([]string, 0, len(u.used))
+	for _, c := range u.used {
+		out = append(out, c.String())
 	}
 	slices.Sort(out)
 	return out
 }
+
+// deprecations says which kinds of schema element a schema deprecates,
+// so that the cost walk looks only for those.
+type deprecations struct {
+	fields, args, enumValues, inputFields bool
+}
+
+// findDeprecations looks through the schema's own types (not the built-in
+// ones) for deprecated elements.
+func findDeprecations(s *ast.Schema) deprecations {
+	var d deprecations
+	for _, t := range s.Types {
+		if t.BuiltIn {
+			continue
+		}
+		for _, f := range t.Fields {
+			if t.Kind == ast.InputObject {
+				d.inputFields = d.inputFields || isDeprecated(f.Directives)
+				continue
+			}
+			d.fields = d.fields || isDeprecated(f.Directives)
+			for _, a := range f.Arguments {
+				d.args = d.args || isDeprecated(a.Directives)
+			}
+		}
+		for _, v := range t.EnumValues {
+			d.enumValues = d.enumValues || isDeprecated(v.Directives)
+		}
+	}
+	return d
+}
+
+// any tells whether the schema deprecates anything at all.
+func (d deprecations) any() bool { return d.fields || d.args || d.enumValues || d.inputFields }
 
 // isDeprecated tells whether a schema element carries @deprecated.
 func isDeprecated(d ast.DirectiveList) bool { return d.ForName("deprecated") != nil }
@@ -35,25 +91,32 @@ func isDeprecated(d ast.DirectiveList) bool { return d.ForName("deprecated") != 
 // field records the uses of a field selected on parent: the field itself,
 // the arguments it is given and the enum values and input fields their
 // values hold.
-func (u deprecatedUses) field(w *costWalk, f *ast.Field, parent *ast.Definition, def *ast.FieldDefinition) {
-	if isDeprecated(def.Directives) {
-		u[parent.Name+"."+def.Name] = struct{}{}
+func (u *deprecatedUses) field(w *costWalk, f *ast.Field, parent *ast.Definition, def *ast.FieldDefinition) {
+	d := w.a.deprecations
+	if d.fields && isDeprecated(def.Directives) {
+		u.add(coordinate{typ: parent.Name, name: def.Name})
+	}
+	values := d.enumValues || d.inputFields
+	if !d.args && !values {
+		return
 	}
 	for _, arg := range f.Arguments {
 		ad := def.Arguments.ForName(arg.Name)
 		if ad == nil {
 			continue // validation refuses the document
 		}
-		if isDeprecated(ad.Directives) {
-			u[parent.Name+"."+def.Name+"("+ad.Name+":)"] = struct{}{}
+		if d.args && isDeprecated(ad.Directives) {
+			u.add(coordinate{typ: parent.Name, name: def.Name, arg: ad.Name})
 		}
-		u.literal(w, arg.Value, ad.Type)
+		if values {
+			u.literal(w, arg.Value, ad.Type)
+		}
 	}
 }
 
 // literal records the deprecated enum values and input fields of an
 // argument's value v of type typ, following variables to their values.
-func (u deprecatedUses) literal(w *costWalk, v *ast.Value, typ *ast.Type) {
+func (u *deprecatedUses) literal(w *costWalk, v *ast.Value, typ *ast.Type) {
 	if v == nil {
 		return
 	}
@@ -82,7 +145,7 @@ func (u deprecatedUses) literal(w *costWalk, v *ast.Value, typ *ast.Type) {
 		for _, c := range v.Children {
 			if fd := def.Fields.ForName(c.Name); fd != nil {
 				if isDeprecated(fd.Directives) {
-					u[def.Name+"."+fd.Name] = struct{}{}
+					u.add(coordinate{typ: def.Name, name: fd.Name})
 				}
 				u.literal(w, c.Value, fd.Type)
 			}
@@ -93,7 +156,7 @@ func (u deprecatedUses) literal(w *costWalk, v *ast.Value, typ *ast.Type) {
 // value records the deprecated enum values and input fields of a
 // variable's value x (as encoding/json decodes it) used where typ is
 // expected.
-func (u deprecatedUses) value(s *ast.Schema, x any, typ *ast.Type) {
+func (u *deprecatedUses) value(s *ast.Schema, x any, typ *ast.Type) {
 	switch x := x.(type) {
 	case string:
 		u.enumValue(s, x, typ)
@@ -113,7 +176,7 @@ func (u deprecatedUses) value(s *ast.Schema, x any, typ *ast.Type) {
 		for name, e := range x {
 			if fd := def.Fields.ForName(name); fd != nil {
 				if isDeprecated(fd.Directives) {
-					u[def.Name+"."+fd.Name] = struct{}{}
+					u.add(coordinate{typ: def.Name, name: fd.Name})
 				}
 				u.value(s, e, fd.Type)
 			}
@@ -123,12 +186,12 @@ func (u deprecatedUses) value(s *ast.Schema, x any, typ *ast.Type) {
 
 // enumValue records name when typ is an enum whose value name is
 // deprecated.
-func (u deprecatedUses) enumValue(s *ast.Schema, name string, typ *ast.Type) {
+func (u *deprecatedUses) enumValue(s *ast.Schema, name string, typ *ast.Type) {
 	def := s.Types[typ.Name()]
 	if def == nil || def.Kind != ast.Enum {
 		return
 	}
 	if ev := def.EnumValues.ForName(name); ev != nil && isDeprecated(ev.Directives) {
-		u[def.Name+"."+ev.Name] = struct{}{}
+		u.add(coordinate{typ: def.Name, name: ev.Name})
 	}
 }
