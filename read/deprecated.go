@@ -19,6 +19,11 @@ type deprecatedUses struct {
 	// used holds each coordinate once; a request uses few, so a slice
 	// scanned on each add is cheaper than a map.
 	used []coordinate
+	// valuesSeen are the fields whose argument values were looked
+	// through: a fragment spread many times brings the same field back,
+	// and its values need looking through once, so that the work stays
+	// linear in the document.
+	valuesSeen map[*ast.Field]struct{}
 }
 
 // coordinate is a schema coordinate: type and name ("Type.name"), and for
@@ -97,6 +102,16 @@ func (u *deprecatedUses) field(w *costWalk, f *ast.Field, parent *ast.Definition
 		u.add(coordinate{typ: parent.Name, name: def.Name})
 	}
 	values := d.enumValues || d.inputFields
+	if values {
+		if _, seen := u.valuesSeen[f]; seen {
+			values = false
+		} else {
+			if u.valuesSeen == nil {
+				u.valuesSeen = make(map[*ast.Field]struct{})
+			}
+			u.valuesSeen[f] = struct{}{}
+		}
+	}
 	if !d.args && !values {
 		return
 	}

@@ -41,6 +41,7 @@ func TestDeprecatedUses(t *testing.T) {
 		{"an argument", `{ items(kind: "x") { id } }`, "", nil, []string{"Query.items(kind:)"}},
 		{"an enum literal", `{ items(status: CLOSED) { id } }`, "", nil, []string{"Status.CLOSED"}},
 		{"an enum literal that is not", `{ items(status: DONE) { id } }`, "", nil, nil},
+		{"an enum in a fragment spread twice", `{ a: item(id: "1") { id } ...F ...F } fragment F on Query { items(status: CLOSED) { id } }`, "", nil, []string{"Status.CLOSED"}},
 		{"an enum in a list", `{ items(statuses: [OPEN, CLOSED]) { id } }`, "", nil, []string{"Status.CLOSED"}},
 		{"a single value for a list", `{ items(statuses: CLOSED) { id } }`, "", nil, []string{"Status.CLOSED"}},
 		{"input fields, nested", `{ items(filter: {area: "x", next: {region: "y", status: CLOSED}}) { id } }`, "", nil,
