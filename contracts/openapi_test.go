@@ -68,6 +68,15 @@ func TestOpenAPIMutations(t *testing.T) {
 		}, []string{
 			"openapi request-property-max-length-decreased: POST /orders/{id}/cancel: the `reason` request property's maxLength was decreased to `100`",
 		}},
+		{"request pattern narrowed", func(t *testing.T, d map[string]any) {
+			obj(t, d, "components", "schemas", "Sku")["pattern"] = "^[A-Z0-9-]{1,64}$"
+		}, []string{
+			"openapi request-property-pattern-changed: POST /orders: changed the pattern of the request property `lines/items/sku` from `^[A-Za-z0-9._-]{1,64}$` to `^[A-Z0-9-]{1,64}$`",
+			"openapi request-property-pattern-changed: POST /products: changed the pattern of the request property `sku` from `^[A-Za-z0-9._-]{1,64}$` to `^[A-Z0-9-]{1,64}$`",
+			"openapi response-property-pattern-changed: POST /products: the `sku` response's property pattern was changed from `^[A-Za-z0-9._-]{1,64}$` to `^[A-Z0-9-]{1,64}$` for the status `202`",
+			"openapi request-parameter-pattern-changed: POST /products/{sku}/stock: changed the pattern of the `path` request parameter `sku` from `^[A-Za-z0-9._-]{1,64}$` to `^[A-Z0-9-]{1,64}$`",
+			"openapi response-property-pattern-changed: POST /products/{sku}/stock: the `sku` response's property pattern was changed from `^[A-Za-z0-9._-]{1,64}$` to `^[A-Z0-9-]{1,64}$` for the status `202`",
+		}},
 		{"request type changed", func(t *testing.T, d map[string]any) {
 			obj(t, d, "components", "schemas", "OrderLine", "properties", "quantity")["type"] = "string"
 		}, []string{
