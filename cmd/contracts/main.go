@@ -61,13 +61,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "check":
 		if len(changes) > 0 {
-			return fmt.Errorf("%w: %d changes", errBreaking, len(changes))
+			return fmt.Errorf("%w: breaking changes: %d", errBreaking, len(changes))
 		}
 		fmt.Fprintln(stdout, "no breaking changes against the released contracts")
 		return nil
 	case "release":
 		if len(changes) > 0 && !*accept {
-			return fmt.Errorf("%w (%d changes): keep them compatible, or decide the break, give it a new API version and run again with -accept-breaking", errBreaking, len(changes))
+			return fmt.Errorf("%w (breaking changes: %d): keep them compatible, or decide the break, give it a new API version and run again with -accept-breaking (make contracts-release ACCEPT_BREAKING=1)", errBreaking, len(changes))
 		}
 		return release(*dir, stdout)
 	default:
