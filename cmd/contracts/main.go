@@ -22,7 +22,7 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr, contracts.Check); err != nil {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintf(os.Stderr, "contracts: %v\n", err)
 		}
@@ -38,8 +38,9 @@ var errUsage = errors.New("usage")
 // errBreaking is check's and release's answer to breaking changes.
 var errBreaking = errors.New("the current contracts break the released ones")
 
-// run runs the command of args, writing its report to stdout.
-func run(args []string, stdout, stderr io.Writer) error {
+// run runs the command of args, writing its report to stdout; check
+// finds the breaking changes (contracts.Check).
+func run(args []string, stdout, stderr io.Writer, check func() ([]contracts.Change, error)) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
@@ -51,7 +52,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	changes, err := contracts.Check()
+	changes, err := check()
 	if err != nil {
 		return err
 	}
