@@ -12,10 +12,13 @@ import (
 
 // OpenAPIBreaking returns the breaking changes of the OpenAPI document
 // revision against base, in oasdiff's order: every change oasdiff's
-// checker rates an error (checker.ERR), with all its checks on. It fails
-// when either document does not load.
+// checker, with all its checks on, rates an error (checker.ERR) or a
+// warning (checker.WARN). Its warnings count too: among them are a
+// request property removed, which our API, refusing unknown members,
+// turns into a refused request, and a request pattern changed, which may
+// narrow it. It fails when either document does not load.
 //
-// oasdiff rates as errors, among others: an operation or path removed
+// oasdiff rates as errors or warnings, among others: an operation or path removed
 // (unless it was deprecated and its x-sunset date has passed), a request
 // parameter, property or body made required or added as required, a
 // request value narrowed (a type changed, an enum value removed, a
