@@ -18,14 +18,14 @@ import (
 // turns into a refused request, and a request pattern changed, which may
 // narrow it. It fails when either document does not load.
 //
-// oasdiff rates as errors or warnings, among others: an operation or path removed
-// (unless it was deprecated and its x-sunset date has passed), a request
-// parameter, property or body made required or added as required, a
-// request value narrowed (a type changed, an enum value removed, a
-// pattern, maximum, maxLength or maxItems added or tightened, a minimum
-// raised), a response property, header or status removed or made
-// optional, a response type changed, a response enum value added, and a
-// security requirement added.
+// oasdiff rates as errors or warnings, among others: an operation or
+// path removed (unless it was deprecated and its x-sunset date has
+// passed), a request parameter, property or body made required or added
+// as required, a request value narrowed (a type changed, an enum value
+// removed, a pattern, maximum, maxLength or maxItems added or tightened,
+// a minimum raised), a response property, header or success status
+// removed or made optional, a response type changed and a response enum
+// value added.
 func OpenAPIBreaking(base, revision []byte) ([]Change, error) {
 	b, err := loadOpenAPI(base, "base")
 	if err != nil {
