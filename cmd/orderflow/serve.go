@@ -277,6 +277,10 @@ func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 	if err != nil {
 		return nil, err
 	}
+	deprecatedMetrics, err := metrics.NewDeprecatedRoutes(s.metrics)
+	if err != nil {
+		return nil, err
+	}
 	shed := api.NewShedder(api.ShedConfig{Pool: s.pool, PaymentWindow: s.cfg.PaymentTimeout, Capacity: s.cfg.OrderCapacity,
 		Logger: s.logger, OnShed: func() { shedMetrics.Refused(api.Prefix + "/orders") }})
 	p.supervise("load shedder", shed.Run)
@@ -293,7 +297,8 @@ func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, report.Path, report.Handler(s.pool, paymentReportMaxAge, s.logger))
 		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, charts.Path, chartsAPI.Handler())
 		r.Mount(graphqlPath, queries)
-		r.Mount(api.Prefix, api.New(api.Config{Service: s.service, Pool: s.pool, Logger: s.logger, Shedder: shed}).Routes())
+		r.Mount(api.Prefix, api.New(api.Config{Service: s.service, Pool: s.pool, Logger: s.logger, Shedder: shed,
+			OnDeprecated: deprecatedMetrics.Requested}).Routes())
 	})
 	return router, nil
 }
