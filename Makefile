@@ -34,10 +34,10 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # with-postgres runs the rest of its recipe line with DATABASE_URL exported.
 with-postgres = url=$$($(POSTGRES)); export DATABASE_URL="$$url";
 
-.PHONY: help build run test browser bench fuzz tools clean
+.PHONY: help build run test browser bench fuzz tools clean contracts-check contracts-release
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 build: ## build bin/orderflow
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/orderflow
@@ -89,6 +89,13 @@ tools: ## install wrk, hyperfine and benchstat
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk hyperfine; \
 	fi
 	$(GO) install golang.org/x/perf/cmd/benchstat@$(BENCHSTAT_VERSION)
+
+contracts-check: ## list the breaking changes of the REST and GraphQL contracts against the released baselines
+	$(GO) run ./cmd/contracts check
+
+# ACCEPT_BREAKING=1 releases a breaking change: only with a new API version (README, Compatibility).
+contracts-release: ## make the current REST and GraphQL contracts the released baselines (a deliberate decision: README, Compatibility)
+	$(GO) run ./cmd/contracts release $(if $(ACCEPT_BREAKING),-accept-breaking)
 
 clean: ## remove build outputs (not the database: scripts/postgres.sh stop; rm -rf .data)
 	rm -rf bin

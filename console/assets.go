@@ -32,6 +32,7 @@ var contentTypes = map[string]string{
 	".js":   "text/javascript; charset=utf-8",
 	".svg":  "image/svg+xml",
 	".ico":  "image/x-icon",
+	".txt":  "text/plain; charset=utf-8",
 }
 
 // loadAssets reads every embedded file into memory, keyed by its path

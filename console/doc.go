@@ -3,8 +3,10 @@
 // drives the projections (status, lag, zero-downtime rebuilds), the
 // fulfillment sagas (counts, the sagas in flight with the stuck ones on
 // top, one saga's history), the dead letters (and their redrive), the
-// payment provider's circuit breaker and bulkhead, and any order's
-// timeline.
+// payment provider's circuit breaker and bulkhead, any order's timeline,
+// and the last hour over time as charts (package charts serves their
+// series; uPlot, vendored in static/vendor/uplot with its licence, draws
+// them).
 //
 // The page has no privileges of its own. The operator pastes a bearer
 // token, which the page keeps in sessionStorage and sends with every call;

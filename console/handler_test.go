@@ -65,8 +65,8 @@ func TestFiles(t *testing.T) {
 		t.Fatal("the page has inline script, event handlers or styles, which its policy forbids")
 	}
 	refs := regexp.MustCompile(`(?:src|href)="(assets/[^"]+)"`).FindAllStringSubmatch(page, -1)
-	if len(refs) != 3 {
-		t.Fatalf("the page loads %v, want its icon, stylesheet and script", refs)
+	if len(refs) != 6 {
+		t.Fatalf("the page loads %v, want its icon, its stylesheets and the charts', uPlot's script and its own", refs)
 	}
 	files := map[string]string{"/console/": "text/html; charset=utf-8"}
 	types := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
@@ -74,9 +74,11 @@ func TestFiles(t *testing.T) {
 		files["/console/"+r[1]] = types[path.Ext(r[1])]
 	}
 	// The modules main.js imports, and theirs.
-	for _, m := range []string{"api.js", "dom.js", "format.js", "poller.js", "tabs.js", "projections.js", "sagas.js", "deadletters.js", "resilience.js", "orders.js"} {
+	for _, m := range []string{"api.js", "dom.js", "format.js", "poller.js", "tabs.js", "projections.js", "sagas.js", "deadletters.js", "resilience.js", "orders.js", "charts.js"} {
 		files["/console/assets/js/"+m] = "text/javascript; charset=utf-8"
 	}
+	// uPlot's licence, shipped with it.
+	files["/console/assets/vendor/uplot/LICENSE.txt"] = "text/plain; charset=utf-8"
 	for path, ct := range files {
 		res, body := get(t, http.MethodGet, base+path)
 		h := res.Header

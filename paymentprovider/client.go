@@ -132,6 +132,7 @@ type Client struct {
 type counters struct {
 	inFlight           atomic.Int64
 	calls              atomic.Uint64
+	answered           atomic.Uint64
 	attempts           atomic.Uint64
 	retries            atomic.Uint64
 	rejectedByBreaker  atomic.Uint64

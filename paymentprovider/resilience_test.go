@@ -34,7 +34,7 @@ func TestServerErrorsAreRetried(t *testing.T) {
 		t.Fatalf("sandbox stats %+v", st)
 	}
 	s := c.State()
-	if s.Retries != 2 || s.Attempts != 4 || s.Breaker != paymentprovider.BreakerClosed || s.MaxConcurrent != paymentprovider.DefaultMaxConcurrent {
+	if s.Retries != 2 || s.Attempts != 4 || s.Answered != 1 || s.Breaker != paymentprovider.BreakerClosed || s.MaxConcurrent != paymentprovider.DefaultMaxConcurrent {
 		t.Fatalf("client state %+v", s)
 	}
 	if len(s.RecentFailures) != 2 || s.RecentFailures[0].Detail != "500 Internal Server Error" ||
@@ -56,7 +56,7 @@ func TestRetriesRunOut(t *testing.T) {
 	if st := sb.Stats(); st.Requests != 3 || st.InjectedErrors != 3 {
 		t.Fatalf("sandbox stats %+v, want 3 attempts", st)
 	}
-	if s := c.State(); s.Unavailable != 1 || s.Retries != 2 {
+	if s := c.State(); s.Unavailable != 1 || s.Retries != 2 || s.Answered != 0 {
 		t.Fatalf("client state %+v", s)
 	}
 }

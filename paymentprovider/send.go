@@ -148,6 +148,7 @@ func (c *Client) execute(ctx context.Context, attempt func(ctx context.Context) 
 	})
 	switch {
 	case err == nil && !retryable(resp, nil):
+		c.counters.answered.Add(1)
 		return resp, nil
 	case ctx.Err() != nil:
 		return nil, ctx.Err()

@@ -39,6 +39,9 @@ type State struct {
 	// Calls counts calls of Charge, LookupCharge and Refund that got past
 	// their argument checks.
 	Calls uint64 `json:"calls"`
+	// Answered counts calls that got the provider's final answer: a 2xx,
+	// or a 4xx other than 429 (a decline, a refusal).
+	Answered uint64 `json:"answered"`
 	// Attempts counts HTTP requests sent to the provider, lookups after an
 	// ambiguous failure included.
 	Attempts uint64 `json:"attempts"`
@@ -74,6 +77,7 @@ func (c *Client) State() State {
 		Waiting:            c.slots.waiting.Load(),
 		LatencyMs:          float64(c.latency.get()) / float64(time.Millisecond),
 		Calls:              c.counters.calls.Load(),
+		Answered:           c.counters.answered.Load(),
 		Attempts:           c.counters.attempts.Load(),
 		Retries:            c.counters.retries.Load(),
 		RejectedByBreaker:  c.counters.rejectedByBreaker.Load(),

@@ -22,6 +22,9 @@ type analyzer struct {
 	schema        *ast.Schema
 	limits        Limits
 	introspection bool
+	// deprecations says what the schema deprecates, for the cost walk
+	// to note the uses of.
+	deprecations deprecations
 	// parsed keeps the documents parsed lately, by query text: clients send
 	// the same few queries again and again, and parsing is a good part of
 	// the cost of a small one. It keeps only documents that pass
@@ -48,7 +51,7 @@ func newAnalyzer(sdl string, limits Limits, introspection bool) (*analyzer, erro
 	if err != nil {
 		return nil, err
 	}
-	return &analyzer{schema: s, limits: limits, introspection: introspection, parsed: parsed}, nil
+	return &analyzer{schema: s, limits: limits, introspection: introspection, parsed: parsed, deprecations: findDeprecations(s)}, nil
 }
 
 // document parses query, or returns the document it parsed from the same
@@ -79,6 +82,10 @@ type analysis struct {
 	// bytes is the length of the request: its query, or more, what
 	// carried it (a body, a URL's query string).
 	bytes int
+	// deprecated are the schema coordinates of the deprecated parts the
+	// operation to run uses (see deprecatedUses), in order; nil when the
+	// document is refused.
+	deprecated []string
 }
 
 // analyze checks a request's document and returns what it found. The
@@ -122,10 +129,13 @@ func (a *analyzer) analyze(query, operationName string, variables map[string]any
 			return an
 		}
 	}
-	if an.cost, an.err = a.measure(doc, variables); an.err != nil {
+	var uses deprecatedUses
+	if an.cost, an.err = a.measure(doc, variables, op, &uses); an.err != nil {
 		return an
 	}
-	an.err = checkVariables(doc, operationName, variables)
+	if an.err = checkVariables(doc, operationName, variables); an.err == nil {
+		an.deprecated = uses.sorted()
+	}
 	return an
 }
 
@@ -151,11 +161,15 @@ func (a *analyzer) cost(query string, variables map[string]any) (int, error) {
 
 // measure returns the highest cost of the document's operations, or, with
 // the *requestError of the first limit an operation breaks, the cost
-// counted until then.
-func (a *analyzer) measure(doc *document, variables map[string]any) (int, error) {
+// counted until then. It records in uses the deprecated parts of the
+// schema that run, the operation to run, uses (nil for none).
+func (a *analyzer) measure(doc *document, variables map[string]any, run *ast.OperationDefinition, uses *deprecatedUses) (int, error) {
 	highest := 0
 	for _, op := range doc.Operations {
 		w := costWalk{a: a, doc: doc, op: op, vars: variables, inFragment: make(map[string]bool)}
+		if op == run && a.deprecations.any() {
+			w.uses = uses
+		}
 		root := a.schema.Query
 		switch op.Operation {
 		case ast.Mutation:
@@ -199,7 +213,8 @@ func parseDocument(query string) (*ast.QueryDocument, error) {
 // type (edges) multiply by nothing more: their connection did. Aliases
 // and fragment spreads count every time they appear. The walk stops at
 // the first limit broken, so it visits at most MaxCost fields whatever
-// the fragments multiply.
+// the fragments multiply. With uses set, it records there the deprecated
+// parts of the schema the operation uses.
 type costWalk struct {
 	a          *analyzer
 	doc        *document
@@ -207,6 +222,7 @@ type costWalk struct {
 	vars       map[string]any
 	inFragment map[string]bool
 	total      int
+	uses       *deprecatedUses
 }
 
 func (w *costWalk) selections(set ast.SelectionSet, parent *ast.Definition, depth, mult int) error {
@@ -266,6 +282,9 @@ func (w *costWalk) field(f *ast.Field, parent *ast.Definition, depth, mult int) 
 	}
 	if err := checkLiterals(f, def); err != nil {
 		return err
+	}
+	if w.uses != nil {
+		w.uses.field(w, f, parent, def)
 	}
 	factor := 1
 	switch {

@@ -90,4 +90,16 @@
 // characters of the client's input, ours or the libraries' (a name, an
 // alias, a value, a token of a syntax error): the rest is cut off and
 // marked with "…". Config.Observer is told of every refusal.
+//
+// # Deprecation
+//
+// A field, argument, input field or enum value of the SDL may be marked
+// @deprecated(reason: ...); graphql-go keeps serving it and introspection
+// shows it deprecated. The cost walk, which walks the operation against
+// the schema anyway, notes every deprecated part the operation to run
+// uses (enum values and input fields also in variables), and a document
+// that passes the checks reports each once to
+// Config.Observer.DeprecatedUsed, by schema coordinate
+// ("TimelineEntry.causationId"), so that operators see when removing it
+// breaks nobody.
 package read

@@ -55,13 +55,20 @@ type Observer interface {
 	Refused(code string)
 	// ErrorsDropped is called with how many errors a response left out.
 	ErrorsDropped(n int)
+	// DeprecatedUsed is called once per request that runs and uses a
+	// deprecated part of the schema, for each part, with its schema
+	// coordinate: "TimelineEntry.causationId" (a field),
+	// "Query.orders(status:)" (an argument), "OrderStatus.PAID" (an enum
+	// value sent), "OrderFilter.region" (an input field).
+	DeprecatedUsed(coordinate string)
 }
 
 // noObserver is the Observer of a Config without one.
 type noObserver struct{}
 
-func (noObserver) Refused(string)    {}
-func (noObserver) ErrorsDropped(int) {}
+func (noObserver) Refused(string)        {}
+func (noObserver) ErrorsDropped(int)     {}
+func (noObserver) DeprecatedUsed(string) {}
 
 // Handler serves the GraphQL query API over HTTP. It reads the caller from
 // auth.FromContext of the request context. It is safe for concurrent use.
@@ -144,6 +151,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if an.err != nil {
 		h.refuse(w, an.err)
 		return
+	}
+	for _, c := range an.deprecated {
+		h.observer.DeprecatedUsed(c)
 	}
 	rs := newRequestState(h, principal, known, minPos, minSet, time.Now())
 	resp := h.exec.Exec(withRequestState(ctx, rs), req.Query, req.OperationName, req.Variables)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/orderflow/orderflow/charts"
 	"github.com/orderflow/orderflow/paymentprovider"
 	"github.com/orderflow/orderflow/write/api"
 )
@@ -32,6 +33,7 @@ const (
 	envRoles          = "ORDERFLOW_ROLES"
 	envCarrier        = "ORDERFLOW_CARRIER"
 	envCountries      = "ORDERFLOW_SERVED_COUNTRIES"
+	envChartsStep     = "ORDERFLOW_CHARTS_STEP"
 
 	envJWTSecret        = "ORDERFLOW_JWT_SECRET"
 	envJWTPublicKeyFile = "ORDERFLOW_JWT_PUBLIC_KEY_FILE"
@@ -124,6 +126,10 @@ type Config struct {
 	ServedCountries []string
 	// Roles are what serve runs.
 	Roles Roles
+	// ChartsStep is the interval of the console's charts: how often the
+	// charts recorder samples, and what the charts count per; default
+	// charts.DefaultStep. Every process of a deployment must agree.
+	ChartsStep time.Duration
 	// Gateway configures what stands in front of the APIs.
 	Gateway Gateway
 }
@@ -297,6 +303,14 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	}
 	roles := cmp.Or(getenv(envRoles), allRoles)
 	if want&withRoles != 0 {
+		cfg.ChartsStep = charts.DefaultStep
+		if v := getenv(envChartsStep); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < time.Second || d%time.Second != 0 {
+				return Config{}, fmt.Errorf("%w %s: want a whole number of seconds such as 5s, got %q", errBadEnv, envChartsStep, v)
+			}
+			cfg.ChartsStep = d
+		}
 		fs.StringVar(&roles, "roles", roles, "what this process runs: a comma-separated list of api, projections and sagas, or all (env "+envRoles+")")
 	}
 	if err := fs.Parse(args); err != nil {

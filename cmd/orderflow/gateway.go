@@ -127,7 +127,7 @@ func (g *gateway) middlewares() []func(http.Handler) http.Handler {
 			AllowedOrigins: g.cfg.CORSOrigins,
 			AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 			AllowedHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID", "X-Min-Position", "traceparent", "tracestate"},
-			ExposedHeaders: []string{"ETag", "Location", "Retry-After", "X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"},
+			ExposedHeaders: []string{"ETag", "Location", "Retry-After", "X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Deprecation", "Sunset", "Link"},
 			MaxAge:         600,
 		}),
 		requestTimeout(g.cfg.RequestTimeout),

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/orderflow/orderflow/charts"
 	"github.com/orderflow/orderflow/console"
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/paymentprovider/report"
@@ -230,6 +231,9 @@ func (s *system) start(ctx context.Context, p *parts) error {
 	}
 	if s.cfg.Roles.Projections {
 		p.supervise("projections", s.views.Run)
+		if err := s.startChartsRecorder(p); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -273,9 +277,17 @@ func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 	if err != nil {
 		return nil, err
 	}
+	deprecatedMetrics, err := metrics.NewDeprecatedRoutes(s.metrics)
+	if err != nil {
+		return nil, err
+	}
 	shed := api.NewShedder(api.ShedConfig{Pool: s.pool, PaymentWindow: s.cfg.PaymentTimeout, Capacity: s.cfg.OrderCapacity,
 		Logger: s.logger, OnShed: func() { shedMetrics.Refused(api.Prefix + "/orders") }})
 	p.supervise("load shedder", shed.Run)
+	chartsAPI, err := charts.New(charts.Config{Pool: s.pool, Step: s.cfg.ChartsStep, Logger: s.logger})
+	if err != nil {
+		return nil, err
+	}
 	s.admin = adminapi.New(adminapi.Config{Manager: s.views, Jobs: p.ctx, Logger: s.logger})
 	// The operator console's files need no token: the page calls the APIs below with the operator's.
 	router.Mount(console.Prefix, page)
@@ -283,8 +295,10 @@ func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 		r.Use(gw.middlewares()...)
 		r.With(auth.RequireRole(auth.RoleAdmin)).Mount(adminapi.Prefix, s.admin.Routes())
 		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, report.Path, report.Handler(s.pool, paymentReportMaxAge, s.logger))
+		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, charts.Path, chartsAPI.Handler())
 		r.Mount(graphqlPath, queries)
-		r.Mount(api.Prefix, api.New(api.Config{Service: s.service, Pool: s.pool, Logger: s.logger, Shedder: shed}).Routes())
+		r.Mount(api.Prefix, api.New(api.Config{Service: s.service, Pool: s.pool, Logger: s.logger, Shedder: shed,
+			OnDeprecated: deprecatedMetrics.Requested}).Routes())
 	})
 	return router, nil
 }

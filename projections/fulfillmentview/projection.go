@@ -29,8 +29,9 @@ func New() *Projection { return &Projection{} }
 // Name implements projections.Projection.
 func (*Projection) Name() string { return Name }
 
-// Version implements projections.Projection.
-func (*Projection) Version() int { return 2 }
+// Version implements projections.Projection. Version 3 added the index
+// fulfillment_history_by_time.
+func (*Projection) Version() int { return 3 }
 
 // Views implements projections.Projection: fulfillments and
 // fulfillment_history.

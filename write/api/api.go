@@ -8,8 +8,13 @@
 // auth.Verifier.Middleware, run in front of the API, put in the request's
 // context. Anonymous requests are answered 401, callers whose role may not
 // use a route 403, and a customer acting on another customer's order gets
-// the 404 an order that does not exist gets. Only GET /openapi.json is
-// public.
+// the 404 an order that does not exist gets. Only GET /openapi.json (and
+// GET /openapi, its deprecated first location) is public.
+//
+// A deprecated route (deprecation.go) answers as before, with the headers
+// Deprecation (RFC 9745), Sunset (RFC 8594) and Link, and each request to
+// it is reported to Config.OnDeprecated; the OpenAPI document marks its
+// operation deprecated with the same sunset date (x-sunset).
 package api
 
 import (
@@ -37,14 +42,19 @@ type Config struct {
 	// Shedder, when set, refuses new orders while more are in flight
 	// than can be paid for in time.
 	Shedder *Shedder
+	// OnDeprecated, when set, is told of every request to a deprecated
+	// route, with the route ("GET /api/v1/openapi"), for metrics. It must
+	// be safe for concurrent use.
+	OnDeprecated func(route string)
 }
 
 // API is the REST command API. It is safe for concurrent use.
 type API struct {
-	svc    *service.Service
-	keys   idempotencyStore
-	logger *slog.Logger
-	shed   *Shedder
+	svc          *service.Service
+	keys         idempotencyStore
+	logger       *slog.Logger
+	shed         *Shedder
+	onDeprecated func(route string)
 }
 
 // New returns the API.
@@ -53,7 +63,7 @@ func New(cfg Config) *API {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &API{svc: cfg.Service, keys: idempotencyStore{pool: cfg.Pool}, logger: logger, shed: cfg.Shedder}
+	return &API{svc: cfg.Service, keys: idempotencyStore{pool: cfg.Pool}, logger: logger, shed: cfg.Shedder, onDeprecated: cfg.OnDeprecated}
 }
 
 // Routes returns the API's router, to be mounted at Prefix behind
@@ -74,6 +84,9 @@ func (a *API) Routes() chi.Router {
 	r.With(staff).Post("/shipments/{orderId}/dispatched", a.command(a.shipmentDispatched))
 	r.With(staff).Post("/shipments/{orderId}/delivered", a.command(a.shipmentDelivered))
 	r.Get("/openapi.json", serveOpenAPI)
+	// Deprecated routes answer with the Deprecation, Sunset and Link
+	// headers (deprecation.go).
+	a.registerDeprecated(r)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, a.logger, &apiError{status: http.StatusNotFound, code: "route_not_found", detail: "no such route: " + r.Method + " " + r.URL.Path})
 	})

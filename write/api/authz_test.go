@@ -111,6 +111,10 @@ func authzCases() map[string]authzCase {
 			request: func(e *env) (string, string) { return "/openapi.json", "" },
 			want:    map[caller]outcome{anonymous: ok, owner: ok, stranger: ok, admin: ok},
 		},
+		"GET /openapi": {
+			request: func(e *env) (string, string) { return "/openapi", "" },
+			want:    map[caller]outcome{anonymous: ok, owner: ok, stranger: ok, admin: ok},
+		},
 	}
 }
 

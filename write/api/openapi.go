@@ -3,6 +3,7 @@ package api
 import (
 	_ "embed"
 	"net/http"
+	"slices"
 )
 
 // openAPIDocument describes every route of the command API, its bodies and
@@ -10,6 +11,11 @@ import (
 //
 //go:embed openapi.json
 var openAPIDocument []byte
+
+// OpenAPI returns the OpenAPI document of the command API, as GET
+// /openapi.json serves it: the contract package contracts holds to its
+// released baseline.
+func OpenAPI() []byte { return slices.Clone(openAPIDocument) }
 
 // serveOpenAPI: GET /openapi.json.
 func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {

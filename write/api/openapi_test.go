@@ -57,7 +57,7 @@ var openAPICommands = []openAPICommand{
 		path: "/orders", request: placeOrderRequest{}, response: orderResponse{},
 		errors: []error{
 			order.ErrInvalidCustomerID, order.ErrNoLines, order.ErrTooManyLines, order.ErrInvalidSKU, order.ErrDuplicateSKU,
-			order.ErrInvalidQuantity, order.ErrInvalidAddress, order.ErrInvalidChannel, order.ErrUnknownSKU, order.ErrInvalidPrice,
+			order.ErrInvalidQuantity, order.ErrInvalidAddress, order.ErrUnknownSKU, order.ErrInvalidPrice,
 			order.ErrMixedCurrencies, order.ErrTotalTooLarge, order.ErrOrderExists, errOrderForAnotherCustomer, errOverloaded,
 		},
 	},

@@ -79,11 +79,13 @@ func (a *API) placeOrder(r *http.Request, body []byte, meta command.Meta) (accep
 		cmd.Lines = append(cmd.Lines, order.LineRequest{SKU: l.SKU, Quantity: l.Quantity})
 	}
 	if req.Channel != nil {
-		if *req.Channel == "" {
-			// Naming no channel is leaving the field out.
-			return accepted{}, fmt.Errorf(`field "channel" is "": %w`, order.ErrInvalidChannel)
+		c := order.Channel(*req.Channel)
+		if !c.Valid() {
+			// A value outside the document's enum, like a value of the
+			// wrong type, is a request that does not fit its schema.
+			return accepted{}, badRequest("field_wrong_type", fmt.Sprintf(`field "channel" must be one of %s, not %q`, channelNames(), *req.Channel))
 		}
-		cmd.Channel = order.Channel(*req.Channel)
+		cmd.Channel = c
 	}
 	res, err := a.svc.PlaceOrder(r.Context(), meta, cmd)
 	if err != nil {
@@ -154,4 +156,13 @@ func ifMatch(r *http.Request) (*int64, error) {
 		return nil, errIfMatchInvalid
 	}
 	return &rev, nil
+}
+
+// channelNames lists the sales channels, for messages.
+func channelNames() string {
+	names := make([]string, 0, len(order.Channels()))
+	for _, c := range order.Channels() {
+		names = append(names, string(c))
+	}
+	return strings.Join(names, ", ")
 }

@@ -2,6 +2,7 @@
 // the poller that keeps the shown section up to date.
 
 import { claims, forgetToken, keepToken, onRefused, Refused, rest, token } from "./api.js";
+import { chartsPanel, resetCharts } from "./charts.js";
 import { deadLettersPanel } from "./deadletters.js";
 import { $, showError } from "./dom.js";
 import { ordersPanel, resetOrders, wireOrders } from "./orders.js";
@@ -17,6 +18,7 @@ const poller = new Poller({
   "panel-deadletters": deadLettersPanel,
   "panel-resilience": resiliencePanel,
   "panel-orders": ordersPanel,
+  "panel-charts": chartsPanel,
 });
 
 // signIn checks the token against an admin endpoint before it shows any
@@ -47,6 +49,7 @@ function signOut(message) {
   forgetToken();
   forgetRebuilds();
   resetOrders();
+  resetCharts();
   $("console").hidden = true;
   $("session").hidden = true;
   $("login").hidden = false;

@@ -20,7 +20,7 @@ const timelineQuery = `query ConsoleTimeline($id: ID!) {
   order(id: $id) {
     ${row} channel revision paidAt cancelledAt cancelReason trackingNumber updatedAt position
     fulfillment { state step }
-    timeline { type position stream revision occurredAt eventId correlationId causationId causedBy { kind id type step } }
+    timeline { type position stream revision occurredAt eventId correlationId causedBy { kind id type step } }
   }
 }`;
 
@@ -121,7 +121,7 @@ async function openTimeline(id) {
           el("td", { class: "mono", "data-col": "stream" }, `${e.stream} @ ${e.revision}`),
           el("td", { "data-col": "time" }, instant(e.occurredAt)),
           el("td", { class: "mono", "data-col": "correlation" }, e.correlationId),
-          el("td", { class: "mono", "data-col": "causation" }, e.causationId),
+          el("td", { class: "mono", "data-col": "causation" }, e.causedBy.id),
           el("td", { "data-col": "caused-by" }, causedBy(e)))));
     }
     showError($("orders-error"), null);
