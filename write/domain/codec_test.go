@@ -68,6 +68,50 @@ func TestCodecDecode(t *testing.T) {
 	}
 }
 
+// TestCodecVersions: Current is the version written, Reads each version
+// Decode reads (the current one and those with an upcaster), and
+// SchemaVersion the "v" of a payload, wherever it stands.
+func TestCodecVersions(t *testing.T) {
+	gappy := domain.NewCodec("gap", []domain.EventSpec{{Type: "gap.made", Version: 3, Decode: domain.Strict[renamed]}},
+		domain.EventSpec{Type: "gap.made", Version: 1, Decode: upcastRenamedV1})
+	for _, tc := range []struct {
+		codec   domain.Codec
+		typ     string
+		current int
+		known   bool
+		reads   []bool // versions 0 to 4
+	}{
+		{codec, "thing.renamed", 2, true, []bool{false, true, true, false, false}},
+		{gappy, "gap.made", 3, true, []bool{false, true, false, true, false}},
+		{codec, "thing.painted", 0, false, []bool{false, false, false, false, false}},
+	} {
+		if current, known := tc.codec.Current(tc.typ); current != tc.current || known != tc.known {
+			t.Errorf("Current(%s) = %d, %v; want %d, %v", tc.typ, current, known, tc.current, tc.known)
+		}
+		for v, want := range tc.reads {
+			if got := tc.codec.Reads(tc.typ, v); got != want {
+				t.Errorf("Reads(%s, %d) = %v, want %v", tc.typ, v, got, want)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		data string
+		v    int
+		ok   bool
+	}{
+		{`{"v":2,"name":"a"}`, 2, true},
+		{`{"name":"a","v":12}`, 12, true},
+		{`{"name":"a"}`, 0, false},
+		{`{"v":"2"}`, 0, false},
+		{`[1]`, 0, false},
+		{`{"v":`, 0, false},
+	} {
+		if v, ok := domain.SchemaVersion([]byte(tc.data)); v != tc.v || ok != tc.ok {
+			t.Errorf("SchemaVersion(%s) = %d, %v; want %d, %v", tc.data, v, ok, tc.v, tc.ok)
+		}
+	}
+}
+
 func FuzzCodecDecode(f *testing.F) {
 	for _, seed := range []string{`{"v":2,"name":"a"}`, `{"v":1,"title":"b"}`, `{"v":2}`, `{"v":02}`, `{"v":2,`, `{"name":"a","v":2}`} {
 		f.Add(seed)
