@@ -83,7 +83,7 @@ func (a *API) placeOrder(r *http.Request, body []byte, meta command.Meta) (accep
 		if !c.Valid() {
 			// A value outside the document's enum, like a value of the
 			// wrong type, is a request that does not fit its schema.
-			return accepted{}, badRequest("field_wrong_type", fmt.Sprintf(`field "channel" must be one of %s, not %q`, channelNames(), *req.Channel))
+			return accepted{}, badRequest("field_wrong_type", fmt.Sprintf(`field "channel" must be one of %s, not %q`, order.ChannelNames(), *req.Channel))
 		}
 		cmd.Channel = c
 	}
@@ -156,13 +156,4 @@ func ifMatch(r *http.Request) (*int64, error) {
 		return nil, errIfMatchInvalid
 	}
 	return &rev, nil
-}
-
-// channelNames lists the sales channels, for messages.
-func channelNames() string {
-	names := make([]string, 0, len(order.Channels()))
-	for _, c := range order.Channels() {
-		names = append(names, string(c))
-	}
-	return strings.Join(names, ", ")
 }

@@ -39,8 +39,9 @@ func (c Channel) Valid() bool {
 	return false
 }
 
-// channelList is the channels as a comma-separated list, for messages.
-func channelList() string {
+// ChannelNames returns the channels as a comma-separated list, in the
+// order of Channels, for messages.
+func ChannelNames() string {
 	names := make([]string, 0, len(Channels()))
 	for _, c := range Channels() {
 		names = append(names, string(c))

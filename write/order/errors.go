@@ -59,7 +59,7 @@ var (
 		"a reason is required and must be at most 500 characters")
 	// ErrInvalidChannel: the sales channel is not one of Channels.
 	ErrInvalidChannel = domain.Invalid("invalid_channel",
-		"the channel must be one of "+channelList())
+		"the channel must be one of "+ChannelNames())
 	// ErrUnknownCommand: Decide got a command it does not handle (nil, or
 	// a pointer to a command: pass commands by value).
 	ErrUnknownCommand = domain.Invalid("unknown_command", "this command is not one an order understands")

@@ -28,7 +28,7 @@ const HistoryPaymentTimeout = 1500 * time.Millisecond
 // one whose shipment is rejected and whose charge is refunded, one out
 // of stock, one cancelled by its customer while the provider is down,
 // and one whose payment deadline passes during that outage. Customers
-// c-0 to c-2 take turns.
+// c-0 to c-2 take turns, and so do the sales channels.
 //
 // It waits for each saga to end and notes every event for Visible and
 // CaughtUp. It returns the first error; since it does not fail the test
