@@ -58,6 +58,9 @@ func checkCorpus(logs []eventschema.Log, contexts []eventschema.Context) []strin
 		for i, e := range l.Entries {
 			k := eventschema.Key{Type: e.Type, V: e.V}
 			inCorpus[k] = true
+			if v, _ := domain.SchemaVersion(e.Data); v != e.V {
+				problems = append(problems, fmt.Sprintf("corpus %s entry %d (%s@%d): says v%d, its payload v%d", l.Name, i+1, e.Stream, e.Revision, e.V, v))
+			}
 			codec, ok := byCategory[e.Recorded().Category()]
 			if !ok {
 				problems = append(problems, fmt.Sprintf("corpus %s entry %d (%s@%d, %s): no codec reads the category %q", l.Name, i+1, e.Stream, e.Revision, k, e.Recorded().Category()))
