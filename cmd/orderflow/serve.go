@@ -261,7 +261,7 @@ func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 	}
 	queries, err := read.New(read.Config{Pool: s.pool, Status: s.views.Status, MaxWait: s.cfg.Gateway.ReadWait,
 		Introspection: s.cfg.Gateway.Introspection, Logger: s.logger, Observer: graphqlMetrics,
-		Limits: read.Limits{MaxResponseBytes: s.cfg.Gateway.MaxResponseBytes}})
+		Limits: read.Limits{MaxResponseBytes: s.cfg.Gateway.MaxResponseBytes}, Events: s.store})
 	if err != nil {
 		return nil, err
 	}
