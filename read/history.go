@@ -50,7 +50,7 @@ func (o *orderResolver) History(ctx context.Context, args historyArgs) (*orderHi
 	if args.AsOf != nil {
 		p, err := eventstore.ParsePosition(*args.AsOf)
 		if err != nil {
-			return nil, &fieldError{code: codeInvalidArgument, message: "asOf: " + "not a position of the log (commit.prepare): "+clip(*args.AsOf)}
+			return nil, &fieldError{code: codeInvalidArgument, message: "asOf: " + "not a position of the log (commit.prepare): " + clip(*args.AsOf)}
 		}
 		asOf = p
 	}
