@@ -16,6 +16,7 @@ import (
 
 	"github.com/orderflow/orderflow/console"
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/eventstore/browse"
 	"github.com/orderflow/orderflow/paymentprovider/report"
 	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/httpserver"
@@ -282,6 +283,9 @@ func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 	router.Group(func(r chi.Router) {
 		r.Use(gw.middlewares()...)
 		r.With(auth.RequireRole(auth.RoleAdmin)).Mount(adminapi.Prefix, s.admin.Routes())
+		if log, ok := s.store.(browse.Store); ok {
+			r.With(auth.RequireRole(auth.RoleAdmin)).Mount(browse.Prefix, browse.New(log, s.logger))
+		}
 		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, report.Path, report.Handler(s.pool, paymentReportMaxAge, s.logger))
 		r.Mount(graphqlPath, queries)
 		r.Mount(api.Prefix, api.New(api.Config{Service: s.service, Pool: s.pool, Logger: s.logger, Shedder: shed}).Routes())
