@@ -23,7 +23,7 @@ import (
 
 // errNoJWTKey is why serve refuses to start without a way to check tokens.
 var errNoJWTKey = errors.New("no JWT key: set " + envJWTSecret + " (HS256) or " + envJWTPublicKeyFile +
-	" (RS256 or Ed25519 public key, PEM), or pass --insecure-dev for the development secret of "+defaultDevSecretFile)
+	" (RS256 or Ed25519 public key, PEM), or pass --insecure-dev for the development secret of " + defaultDevSecretFile)
 
 // maxBodyBytes bounds every API request body; the APIs apply tighter
 // limits of their own.
