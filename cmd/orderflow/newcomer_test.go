@@ -75,6 +75,27 @@ func TestNewcomerIsACustomerAtOnce(t *testing.T) {
 		t.Fatalf("customer c-9 sees orders %v", got)
 	}
 
+	// The README's commands, as written: tokens from orderflow token, a
+	// product and its stock as the admin, an order as customer c-1.
+	mint := func(sub, role string) string {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"token", "--sub", sub, "--role", role}, envOf(vars), &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		return lastLine(out.String())
+	}
+	admin, customer := mint("ops", "admin"), mint("c-1", "customer")
+	callJSON(t, first.base, http.MethodPost, "/api/v1/products", admin,
+		json.RawMessage(`{"sku":"SKU-9","name":"Widget","price":{"amount":1999,"currency":"EUR"}}`), http.StatusAccepted, nil)
+	callJSON(t, first.base, http.MethodPost, "/api/v1/products/SKU-9/stock", admin, json.RawMessage(`{"quantity":10}`), http.StatusAccepted, nil)
+	callJSON(t, first.base, http.MethodPost, "/api/v1/orders", customer,
+		json.RawMessage(`{"lines":[{"sku":"SKU-9","quantity":2}],"shippingAddress":{"name":"A. Buyer","line1":"1 Main St","city":"Berlin","postalCode":"10115","country":"DE"}}`),
+		http.StatusAccepted, nil, "Idempotency-Key", "7c1e")
+	waitUntil(t, 30*time.Second, "the README's order among c-1's", func() bool {
+		ids, ok := tryOrders(t, first.base, customer)
+		return ok && len(ids) == 3
+	})
+
 	// A restart reuses the secret: the tokens of the first run still work.
 	first.cancel()
 	<-first.done
@@ -85,7 +106,7 @@ func TestNewcomerIsACustomerAtOnce(t *testing.T) {
 			t.Fatal("the restart made a new secret")
 		}
 	}
-	if got := newcomerOrders(t, second.base, customerToken); len(got) != 2 {
+	if got := newcomerOrders(t, second.base, customerToken); len(got) != 3 {
 		t.Fatalf("after a restart the first run's customer token sees %v", got)
 	}
 	req, _ := http.NewRequest(http.MethodGet, second.base+"/api/v1/admin/projections/", nil)
