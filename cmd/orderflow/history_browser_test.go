@@ -152,7 +152,8 @@ func consoleStepThrough(t *testing.T, s *consoleSystem, b *browser, id, final st
 	b.fill(t, "order-query", id)
 	b.do(t, chromedp.Click(chromedp.CSS(`#order-search button[type=submit]`)))
 	b.waitFor(t, "the order in the search results", `document.querySelector("#orders-table tr[data-order='`+id+`'] button") ? 'found' : ''`, 15*time.Second)
-	b.do(t, chromedp.Click(chromedp.CSS(`#orders-table tr[data-order="`+id+`"] button`)))
+	// Clicked from the page: the poller may redraw the table in between.
+	b.eval(t, `(document.querySelector("#orders-table tr[data-order='`+id+`'] button").click(), '')`)
 	n := len(types)
 	b.waitFor(t, "the past at its last event", `(() => {
 		const p = document.getElementById('history-step');
@@ -210,12 +211,12 @@ func consoleBrowseStream(t *testing.T, s *consoleSystem, b *browser) {
 			t.Fatalf("the first event's data and metadata lack %s:\n%s", w, data)
 		}
 	}
-	b.do(t, chromedp.Click(chromedp.CSS(`#events-table tbody tr:first-child details summary`)))
+	b.click(t, `#events-table tbody tr:first-child details summary`)
 	b.shot(t, "stream-of-an-order")
 
 	// The correlation of the placement: the order's events and the saga's.
 	corr := b.eval(t, `document.querySelector('#events-table tbody tr:first-child button[aria-label^="Show the events of correlation"]').textContent`)
-	b.do(t, chromedp.Click(chromedp.CSS(`#events-table tbody tr:first-child button[aria-label^="Show the events of correlation"]`)))
+	b.click(t, `#events-table tbody tr:first-child button[aria-label^="Show the events of correlation"]`)
 	got := b.waitFor(t, "the correlation's events", `document.getElementById('events-caption').textContent.startsWith('Events of correlation') ? (`+rows+`) : ''`, 15*time.Second)
 	for _, w := range []string{"order-" + id + " order.placed", "fulfillment-" + id + " fulfillment.started", "fulfillment-" + id + " fulfillment.completed", "payment-" + id + " payment.requested"} {
 		if !strings.Contains(got, w) {
@@ -228,12 +229,24 @@ func consoleBrowseStream(t *testing.T, s *consoleSystem, b *browser) {
 	}
 	b.shot(t, "a-correlation")
 
+	// An event's causation: the saga's start was caused by the placement,
+	// which its link marks (and focuses) among the correlation's events.
+	b.click(t, `#events-table tbody tr[data-type="fulfillment.started"] button[aria-label^="Find the event"]`)
+	marked := b.waitFor(t, "the causing event marked", `(() => {
+		const r = document.querySelector('#events-table tbody tr.highlight');
+		return r && document.getElementById('events-what').textContent.endsWith('The causing event is marked.') ? r.dataset.type + ' ' + (document.activeElement === r) : '';
+	})()`, 15*time.Second)
+	if marked != "order.placed true" {
+		t.Fatalf("the cause of fulfillment.started: %s, want order.placed, focused", marked)
+	}
+	b.shot(t, "a-causation")
+
 	// A saga step's command: its causation link shows the saga's stream.
-	b.do(t, chromedp.Click(chromedp.CSS(`#events-table tbody tr[data-type="order.confirmed"] button[aria-label^="Show the saga stream"]`)))
+	b.click(t, `#events-table tbody tr[data-type="order.confirmed"] button[aria-label^="Show the saga stream"]`)
 	b.waitFor(t, "the saga's stream", `document.getElementById('events-caption').textContent === 'Stream fulfillment-`+id+`, oldest first' ? 'shown' : ''`, 15*time.Second)
 
 	// The order link opens the order's timeline and past.
-	b.do(t, chromedp.Click(chromedp.CSS(`#events-table tbody tr:first-child button[aria-label^="Open order"]`)))
+	b.click(t, `#events-table tbody tr:first-child button[aria-label^="Open order"]`)
 	b.waitFor(t, "the order view", `(() => !document.getElementById('panel-orders').hidden && document.getElementById('timeline-title').textContent === 'Timeline of order `+id+`' ? 'open' : '')()`, 15*time.Second)
 	b.shot(t, "order-from-the-log")
 }
@@ -304,4 +317,14 @@ func consoleCustomerSeesNoLog(t *testing.T, s *consoleSystem, b *browser) {
 func (b *browser) fill(t *testing.T, id, value string) {
 	t.Helper()
 	b.eval(t, `(document.getElementById(`+js(id)+`).value = `+js(value)+`, '')`)
+}
+
+// click clicks the element the selector finds from inside the page, in
+// one step: a table the poller redraws cannot swap it in between.
+func (b *browser) click(t *testing.T, selector string) {
+	t.Helper()
+	if got := b.eval(t, `(() => { const e = document.querySelector(`+js(selector)+`); if (!e) return 'missing'; e.click(); return ''; })()`); got != "" {
+		b.shot(t, "failed")
+		t.Fatalf("no %s to click", selector)
+	}
 }
