@@ -37,7 +37,9 @@
 // Reads. ReadStream reads a stream forwards or backwards from a revision; a
 // stream that has no events returns an error wrapping ErrStreamNotFound.
 // ReadAll reads the global log forwards after a position. Head returns the
-// position of the last event in the global log.
+// position of the last event in the global log. Both adapters also read the
+// global log backwards before a position (BackwardsReader; LogEnd is after
+// the last event), which is not part of Store.
 //
 // The global log. Every event has a Position. Positions are totally ordered,
 // each reader sees every committed event exactly once and in the same order,

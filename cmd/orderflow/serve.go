@@ -17,6 +17,7 @@ import (
 	"github.com/orderflow/orderflow/charts"
 	"github.com/orderflow/orderflow/console"
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/eventstore/browse"
 	"github.com/orderflow/orderflow/paymentprovider/report"
 	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/httpserver"
@@ -265,7 +266,7 @@ func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 	}
 	queries, err := read.New(read.Config{Pool: s.pool, Status: s.views.Status, MaxWait: s.cfg.Gateway.ReadWait,
 		Introspection: s.cfg.Gateway.Introspection, Logger: s.logger, Observer: graphqlMetrics,
-		Limits: read.Limits{MaxResponseBytes: s.cfg.Gateway.MaxResponseBytes}})
+		Limits: read.Limits{MaxResponseBytes: s.cfg.Gateway.MaxResponseBytes}, Events: s.store})
 	if err != nil {
 		return nil, err
 	}
@@ -294,6 +295,9 @@ func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 	router.Group(func(r chi.Router) {
 		r.Use(gw.middlewares()...)
 		r.With(auth.RequireRole(auth.RoleAdmin)).Mount(adminapi.Prefix, s.admin.Routes())
+		if log, ok := s.store.(browse.Store); ok {
+			r.With(auth.RequireRole(auth.RoleAdmin)).Mount(browse.Prefix, browse.New(log, s.logger))
+		}
 		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, report.Path, report.Handler(s.pool, paymentReportMaxAge, s.logger))
 		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, charts.Path, chartsAPI.Handler())
 		r.Mount(graphqlPath, queries)

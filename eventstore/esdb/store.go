@@ -66,7 +66,10 @@ type Store struct {
 	subs   map[*subscription]struct{}
 }
 
-var _ eventstore.Store = (*Store)(nil)
+var (
+	_ eventstore.Store           = (*Store)(nil)
+	_ eventstore.BackwardsReader = (*Store)(nil)
+)
 
 // New connects to the EventStoreDB server cfg.URL names. It reads the end of
 // $all once, so a server that is down, a wrong address or wrong credentials

@@ -429,6 +429,47 @@ func TestGlobalLog(t *testing.T) {
 	}
 }
 
+func TestGlobalLogBackwards(t *testing.T) {
+	f := startFake(t)
+	s := newFakeStore(t, f)
+	ctx := t.Context()
+	var want []uuid.UUID
+	for i := range 6 {
+		batch := events(i*2, 2)
+		mustAppend(t, s, fmt.Sprintf("order-%d", i%2), eventstore.Any, batch...)
+		want = append(want, ids(batch)...)
+		f.mu.Lock()
+		f.write("$stats-x", "$statsCollected", []byte(`{}`), nil)
+		f.write("order-9", "$streamDeleted", []byte(`{}`), nil)
+		f.mu.Unlock()
+	}
+	slices.Reverse(want) // newest first
+	got, err := s.ReadAllBackwards(ctx, eventstore.LogEnd, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(got), want) {
+		t.Fatalf("read all backwards: %d events, want the %d user events newest first", len(got), len(want))
+	}
+	// Pages of every size, each before the one after it: system events
+	// between them make the adapter read on.
+	for _, count := range []int{1, 2, 3, 5} {
+		page, err := s.ReadAllBackwards(ctx, got[4].Position, count)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(ids(page), want[5:5+count]) {
+			t.Fatalf("read %d before event 4: %v, want %v", count, ids(page), want[5:5+count])
+		}
+	}
+	if page, err := s.ReadAllBackwards(ctx, got[len(got)-1].Position, 10); err != nil || len(page) != 0 {
+		t.Fatalf("read before the first event: %d events, %v", len(page), err)
+	}
+	if _, err := s.ReadAllBackwards(ctx, eventstore.LogEnd, 0); !errors.Is(err, eventstore.ErrInvalid) {
+		t.Fatalf("read all backwards of zero: %v, want ErrInvalid", err)
+	}
+}
+
 // collect reads from sub until it has n events.
 func collect(t *testing.T, sub eventstore.Subscription, n int) []eventstore.RecordedEvent {
 	t.Helper()
