@@ -75,7 +75,7 @@ func (e *MismatchError) Error() string {
 		fmt.Fprintf(&b, "; this event store is %s", e.Current)
 	}
 	fmt.Fprintf(&b, ". The event store was switched (PostgreSQL <-> EventStoreDB) or wiped since: "+
-		"going on from those checkpoints would skip or re-apply events, so nothing was started. "+
+		"going on from those checkpoints would skip or re-apply events, so orderflow stops. "+
 		"To keep this event store, stop every orderflow process and run `%s`: "+
 		"the read models are rebuilt from its log, the saga intake starts again at its start "+
 		"(a saga already started there is not started twice), the running sagas are found again from its log, "+

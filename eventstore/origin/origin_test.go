@@ -121,7 +121,7 @@ func TestCheckAdoptsThenRefusesAnotherEventStore(t *testing.T) {
 	wantMsg := "the state kept in PostgreSQL follows another event store: " +
 		"the checkpoints fulfillment_intake and orders, the running sagas and the stored Idempotency-Key responses came from event store " +
 		first.ID.String() + " (created 2026-12-01T10:00:00Z); this event store is " + second.ID.String() + " (created 2026-12-07T08:30:00Z). " +
-		"The event store was switched (PostgreSQL <-> EventStoreDB) or wiped since: going on from those checkpoints would skip or re-apply events, so nothing was started. " +
+		"The event store was switched (PostgreSQL <-> EventStoreDB) or wiped since: going on from those checkpoints would skip or re-apply events, so orderflow stops. " +
 		"To keep this event store, stop every orderflow process and run `orderflow projections reset --adopt-event-store`: " +
 		"the read models are rebuilt from its log, the saga intake starts again at its start (a saga already started there is not started twice), " +
 		"the running sagas are found again from its log, and the stored Idempotency-Key responses are forgotten " +
