@@ -11,6 +11,7 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/eventstore/origin"
+	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/projections/projectionstest"
 )
 
@@ -92,6 +93,9 @@ func TestCheckpointsFollowOneEventStore(t *testing.T) {
 	if got := again.handled(); len(got) != 0 {
 		t.Fatalf("the consumer handled %v of the wiped log", got)
 	}
+	if s := statusOf(t, m, f0(mismatch)); s.State != projections.StateFailed || s.LastError != mismatch.Error() {
+		t.Fatalf("status of %s: %s, %q; want failed with the mismatch", f0(mismatch), s.State, s.LastError)
+	}
 
 	names, err := m.ResetForeign(ctx, second)
 	if err != nil || !slices.Equal(names, []string{"counter", "follower"}) {
@@ -159,3 +163,6 @@ func TestUnrecordedCheckpointIsFollowed(t *testing.T) {
 		t.Fatalf("after the reset the checkpoint records %s, want %s adopted", got, id.ID)
 	}
 }
+
+// f0 is the name of the first checkpoint a mismatch names.
+func f0(m *origin.MismatchError) string { return m.Foreign[0].Name }

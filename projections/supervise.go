@@ -97,6 +97,7 @@ func (m *Manager) supervise(ctx context.Context, p Projection) error {
 			}
 		case errors.Is(err, origin.ErrMismatch):
 			log.ErrorContext(ctx, "projection stopped: its checkpoint is in another event store's log", "err", err)
+			m.recordError(name, err)
 			return err
 		case errors.Is(err, ErrRebuildRunning):
 			wait = m.ttl / 2
