@@ -76,6 +76,12 @@ func TestServeRefusesAWipedEventStore(t *testing.T) {
 	eventually(t, 30*time.Second, "every checkpoint to record the event store", func() bool {
 		return stores() == fmt.Sprintf("checkpoints:%s*%d idempotency:%s sagas:%s", first, everything, first, first)
 	})
+	env := envOf(map[string]string{"DATABASE_URL": dbURL, "ORDERFLOW_JWT_SECRET": testJWTSecret, "PAYMENT_PROVIDER_URL": s.providerURL})
+	var stdout, stderr bytes.Buffer
+	err = run(ctx, []string{"projections", "reset", "--adopt-event-store"}, env, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "orderflow processes still follow the log ("+instanceOf(t, conn)+")") || stdout.Len() > 0 {
+		t.Fatalf("reset while serve runs: %v, stdout %q; want it refused, naming the process", err, stdout.String())
+	}
 	s.cancel()
 	<-s.done
 	if s.err != nil {
@@ -86,7 +92,6 @@ func TestServeRefusesAWipedEventStore(t *testing.T) {
 	if _, err := conn.Exec(ctx, `TRUNCATE eventstore.events`); err != nil {
 		t.Fatal(err)
 	}
-	env := envOf(map[string]string{"DATABASE_URL": dbURL, "ORDERFLOW_JWT_SECRET": testJWTSecret, "PAYMENT_PROVIDER_URL": s.providerURL})
 	logs := &logtest.Sink{}
 	err = run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, logs)
 	var mismatch *origin.MismatchError
@@ -118,7 +123,7 @@ func TestServeRefusesAWipedEventStore(t *testing.T) {
 		t.Fatalf("the refused start changed the read model: %s", got)
 	}
 
-	var stdout, stderr bytes.Buffer
+	stderr.Reset()
 	if err := run(ctx, []string{"projections", "reset"}, env, &stdout, &stderr); !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "--adopt-event-store") {
 		t.Fatalf("reset without --adopt-event-store: %v, stderr %q; want a usage error", err, stderr.String())
 	}
@@ -142,4 +147,18 @@ func TestServeRefusesAWipedEventStore(t *testing.T) {
 	eventually(t, 30*time.Second, "every checkpoint to record the new event store", func() bool {
 		return stores() == fmt.Sprintf("checkpoints:%s*%d idempotency:%s sagas:%s", second, everything, second, second)
 	})
+}
+
+// instanceOf is the name of the one process that holds leases in the
+// database.
+func instanceOf(t *testing.T, conn *pgx.Conn) string {
+	t.Helper()
+	var owners []string
+	if err := conn.QueryRow(context.Background(), `SELECT array_agg(DISTINCT owner) FROM leases.leases WHERE expires_at > clock_timestamp()`).Scan(&owners); err != nil {
+		t.Fatal(err)
+	}
+	if len(owners) != 1 {
+		t.Fatalf("lease owners %v, want one", owners)
+	}
+	return owners[0]
 }

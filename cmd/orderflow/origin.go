@@ -44,7 +44,8 @@ const resetUsage = `usage: orderflow projections reset --adopt-event-store [flag
 
 Makes the state kept in PostgreSQL follow the configured event store, after
 the backend was switched (PostgreSQL <-> EventStoreDB) or the event store
-wiped. Stop every orderflow process first. What came from another event
+wiped. Stop every orderflow process first (it refuses while one holds a
+lease or runs a saga runner). What came from another event
 store is cleared, to be derived again from this one's log:
   - the read models' checkpoints and tables: serve rebuilds them from its log;
   - consumers' checkpoints (the saga intake): they start again at its start
@@ -54,7 +55,16 @@ store is cleared, to be derived again from this one's log:
 Then this event store's identity is recorded beside all of it.
 `
 
+// runningSQL names the processes that follow the log now: the owners of
+// leases still held (projections, the saga intake, saga partitions) and
+// the saga runners still alive.
+const runningSQL = `SELECT coalesce(string_agg(DISTINCT owner, ', ' ORDER BY owner), '') FROM (
+    SELECT owner FROM leases.leases WHERE expires_at > clock_timestamp()
+    UNION ALL SELECT owner FROM sagas.runners WHERE expires_at > clock_timestamp()) o`
+
 // projectionsReset runs `orderflow projections reset --adopt-event-store`.
+// It refuses while processes follow the log: they would go on writing
+// what the reset forgets.
 func projectionsReset(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, registry []projections.Projection) error {
 	adopt := false
 	rest := make([]string, 0, len(args))
@@ -78,6 +88,14 @@ func projectionsReset(ctx context.Context, args []string, getenv func(string) st
 		return err
 	}
 	return withProjectionsOf(ctx, cfg, newLogger(stderr, cfg.LogLevel), registry, func(m *projections.Manager, store eventstore.Store, pool *pgxpool.Pool) error {
+		var running string
+		if err := pool.QueryRow(ctx, runningSQL).Scan(&running); err != nil {
+			return fmt.Errorf("look for running processes: %w", err)
+		}
+		if running != "" {
+			return fmt.Errorf("orderflow processes still follow the log (%s): stop every one of them first; "+
+				"the leases of one that died expire within seconds", running)
+		}
 		current, err := eventstore.Identify(ctx, store, time.Now())
 		if err != nil {
 			return err
