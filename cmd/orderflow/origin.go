@@ -45,8 +45,8 @@ const resetUsage = `usage: orderflow projections reset --adopt-event-store [flag
 Makes the state kept in PostgreSQL follow the configured event store, after
 the backend was switched (PostgreSQL <-> EventStoreDB) or the event store
 wiped. Stop every orderflow process first (it refuses while one holds a
-lease or runs a saga runner). What came from another event
-store is cleared, to be derived again from this one's log:
+lease or runs a saga runner). What came from another event store is
+cleared, to be derived again from this one's log:
   - the read models' checkpoints and tables: serve rebuilds them from its log;
   - consumers' checkpoints (the saga intake): they start again at its start
     (a saga already started in this log is not started twice);
