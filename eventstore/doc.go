@@ -55,5 +55,12 @@
 // Metadata. Each event carries Metadata (correlation id, causation id, acting
 // user, W3C traceparent) that round-trips unchanged.
 //
+// Identity. Every log can be given an Identity, a random id and its
+// creation time, stored as the one event of the stream IdentityStream:
+// Identify reads it or, when the log has none, appends one with NoStream,
+// so that every caller gets the same answer on every adapter. A log wiped
+// and started again gets another. State that follows the log from a
+// checkpoint records it (package eventstore/origin).
+//
 // Implementations are safe for concurrent use by multiple goroutines.
 package eventstore

@@ -59,7 +59,8 @@ type runner struct {
 // generation from the checkpoint until ctx ends or something fails. It
 // returns whether it committed anything, and why it stopped: ErrLeaseLost
 // or ErrFenced when another writer got in the way, errNotRunnable when the
-// live generation is not p's version, ctx.Err(), or a failure.
+// live generation is not p's version, a *origin.MismatchError when the
+// checkpoint is in another event store's log, ctx.Err(), or a failure.
 func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, err error) {
 	name := p.Name()
 	tenure, err := m.acquire(ctx, name)
@@ -78,6 +79,9 @@ func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, e
 	}
 	if !found || cp.version != p.Version() {
 		return false, errNotRunnable
+	}
+	if err := m.checkEventStore(ctx, name, cp); err != nil {
+		return false, err
 	}
 	// Generations older than the live one are left over from a rebuild
 	// that stopped after its swap; nobody reads them.

@@ -35,7 +35,8 @@ import (
 	"github.com/orderflow/orderflow/write/service"
 )
 
-// runServe migrates the database, opens the event store and serves HTTP
+// runServe migrates the database, opens the event store, checks that the
+// state in the database follows it (checkEventStore) and serves HTTP
 // until ctx ends, then shuts down gracefully.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo|withPaymentProvider|withRoles|withGateway|withCarrier, args, getenv, stderr)
@@ -84,6 +85,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	pool, err := openPool(ctx, cfg.DatabaseURL)
 	if err != nil {
 		closeStore(ctx, store, logger)
+		return err
+	}
+	if err := checkEventStore(ctx, store, pool, logger); err != nil {
+		closeStore(ctx, store, logger)
+		pool.Close()
 		return err
 	}
 	err = serveWith(ctx, cfg, logger, store, pool)
