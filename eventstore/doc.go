@@ -24,9 +24,11 @@
 // batch whose events are all already stored, in the same stream and order,
 // returns the original AppendResult and writes nothing. A batch of which
 // only some events are stored returns an error wrapping ErrPartialOverlap and
-// writes nothing. Both are promised within one stream and for a retry soon
-// after the original (EventStoreDB compares a window at the end of the
-// stream); PostgreSQL recognises an event id anywhere, at any age.
+// writes nothing. Both are promised within one stream, at any age for Any
+// and StreamExists, and for an exact revision or NoStream where that
+// expectation puts the batch or near the end of the stream (EventStoreDB
+// has no index by event id); PostgreSQL recognises an event id anywhere,
+// at any age.
 //
 // Bad input writes nothing and returns an error wrapping ErrInvalid: an empty
 // batch, an empty or malformed stream name, an empty event type or one

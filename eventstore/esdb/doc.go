@@ -36,8 +36,16 @@
 // revision. All of the batch found there, in order and at consecutive
 // revisions, returns the original AppendResult without writing; some of it
 // found returns an error wrapping eventstore.ErrPartialOverlap without
-// writing. Otherwise the expected revision is checked against what was read
-// and the write goes ahead:
+// writing. With Any or StreamExists, when none of the batch is in that
+// window and the stream goes on below it, Append reads on backwards, page by
+// page, to the stream's first event (or until the answer is settled) and
+// decides the same way: a retry of any age is recognised. That read grows
+// with the stream: a new batch appended with Any or StreamExists reads the
+// whole stream once. The callers that use them append to short streams or
+// rarely: the saga intake (a fulfillment-{orderId} stream holds tens of
+// events) and snapshot writes (a snapshot stream grows by one snapshot per
+// so many events of its aggregate). Otherwise the expected revision is
+// checked against what was read and the write goes ahead:
 //
 //   - Any and StreamExists are sent pinned to the revision just read (as
 //     that exact revision, or NoStream), so nothing can slip in between the
@@ -56,12 +64,15 @@
 //
 // A successful write whose result carries no valid position (an idempotent
 // write on an older server) is completed by reading the event at the
-// returned revision. The cost of all this is one read before each write.
+// returned revision. The cost of all this is one read before each write,
+// and for Any and StreamExists on a stream longer than the window, a read
+// of the whole stream.
 //
-// What remains best-effort: a batch stored deeper in the stream than the
-// window, and not where its expected revision puts it, is not recognised;
-// ids stored in another stream are not detected at all, because EventStoreDB
-// has no index by event id.
+// What remains best-effort: with an exact expected revision or NoStream, a
+// batch stored deeper in the stream than the window, and not where its
+// expected revision puts it, is not recognised; ids stored in another
+// stream are not detected at all, because EventStoreDB has no index by
+// event id.
 //
 // # Subscriptions and supervision
 //
