@@ -2,7 +2,6 @@ package esdb
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -30,8 +29,8 @@ func (sub *subscription) supervise() {
 			return
 		}
 		if isFatal(err) {
-			sub.err = fmt.Errorf("subscription to %s: %w", sub.what, err)
-			sub.log.Error("subscription failed", "after", sub.last, "err", err)
+			sub.err = streamError(sub.ctx, "subscription to "+sub.what, err)
+			sub.log.Error("subscription failed for good; retrying cannot help", "after", sub.last, "err", err)
 			return
 		}
 		if progressed {
