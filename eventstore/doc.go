@@ -49,8 +49,17 @@
 // (exclusive; the zero Position means the start of the log), optionally only
 // one category, first from history and then live, with neither a gap nor a
 // duplicate at the switch. Any position a subscription hands out is a valid
-// checkpoint to resume from. A subscription ends when its context ends or
-// when Close is called.
+// checkpoint to resume from: an event's, or its Checkpoint, which may lie
+// beyond the last event delivered when the subscription has read past
+// events it skips (another category; EventStoreDB's own events). A
+// subscription made with Checkpoints set returns from Next with no event
+// when only that checkpoint moved, so that a consumer of a rare category
+// can save its progress instead of scanning the same events again after a
+// restart. How far the checkpoint moves is the adapter's: EventStoreDB
+// sends one every so many events considered (32 by default) and none at
+// the end of the log while catching up; PostgreSQL moves it to the head of
+// the log whenever a read of the category comes back short. A
+// subscription ends when its context ends or when Close is called.
 //
 // Metadata. Each event carries Metadata (correlation id, causation id, acting
 // user, W3C traceparent) that round-trips unchanged.
