@@ -34,10 +34,10 @@ func (s *Store) Subscribe(ctx context.Context, opts eventstore.SubscribeOptions)
 	}
 	subCtx, cancel := context.WithCancel(ctx)
 	sub := &subscription{
-		store:    s,
-		log:      s.log.With("subscription", what),
-		what:     what,
-		category: opts.Category,
+		store:       s,
+		log:         s.log.With("subscription", what),
+		what:        what,
+		category:    opts.Category,
 		filter:      subscriptionFilter(opts.Category),
 		size:        size,
 		checkpoints: opts.Checkpoints,
