@@ -79,10 +79,33 @@
 // Subscribe runs SubscribeToAll with a server-side stream-name filter
 // ("^C(-|$)" for category C, "^[^$]" for every user stream) from the
 // checkpoint, exclusive. A goroutine receives events into a bounded channel
-// and Next hands them out in batches. When the subscription drops, the
-// goroutine subscribes again from the last position it queued, with capped
-// exponential backoff; events at or before that position are dropped, so a
-// resubscription neither skips nor repeats an event. The v4 client closes
+// and Next hands them out in batches. The server also sends checkpoints on
+// a filtered subscription: while catching up, between pages of the search
+// window (32 events considered) once a checkpoint interval of them has
+// passed, at the last event it sent or where the page began, and none at
+// the end of the log; live, every interval of events considered. They
+// travel in the same channel, in order, and become the subscription's
+// Checkpoint (and, with SubscribeOptions.Checkpoints, a batch without
+// events) when they lie beyond the last event. When the subscription
+// drops, the goroutine subscribes again from the last position it queued,
+// event or checkpoint, with capped exponential backoff; events at or
+// before that position are dropped, so a resubscription neither skips nor
+// repeats an event, nor scans again what a checkpoint passed.
+//
+// # Errors
+//
+// The server's answers map onto the port's errors: a batch over its
+// maximum append size (InvalidArgument, "Maximum Append Size ... Exceeded")
+// wraps eventstore.ErrTooLarge; Unavailable, a closed connection, a
+// deadline (the client's own is 10 s unless the connection string sets
+// defaultDeadline) and NotLeader wrap eventstore.ErrUnavailable. NotLeader
+// comes from a follower asked for a write: the v4 client then connects to
+// the leader the answer names, whatever its NodePreference, but does not
+// repeat the call; the Store repeats it once, on the leader (a follower
+// refuses before writing anything). A subscription gets the server's gRPC
+// status as it is, not converted by the client; it goes through the same
+// mapping, so that access denied or bad credentials end it with an error
+// from Next instead of resubscribing forever. The v4 client closes
 // itself for good after its discovery attempts fail; the Store then builds a
 // new client from the same configuration, for subscriptions and every other
 // call alike.
