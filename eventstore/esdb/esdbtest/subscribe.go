@@ -54,7 +54,7 @@ func (s *Server) subscribe(from *api.ReadReq_Options_AllOptions, filter *api.Rea
 	st := s.st
 	st.mu.Lock()
 	st.subscribes++
-	log := st.log
+	log, ended, behind := st.log, st.ended, st.behind
 	st.mu.Unlock()
 	sub := &subscription{srv: srv, match: func(*event) bool { return true }, window: DefaultMaxSearchWindow}
 	if filter != nil {
@@ -107,7 +107,7 @@ func (s *Server) subscribe(from *api.ReadReq_Options_AllOptions, filter *api.Rea
 	}
 	for {
 		st.mu.Lock()
-		log, changed, ended, behind := st.log, st.changed, st.ended, st.behind
+		log, changed := st.log, st.changed
 		st.mu.Unlock()
 		var err error
 		if catchingUp {
@@ -127,6 +127,9 @@ func (s *Server) subscribe(from *api.ReadReq_Options_AllOptions, filter *api.Rea
 			st.mu.Unlock()
 			return answer(srv.Context(), f)
 		case <-behind:
+			st.mu.Lock()
+			behind = st.behind
+			st.mu.Unlock()
 			if err := sub.send(&api.ReadResp{Content: &api.ReadResp_FellBehind_{FellBehind: &api.ReadResp_FellBehind{}}}); err != nil {
 				return err
 			}
