@@ -37,15 +37,18 @@
 // revisions, returns the original AppendResult without writing; some of it
 // found returns an error wrapping eventstore.ErrPartialOverlap without
 // writing. With Any or StreamExists, when none of the batch is in that
-// window and the stream goes on below it, Append reads on backwards, page by
-// page, to the stream's first event (or until the answer is settled) and
-// decides the same way: a retry of any age is recognised. That read grows
-// with the stream: a new batch appended with Any or StreamExists reads the
-// whole stream once. The callers that use them append to short streams or
-// rarely: the saga intake (a fulfillment-{orderId} stream holds tens of
-// events) and snapshot writes (a snapshot stream grows by one snapshot per
-// so many events of its aggregate). Otherwise the expected revision is
-// checked against what was read and the write goes ahead:
+// window and the stream goes on below it, Append looks the batch's ids up
+// in the rest of the stream and decides the same way: a retry of any age is
+// recognised. The Store keeps the ids of such streams in a bounded index
+// (maxIndexedIDs ids, least recently used streams forgotten first; stored
+// events never change), so a process reads each event of them once and
+// then only what was appended since; a stream too long for the index is
+// read whole on every such append. The callers that use Any append to short
+// streams or rarely: the saga intake (a fulfillment-{orderId} stream holds
+// tens of events, inside the window) and snapshot writes (a snapshot stream
+// grows by one snapshot per so many events of its aggregate). Otherwise the
+// expected revision is checked against what was read and the write goes
+// ahead:
 //
 //   - Any and StreamExists are sent pinned to the revision just read (as
 //     that exact revision, or NoStream), so nothing can slip in between the
@@ -66,7 +69,7 @@
 // write on an older server) is completed by reading the event at the
 // returned revision. The cost of all this is one read before each write,
 // and for Any and StreamExists on a stream longer than the window, a read
-// of the whole stream.
+// of what the index of ids lacks.
 //
 // What remains best-effort: with an exact expected revision or NoStream, a
 // batch stored deeper in the stream than the window, and not where its
