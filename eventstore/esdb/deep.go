@@ -18,8 +18,8 @@ const (
 	deepPage = 512
 	// maxIndexedIDs bounds the event ids the Store keeps in its index of
 	// streams appended to with Any or StreamExists, all streams together
-	// (about 64 bytes each).
-	maxIndexedIDs = 1 << 20
+	// (about 50 bytes each, some 13 MB when full).
+	maxIndexedIDs = 1 << 18
 )
 
 // lookDeeper looks for the batch's ids in stream below revision below
