@@ -21,11 +21,15 @@ import (
 // EventStoreDB. An order is placed, a query with X-Min-Position set to the
 // command's position waits for it, the saga pays it, the orders read model
 // shows it paid, and a rebuild of that read model, while serve runs,
-// reproduces it.
+// reproduces it. On the stand-in, refusals injected into it reach the
+// client as the command API promises: unavailable is a 503 with
+// Retry-After, events over the maximum append size a 413.
 func TestWholeSystemOnEventStoreDB(t *testing.T) {
 	url := os.Getenv("EVENTSTORE_URL")
+	var standIn *esdbtest.Server
 	if url == "" {
-		url = esdbtest.Start(t).URL()
+		standIn = esdbtest.Start(t)
+		url = standIn.URL()
 		t.Log("EVENTSTORE_URL is not set: serve runs against the esdbtest stand-in, NOT against EventStoreDB")
 	} else {
 		t.Log("serve runs against the EventStoreDB server EVENTSTORE_URL names")
@@ -117,4 +121,30 @@ func TestWholeSystemOnEventStoreDB(t *testing.T) {
 	if inPG != 0 {
 		t.Fatalf("%d events in PostgreSQL's event store, want none: serve did not run on EventStoreDB", inPG)
 	}
+
+	if standIn == nil {
+		return // the refusals below are injected into the stand-in
+	}
+	another := map[string]any{
+		"lines":           []map[string]any{{"sku": "SKU-ES", "quantity": 1}},
+		"shippingAddress": map[string]any{"name": "A. Buyer", "line1": "1 Main St", "city": "Berlin", "postalCode": "10115", "country": "DE"},
+	}
+	t.Run("an unavailable event store is a 503 with Retry-After", func(t *testing.T) {
+		standIn.Fail(esdbtest.OpAppend, -1, esdbtest.Unavailable)
+		h := s.call(t, http.MethodPost, "/api/v1/orders", s.customer, another, http.StatusServiceUnavailable, nil, "Idempotency-Key", "esdb-order-2")
+		if h.Get("Retry-After") != "1" || h.Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("503 with Retry-After %q and Content-Type %q", h.Get("Retry-After"), h.Get("Content-Type"))
+		}
+		standIn.Fail(esdbtest.OpAppend, 0, esdbtest.Fault{})
+		s.call(t, http.MethodPost, "/api/v1/orders", s.customer, another, http.StatusAccepted, nil, "Idempotency-Key", "esdb-order-2")
+	})
+	t.Run("events over the maximum append size are a 413", func(t *testing.T) {
+		standIn.SetMaxAppendSize(200)
+		defer standIn.SetMaxAppendSize(esdbtest.DefaultMaxAppendSize)
+		var p struct{ Code string }
+		s.call(t, http.MethodPost, "/api/v1/orders", s.customer, another, http.StatusRequestEntityTooLarge, &p, "Idempotency-Key", "esdb-order-3")
+		if p.Code != "too_large" {
+			t.Fatalf("problem code %q, want too_large", p.Code)
+		}
+	})
 }
