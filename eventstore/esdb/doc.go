@@ -105,7 +105,13 @@
 // comes from a follower asked for a write: the v4 client then connects to
 // the leader the answer names, whatever its NodePreference, but does not
 // repeat the call; the Store repeats it once, on the leader (a follower
-// refuses before writing anything). A subscription gets the server's gRPC
+// refuses before writing anything). NodePreference only chooses the node
+// the client connects to after discovery: the v4.2 client puts its
+// "requires-leader" header on the call's incoming rather than outgoing
+// gRPC metadata, so the server never receives it, and a follower that can
+// forward a write to the leader does so itself; NotLeader comes from a
+// node that cannot (during an election, or one that requires the leader
+// for the request anyway). A subscription gets the server's gRPC
 // status as it is, not converted by the client; it goes through the same
 // mapping, so that access denied or bad credentials end it with an error
 // from Next instead of resubscribing forever. The v4 client closes
