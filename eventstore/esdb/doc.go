@@ -108,10 +108,9 @@
 // refuses before writing anything). NodePreference only chooses the node
 // the client connects to after discovery: the v4.2 client puts its
 // "requires-leader" header on the call's incoming rather than outgoing
-// gRPC metadata, so the server never receives it, and a follower that can
-// forward a write to the leader does so itself; NotLeader comes from a
-// node that cannot (during an election, or one that requires the leader
-// for the request anyway). A subscription gets the server's gRPC
+// gRPC metadata, so the server never receives it; whether a follower then
+// forwards a write to the leader or answers NotLeader is the server's
+// choice, and the Store handles both. A subscription gets the server's gRPC
 // status as it is, not converted by the client; it goes through the same
 // mapping, so that access denied or bad credentials end it with an error
 // from Next instead of resubscribing forever. The v4 client closes
