@@ -92,11 +92,12 @@ func (sub *subscription) follow() (progressed bool, err error) {
 			// considered in a page where none matched (Enumerator.
 			// AllSubscriptionFiltered). A resubscription from it starts
 			// after the record there, which the subscription has had or
-			// skipped. One that is not past the last item queued (a
-			// checkpoint with a zero prepare position at the same commit)
-			// says nothing new.
+			// skipped. One that is not past the last item queued says
+			// nothing new; one without a prepare position (some servers
+			// send them) does not say whether the record at its commit
+			// position was considered, so it is not trusted.
 			pos := toPosition(*msg.CheckPointReached)
-			if !sub.last.Less(pos) {
+			if !sub.last.Less(pos) || pos.Prepare == 0 {
 				continue
 			}
 			if !sub.queue(item{checkpoint: true, pos: pos}) {
