@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/eventstore/esdb/esdbtest"
 )
 
 // TestIdentityThroughThePort: the log's identity works on this adapter
@@ -16,7 +17,7 @@ import (
 func TestIdentityThroughThePort(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s := newFakeStore(t, startFake(t))
+	s := newStandInStore(t, esdbtest.Start(t))
 	if id, ok, err := eventstore.ReadIdentity(ctx, s); err != nil || ok {
 		t.Fatalf("identity of a new log: %s, %v, %v; want none", id, ok, err)
 	}
@@ -36,7 +37,7 @@ func TestIdentityThroughThePort(t *testing.T) {
 	if id, ok, err := eventstore.ReadIdentity(ctx, s); err != nil || !ok || id != got[0] {
 		t.Fatalf("read identity: %s, %v, %v; want %s", id, ok, err, got[0])
 	}
-	other, err := eventstore.Identify(ctx, newFakeStore(t, startFake(t)), time.Now())
+	other, err := eventstore.Identify(ctx, newStandInStore(t, esdbtest.Start(t)), time.Now())
 	if err != nil || other.IsZero() || other.ID == got[0].ID {
 		t.Fatalf("another server's identity: %s, %v; want a new one, not %s", other, err, got[0])
 	}

@@ -59,6 +59,7 @@ type Store struct {
 	window   int
 	retryMin time.Duration
 	retryMax time.Duration
+	ids      *idIndex // ids of streams appended to with Any or StreamExists
 
 	mu     sync.Mutex
 	client *esdb.Client
@@ -103,6 +104,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		window:   orDefault(cfg.DedupWindow, DefaultDedupWindow),
 		retryMin: orDefault(cfg.RetryMin, DefaultRetryMin),
 		retryMax: orDefault(cfg.RetryMax, DefaultRetryMax),
+		ids:      newIDIndex(maxIndexedIDs),
 		subs:     make(map[*subscription]struct{}),
 	}
 	if s.retryMax < s.retryMin {

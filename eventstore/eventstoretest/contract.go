@@ -29,5 +29,6 @@ func TestContract(t *testing.T, newStore NewStore) {
 	t.Run("Subscribe", func(t *testing.T) { testSubscribe(t, newStore(t)) })
 	t.Run("ConcurrentSameRevision", func(t *testing.T) { testConcurrentSameRevision(t, newStore(t)) })
 	t.Run("ResumeFromCheckpoints", func(t *testing.T) { testResume(t, newStore(t)) })
+	t.Run("CategoryCheckpoints", func(t *testing.T) { testCheckpoints(t, newStore(t)) })
 	t.Run("NoGapsUnderConcurrentWriters", func(t *testing.T) { testNoGaps(t, newStore(t)) })
 }
