@@ -74,7 +74,7 @@ func TestFiles(t *testing.T) {
 		files["/console/"+r[1]] = types[path.Ext(r[1])]
 	}
 	// The modules main.js imports, and theirs.
-	for _, m := range []string{"api.js", "dom.js", "format.js", "poller.js", "tabs.js", "projections.js", "sagas.js", "deadletters.js", "resilience.js", "orders.js", "charts.js"} {
+	for _, m := range []string{"api.js", "dom.js", "format.js", "poller.js", "tabs.js", "projections.js", "sagas.js", "deadletters.js", "resilience.js", "orders.js", "history.js", "streams.js", "charts.js"} {
 		files["/console/assets/js/"+m] = "text/javascript; charset=utf-8"
 	}
 	// uPlot's licence, shipped with it.

@@ -16,6 +16,10 @@ var (
 	// ErrInvalid means the request itself is malformed; retrying it cannot
 	// succeed.
 	ErrInvalid = errors.New("invalid event-store request")
+	// ErrTooLarge means the batch is larger than the event store takes in
+	// one append (EventStoreDB's maximum append size). Retrying it as it
+	// is cannot succeed; smaller batches may.
+	ErrTooLarge = errors.New("batch exceeds the event store's maximum append size")
 	// ErrSubscriptionClosed means the subscription has ended.
 	ErrSubscriptionClosed = errors.New("subscription closed")
 	// ErrUnavailable is wrapped by an adapter's errors when its server

@@ -76,6 +76,12 @@ type SubscribeOptions struct {
 	// BatchSize caps the number of events Next returns at once; zero means
 	// DefaultBatchSize.
 	BatchSize int
+	// Checkpoints lets Next also return with no event when the
+	// subscription has moved past events it skips (other categories, the
+	// store's own events) without finding one to deliver, so that the
+	// consumer can save Checkpoint and not scan them again after a
+	// restart. Without it Next returns only with events.
+	Checkpoints bool
 }
 
 // DefaultBatchSize is the batch size of a subscription that names none.
@@ -86,11 +92,21 @@ const DefaultBatchSize = 512
 type Subscription interface {
 	// Next blocks until at least one event is available and returns between
 	// one and BatchSize events, in global order, each after the last one
-	// returned. It returns ctx.Err() when ctx ends first, and an error
+	// returned. With SubscribeOptions.Checkpoints it may also return no
+	// event and a nil error, when Checkpoint has moved past skipped events
+	// only. It returns ctx.Err() when ctx ends first, and an error
 	// wrapping ErrSubscriptionClosed once the subscription is over (its
 	// context ended or Close was called). Any other error is fatal to the
 	// subscription; start a new one from the last position processed.
 	Next(ctx context.Context) ([]RecordedEvent, error)
+
+	// Checkpoint returns how far the subscription has read the log as of
+	// the last Next: a position at or after the last event Next returned
+	// (SubscribeOptions.From before the first Next) and before every event
+	// it has yet to return. Resuming from it delivers exactly the events
+	// the subscription would still have delivered. Call it from the
+	// goroutine that calls Next.
+	Checkpoint() Position
 
 	// Close ends the subscription and releases its resources. It is safe to
 	// call more than once.

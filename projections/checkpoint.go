@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/orderflow/orderflow/eventstore"
@@ -22,9 +23,14 @@ type checkpoint struct {
 	recorded  time.Time
 	views     []string
 	lastError string
+	// eventStore is the identity of the event store whose log the
+	// position is in; zero when none is recorded (see package
+	// eventstore/origin).
+	eventStore eventstore.Identity
 }
 
-const checkpointColumns = `generation, version, commit_pos, prepare_pos, last_recorded_at, views, coalesce(last_error, '')`
+const checkpointColumns = `generation, version, commit_pos, prepare_pos, last_recorded_at, views, coalesce(last_error, ''),
+    event_store_id, event_store_created`
 
 // loadCheckpoint reads the checkpoint of name; found is false when the
 // projection has no live generation yet.
@@ -44,8 +50,10 @@ func scanCheckpoint(row pgx.Row) (checkpoint, bool, error) {
 		cp              checkpoint
 		commit, prepare int64
 		recorded        *time.Time
+		storeID         *uuid.UUID
+		storeCreated    *time.Time
 	)
-	err := row.Scan(&cp.generation, &cp.version, &commit, &prepare, &recorded, &cp.views, &cp.lastError)
+	err := row.Scan(&cp.generation, &cp.version, &commit, &prepare, &recorded, &cp.views, &cp.lastError, &storeID, &storeCreated)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return checkpoint{}, false, nil
 	}
@@ -55,6 +63,9 @@ func scanCheckpoint(row pgx.Row) (checkpoint, bool, error) {
 	cp.position = fromDB(commit, prepare)
 	if recorded != nil {
 		cp.recorded = *recorded
+	}
+	if storeID != nil && storeCreated != nil {
+		cp.eventStore = eventstore.Identity{ID: *storeID, Created: *storeCreated}
 	}
 	return cp, true, nil
 }

@@ -57,11 +57,17 @@ func Retry(err error) error {
 }
 
 // startConsumer creates the first live generation of consumer p: its
-// checkpoint at the start of the log, with no schema and no views. Two
+// checkpoint at the start of the log, with no schema and no views, in the
+// log of the store's event store. Two
 // processes starting it at once create one.
 func (m *Manager) startConsumer(ctx context.Context, p Projection) error {
-	_, err := m.pool.Exec(ctx, `INSERT INTO projections.checkpoints (name, generation, version) VALUES ($1, 1, $2)
-		ON CONFLICT (name) DO NOTHING`, p.Name(), p.Version())
+	current, err := m.storeIdentity(ctx)
+	if err != nil {
+		return fmt.Errorf("start consumer %s: %w", p.Name(), err)
+	}
+	storeID, created := identityArgs(current)
+	_, err = m.pool.Exec(ctx, `INSERT INTO projections.checkpoints (name, generation, version, event_store_id, event_store_created)
+		VALUES ($1, 1, $2, $3, $4) ON CONFLICT (name) DO NOTHING`, p.Name(), p.Version(), storeID, created)
 	if err != nil {
 		return fmt.Errorf("start consumer %s: %w", p.Name(), err)
 	}

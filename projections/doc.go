@@ -68,6 +68,17 @@
 // afresh. A projection whose Version differs from the one its live
 // generation was built with is rebuilt that way when Manager.Run starts.
 //
+// # One event store
+//
+// A checkpoint's position means something only in the log it came from,
+// so every checkpoint records the identity of that log's event store
+// (eventstore.Identity, package eventstore/origin): a consumer's first
+// checkpoint and a rebuild's swap record the store's identity. A runner
+// that finds a checkpoint recording another one does not follow the log:
+// Run stops and returns the *origin.MismatchError, and
+// Manager.ResetForeign forgets such projections so that Run rebuilds
+// them from the store's log.
+//
 // # Starting from a projection's state
 //
 // ReadLive lets a consumer outside the runtime (the command side's price

@@ -6,10 +6,13 @@ import (
 	"github.com/orderflow/orderflow/eventstore"
 )
 
-// fetched is one result of Subscription.Next.
+// fetched is one result of Subscription.Next, with the subscription's
+// Checkpoint after it: at or beyond the last event, when the subscription
+// read past events it skips.
 type fetched struct {
-	events []eventstore.RecordedEvent
-	err    error
+	events     []eventstore.RecordedEvent
+	checkpoint eventstore.Position
+	err        error
 }
 
 // feed reads a subscription ahead of its consumer, one batch in flight, so
@@ -32,7 +35,7 @@ func startFeed(ctx context.Context, sub eventstore.Subscription) *feed {
 		for {
 			events, err := sub.Next(ctx)
 			select {
-			case ch <- fetched{events: events, err: err}:
+			case ch <- fetched{events: events, checkpoint: sub.Checkpoint(), err: err}:
 			case <-ctx.Done():
 				return
 			}

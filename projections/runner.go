@@ -45,6 +45,18 @@ var advanceSQL = `WITH lease AS (` + lease.RenewSQL(1) + `), cp AS (
 )
 SELECT EXISTS (SELECT 1 FROM lease), EXISTS (SELECT 1 FROM cp)`
 
+// passSQL moves the live checkpoint past events the subscription skipped
+// (a checkpoint the store handed out beyond the last event), renewing the
+// lease, fenced like advanceSQL by the position it moves from.
+var passSQL = `WITH lease AS (` + lease.RenewSQL(1) + `), cp AS (
+    UPDATE projections.checkpoints
+    SET commit_pos = $8, prepare_pos = $9, updated_at = now()
+    WHERE name = $5 AND generation = $10 AND commit_pos = $6 AND prepare_pos = $7
+      AND EXISTS (SELECT 1 FROM lease)
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM lease), EXISTS (SELECT 1 FROM cp)`
+
 // runner follows the log for one projection's live generation while this
 // process owns its lease.
 type runner struct {
@@ -59,7 +71,8 @@ type runner struct {
 // generation from the checkpoint until ctx ends or something fails. It
 // returns whether it committed anything, and why it stopped: ErrLeaseLost
 // or ErrFenced when another writer got in the way, errNotRunnable when the
-// live generation is not p's version, ctx.Err(), or a failure.
+// live generation is not p's version, a *origin.MismatchError when the
+// checkpoint is in another event store's log, ctx.Err(), or a failure.
 func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, err error) {
 	name := p.Name()
 	tenure, err := m.acquire(ctx, name)
@@ -79,12 +92,15 @@ func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, e
 	if !found || cp.version != p.Version() {
 		return false, errNotRunnable
 	}
+	if err := m.checkEventStore(ctx, name, cp); err != nil {
+		return false, err
+	}
 	// Generations older than the live one are left over from a rebuild
 	// that stopped after its swap; nobody reads them.
 	if err := dropGenerations(ctx, m.pool, name, func(g int) bool { return g < cp.generation }); err != nil {
 		return false, err
 	}
-	sub, err := m.store.Subscribe(ctx, eventstore.SubscribeOptions{From: cp.position, BatchSize: m.batchSize})
+	sub, err := m.store.Subscribe(ctx, eventstore.SubscribeOptions{From: cp.position, BatchSize: m.batchSize, Checkpoints: true})
 	if err != nil {
 		return false, fmt.Errorf("subscribe: %w", err)
 	}
@@ -117,12 +133,47 @@ func (m *Manager) runLive(ctx context.Context, p Projection) (progressed bool, e
 			if err != nil {
 				return progressed, err
 			}
+			if r.after.Less(b.checkpoint) {
+				if err := r.pass(ctx, b.checkpoint); err != nil {
+					return progressed, err
+				}
+				committed = true
+			}
 			if committed {
 				progressed = true
 				idle.Reset(m.ttl / 3)
 			}
 		}
 	}
+}
+
+// pass saves to, a checkpoint the subscription handed out beyond the
+// last event applied, as the live checkpoint, with the lease extended, so
+// that a restart does not read the events it skipped again.
+func (r *runner) pass(ctx context.Context, to eventstore.Position) error {
+	name := r.t.name
+	fromCommit, fromPrepare, err := dbPosition(r.after)
+	if err != nil {
+		return err
+	}
+	commit, prepare, err := dbPosition(to)
+	if err != nil {
+		return err
+	}
+	var leased, advanced bool
+	args := append(r.m.leases.RenewArgs(r.lease), name, fromCommit, fromPrepare, commit, prepare, r.t.gen)
+	if err := r.m.pool.QueryRow(ctx, passSQL, args...).Scan(&leased, &advanced); err != nil {
+		return fmt.Errorf("save the checkpoint of %s: %w", name, err)
+	}
+	switch {
+	case !leased:
+		r.m.metrics.leaseLost.Add(1)
+		return fmt.Errorf("save the checkpoint of %s: %w", name, ErrLeaseLost)
+	case !advanced:
+		return fmt.Errorf("save the checkpoint of %s: %w", name, ErrFenced)
+	}
+	r.after = to
+	return nil
 }
 
 // apply commits one batch of the subscription: the events not seen yet,

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/orderflow/orderflow/eventstore/origin"
 )
 
 // Backoff after a failure, doubling up to the maximum.
@@ -28,13 +30,18 @@ const (
 // waits for the lease and follows the log; when it is of a newer version
 // (an older binary during a rolling deploy), it stands by. Failures are
 // logged, noted on the checkpoint (status "failed") and retried with
-// backoff; they never end Run.
+// backoff; they never end Run, but for one: a checkpoint in another event
+// store's log than the store's (package eventstore/origin). Run then stops
+// every projection and returns that *origin.MismatchError, which no retry
+// can cure.
 func (m *Manager) Run(ctx context.Context) error {
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		errs []error
 	)
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	// Standbys take a released lease at once, when the waker hears of it.
 	wakerCtx, stopWaker := context.WithCancel(ctx)
 	wakerDone := make(chan struct{})
@@ -54,6 +61,9 @@ func (m *Manager) Run(ctx context.Context) error {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()
+				if errors.Is(err, origin.ErrMismatch) {
+					stop()
+				}
 			}
 		})
 	}
@@ -62,7 +72,8 @@ func (m *Manager) Run(ctx context.Context) error {
 }
 
 // supervise is Run for one projection. It returns the error of the last
-// lease release, if that failed.
+// lease release, if that failed, or the *origin.MismatchError that
+// stopped it.
 func (m *Manager) supervise(ctx context.Context, p Projection) error {
 	name := p.Name()
 	log := m.logger.With("projection", name)
@@ -84,6 +95,10 @@ func (m *Manager) supervise(ctx context.Context, p Projection) error {
 			if err != nil {
 				log.InfoContext(ctx, "projection writer stopped; looking again", "reason", err)
 			}
+		case errors.Is(err, origin.ErrMismatch):
+			log.ErrorContext(ctx, "projection stopped: its checkpoint is in another event store's log", "err", err)
+			m.recordError(name, err)
+			return err
 		case errors.Is(err, ErrRebuildRunning):
 			wait = m.ttl / 2
 		case errors.Is(err, ErrNewerVersionLive):

@@ -21,12 +21,13 @@ const (
 
 const (
 	goLiveSQL = `INSERT INTO projections.checkpoints AS c
-    (name, generation, version, commit_pos, prepare_pos, last_recorded_at, views)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+    (name, generation, version, commit_pos, prepare_pos, last_recorded_at, views, event_store_id, event_store_created)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (name) DO UPDATE
 SET generation = excluded.generation, version = excluded.version,
     commit_pos = excluded.commit_pos, prepare_pos = excluded.prepare_pos,
     last_recorded_at = excluded.last_recorded_at, views = excluded.views,
+    event_store_id = excluded.event_store_id, event_store_created = excluded.event_store_created,
     last_error = NULL, error_at = NULL, rate = 0, updated_at = now()`
 )
 
@@ -100,7 +101,14 @@ func (m *Manager) swapOnce(ctx context.Context, b *builder, live int) error {
 	if !caught.recorded.IsZero() {
 		recorded = &caught.recorded
 	}
-	if _, err := tx.Exec(ctx, goLiveSQL, name, b.t.gen, p.Version(), commit, prepare, recorded, p.Views()); err != nil {
+	// The new generation was built from the store's log: its checkpoint
+	// records that log's identity.
+	current, err := m.storeIdentity(ctx)
+	if err != nil {
+		return err
+	}
+	storeID, created := identityArgs(current)
+	if _, err := tx.Exec(ctx, goLiveSQL, name, b.t.gen, p.Version(), commit, prepare, recorded, p.Views(), storeID, created); err != nil {
 		return fmt.Errorf("move the checkpoint: %w", err)
 	}
 	if err := pointViews(ctx, tx, name, b.t.gen, p.Views(), cp.views); err != nil {

@@ -8,13 +8,16 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/orderflow/orderflow/eventstore"
 )
 
 // transient reports whether err says something about the database or the
 // process rather than about the event being applied, so that the event must
 // not be parked: the work is retried from the checkpoint instead.
 //
-// Transient are: errors marked by Retry; the end of a context; connection failures; SQLSTATE
+// Transient are: errors marked by Retry; the end of a context; connection failures; an
+// event store that is unavailable for now (eventstore.ErrUnavailable); SQLSTATE
 // classes 08 (connection), 25 (invalid transaction state), 40 (rollback:
 // serialization failure, deadlock), 53 (insufficient resources), 54
 // (program limit), 55 (object not in prerequisite state, lock not
@@ -32,7 +35,7 @@ func transient(err error) bool {
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
 		errors.Is(err, pgx.ErrTxClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, net.ErrClosed) {
+		errors.Is(err, net.ErrClosed) || errors.Is(err, eventstore.ErrUnavailable) {
 		return true
 	}
 	var pgErr *pgconn.PgError

@@ -69,6 +69,17 @@
 // fulfillments and timelines therefore costs the same number of queries
 // for 5 orders as for 100.
 //
+// # An order's past
+//
+// Order.history is folded from the event store (Config.Events), never from
+// the read models: the order's stream and its saga's, merged by position
+// and folded with the write side's own Evolve functions, one step per
+// event, up to an asOf position when given. It reads at most 500 events
+// of each stream (more: truncated, a WARN line, and the Observer told
+// HISTORY_TRUNCATED), and a request may fold at most 5 histories
+// (HISTORY_LIMIT_EXCEEDED), since each costs two stream reads that the
+// batching above does not cover.
+//
 // # Read your writes
 //
 // A request may carry X-Min-Position: a position the command API returned.

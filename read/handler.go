@@ -43,6 +43,9 @@ type Config struct {
 	Limits Limits
 	// Observer is told of every refusal; nil tells no one.
 	Observer Observer
+	// Events is the event store an order's history is folded from
+	// (Order.history); nil answers that field with an internal error.
+	Events StreamReader
 }
 
 // Observer is told what the handler refused, for metrics. Its methods
@@ -80,6 +83,7 @@ type Handler struct {
 	logger        *slog.Logger
 	limits        Limits
 	observer      Observer
+	events        StreamReader
 	exec          *graphql.Schema
 	analyzer      *analyzer
 }
@@ -104,6 +108,7 @@ func New(cfg Config) (*Handler, error) {
 		logger:        cfg.Logger,
 		limits:        limits,
 		observer:      cfg.Observer,
+		events:        cfg.Events,
 	}
 	if h.observer == nil {
 		h.observer = noObserver{}

@@ -98,6 +98,9 @@ func newEnv(t *testing.T, opts ...func(*options)) *env {
 	if hc.Logger == nil {
 		hc.Logger = slog.New(slog.NewJSONHandler(e.logs, nil))
 	}
+	if hc.Events == nil {
+		hc.Events = e.Store
+	}
 	h, err := read.New(hc)
 	if err != nil {
 		t.Fatal(err)

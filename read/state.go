@@ -2,6 +2,7 @@ package read
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/orderflow/orderflow/eventstore"
@@ -16,6 +17,9 @@ type requestState struct {
 	principal     auth.Principal
 	authenticated bool
 	fresh         *freshness
+
+	// histories counts the orders whose history the request folded.
+	histories atomic.Int64
 
 	customerOrders *pageLoader[orderPage]
 	notifications  *pageLoader[notificationPage]

@@ -144,9 +144,12 @@ type Gateway struct {
 	JWTPublicKeyFile string
 	JWTIssuer        string
 	JWTAudience      string
-	// InsecureDev lets serve start without a configured key: it makes up a
-	// secret and logs an admin token signed with it.
+	// InsecureDev lets serve start without a configured key: it signs
+	// with the development secret kept in DevSecretFile (made once,
+	// reused after) and logs an admin and a customer token signed with it.
 	InsecureDev bool
+	// DevSecretFile is the file of the development secret.
+	DevSecretFile string
 	// RateLimit is requests per minute per client.
 	RateLimit int
 	// AnonymousRateLimit is requests per minute per client without a
@@ -297,7 +300,7 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 			return Config{}, err
 		}
 		cfg.Gateway = g
-		fs.BoolVar(&cfg.Gateway.InsecureDev, "insecure-dev", false, "start without a configured JWT key: make one up and log an admin token (development only)")
+		fs.BoolVar(&cfg.Gateway.InsecureDev, "insecure-dev", false, "start without a configured JWT key: sign with the development secret of "+envDevSecretFile+" ("+defaultDevSecretFile+"), made once, and log an admin and a customer token (development only)")
 		fs.IntVar(&cfg.Gateway.RateLimit, "rate-limit", cfg.Gateway.RateLimit, "requests per minute per client (env "+envRateLimit+")")
 		fs.IntVar(&cfg.Gateway.AnonymousRateLimit, "rate-limit-anonymous", cfg.Gateway.AnonymousRateLimit, "requests per minute per client without a token (env "+envAnonRateLimit+")")
 	}
@@ -363,6 +366,7 @@ func gatewayFromEnv(getenv func(string) string) (Gateway, error) {
 		JWTPublicKeyFile:     getenv(envJWTPublicKeyFile),
 		JWTIssuer:            cmp.Or(getenv(envJWTIssuer), tokenDefaultIssuer),
 		JWTAudience:          cmp.Or(getenv(envJWTAudience), tokenDefaultAudience),
+		DevSecretFile:        cmp.Or(getenv(envDevSecretFile), defaultDevSecretFile),
 		RateLimit:            defaultRateLimit,
 		AnonymousRateLimit:   defaultAnonRateLimit,
 		RateLimitRamp:        time.Minute,

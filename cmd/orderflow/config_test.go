@@ -84,7 +84,7 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "gateway defaults",
 			want: withGateway,
-			cfg: Config{Addr: "127.0.0.1:8080", Gateway: Gateway{JWTIssuer: "orderflow", JWTAudience: "orderflow-api", RateLimit: 600, AnonymousRateLimit: 120, RateLimitRamp: time.Minute,
+			cfg: Config{Addr: "127.0.0.1:8080", Gateway: Gateway{JWTIssuer: "orderflow", JWTAudience: "orderflow-api", DevSecretFile: ".data/dev-jwt-secret", RateLimit: 600, AnonymousRateLimit: 120, RateLimitRamp: time.Minute,
 				RequestTimeout: 10 * time.Second, IdempotencyRetention: 24 * time.Hour, ReadWait: 2 * time.Second, TraceSampleRatio: 1}},
 		},
 		{
@@ -99,7 +99,7 @@ func TestLoadConfig(t *testing.T) {
 				"ORDERFLOW_RATE_LIMIT_RAMP":   "5s",
 				"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "ORDERFLOW_TRACE_SAMPLE_RATIO": "0.25",
 			},
-			cfg: Config{Addr: "127.0.0.1:8080", Gateway: Gateway{JWTSecret: "s", JWTIssuer: "iss", JWTAudience: "aud", InsecureDev: true, RateLimit: 30, AnonymousRateLimit: 7, RateLimitRamp: 5 * time.Second, MaxResponseBytes: 1 << 20,
+			cfg: Config{Addr: "127.0.0.1:8080", Gateway: Gateway{JWTSecret: "s", JWTIssuer: "iss", JWTAudience: "aud", DevSecretFile: ".data/dev-jwt-secret", InsecureDev: true, RateLimit: 30, AnonymousRateLimit: 7, RateLimitRamp: 5 * time.Second, MaxResponseBytes: 1 << 20,
 				TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.168.1.7/32")},
 				CORSOrigins:    []string{"https://a.example", "https://b.example"}, RequestTimeout: 3 * time.Second, IdempotencyRetention: 72 * time.Hour, Introspection: true,
 				ReadWait: 500 * time.Millisecond, OTLPEndpoint: "http://collector:4318", TraceSampleRatio: 0.25}},

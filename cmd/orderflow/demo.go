@@ -7,6 +7,7 @@ import (
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/money"
+	"github.com/orderflow/orderflow/write/order"
 	"github.com/orderflow/orderflow/write/service"
 )
 
@@ -20,8 +21,24 @@ var demoProducts = []inventory.RegisterProduct{
 
 const demoStock = 100
 
-// seedDemo registers the demo products and stocks them once: the commands
-// carry idempotency keys, so every later start finds them done.
+// demoCustomer is the customer serve --insecure-dev logs a token of; under
+// --demo it has demoOrders.
+const demoCustomer = "c-1"
+
+// demoOrders are what serve --demo places for demoCustomer, once (each
+// carries an idempotency key): the saga takes them through payment.
+var demoOrders = []order.Place{
+	{OrderID: "demo-1", CustomerID: demoCustomer, Lines: []order.LineRequest{{SKU: "SKU-1", Quantity: 1}, {SKU: "SKU-2", Quantity: 2}},
+		ShippingAddress: demoAddress},
+	{OrderID: "demo-2", CustomerID: demoCustomer, Lines: []order.LineRequest{{SKU: "SKU-3", Quantity: 1}}, ShippingAddress: demoAddress},
+}
+
+// demoAddress is where the demo orders go.
+var demoAddress = order.Address{Name: "Ada Lovelace", Line1: "12 Analytical Row", City: "Berlin", PostalCode: "10115", Country: "DE"}
+
+// seedDemo registers the demo products, stocks them and places the demo
+// orders once: the commands carry idempotency keys, so every later start
+// finds them done.
 func seedDemo(ctx context.Context, svc *service.Service) error {
 	for _, p := range demoProducts {
 		meta := command.Meta{CommandID: "demo", CorrelationID: "demo", UserID: "demo", IdempotencyKey: "demo-register"}
@@ -31,6 +48,12 @@ func seedDemo(ctx context.Context, svc *service.Service) error {
 		meta.IdempotencyKey = "demo-stock"
 		if _, err := svc.Inventory(ctx, meta, p.SKU, inventory.AddStock{Quantity: demoStock}); err != nil {
 			return fmt.Errorf("demo stock of %s: %w", p.SKU, err)
+		}
+	}
+	for _, o := range demoOrders {
+		meta := command.Meta{CommandID: "demo", CorrelationID: "demo-" + o.OrderID, UserID: o.CustomerID, IdempotencyKey: "demo-order"}
+		if _, err := svc.PlaceOrder(ctx, meta, o); err != nil {
+			return fmt.Errorf("demo order %s: %w", o.OrderID, err)
 		}
 	}
 	return nil

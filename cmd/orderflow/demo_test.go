@@ -10,6 +10,7 @@ import (
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/inventory"
+	"github.com/orderflow/orderflow/write/order"
 	"github.com/orderflow/orderflow/write/service"
 )
 
@@ -33,6 +34,15 @@ func TestSeedDemoOnce(t *testing.T) {
 		}
 		if len(events) != 2 || events[0].Type != inventory.TypeProductRegistered || events[1].Type != inventory.TypeStockAdded {
 			t.Fatalf("%s after two seeds: %d events, want registered and stocked once", p.SKU, len(events))
+		}
+	}
+	for _, o := range demoOrders {
+		events, err := store.ReadStream(ctx, order.StreamID(o.OrderID), eventstore.ReadOptions{Count: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events) != 1 || events[0].Type != order.TypePlaced || events[0].Metadata.UserID != demoCustomer {
+			t.Fatalf("order %s after two seeds: %d events, want placed once by %s", o.OrderID, len(events), demoCustomer)
 		}
 	}
 	prices, err := svc.Prices(ctx, []string{"SKU-1", "SKU-2", "SKU-3"})

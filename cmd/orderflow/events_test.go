@@ -14,6 +14,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/eventstore/esdb"
+	"github.com/orderflow/orderflow/eventstore/esdb/esdbtest"
 	"github.com/orderflow/orderflow/eventstore/pg"
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/schema/eventschema"
@@ -40,6 +42,20 @@ func postgresBackend(t *testing.T) verifyBackend {
 	return verifyBackend{Store: store, Env: []string{"DATABASE_URL=" + url, "EVENTSTORE_URL="}}
 }
 
+// standInBackend is the EventStoreDB adapter on the esdbtest stand-in of
+// EventStoreDB started here (a fresh log, with the system events the
+// stand-in starts with), and a fresh database for the rest.
+func standInBackend(t *testing.T) verifyBackend {
+	t.Helper()
+	srv := esdbtest.Start(t)
+	store, err := esdb.New(context.Background(), esdb.Config{URL: srv.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return verifyBackend{Store: store, Env: []string{"DATABASE_URL=" + dbtest.New(t), "EVENTSTORE_URL=" + srv.URL()}}
+}
+
 // TestEventsVerifyPostgres runs the verification on the PostgreSQL event
 // store.
 func TestEventsVerifyPostgres(t *testing.T) {
@@ -47,9 +63,19 @@ func TestEventsVerifyPostgres(t *testing.T) {
 	testEventsVerify(t, postgresBackend)
 }
 
+// TestEventsVerifyEventStoreDB runs the verification on the EventStoreDB
+// adapter, against the esdbtest stand-in: test scaffolding, not
+// EventStoreDB. (A real server's log holds what other runs wrote, which
+// the exact expectations here cannot know.)
+func TestEventsVerifyEventStoreDB(t *testing.T) {
+	t.Parallel()
+	t.Log("the EventStoreDB adapter runs against the esdbtest stand-in, NOT against EventStoreDB")
+	testEventsVerify(t, standInBackend)
+}
+
 // testEventsVerify runs `orderflow events verify` as its own process
-// against a store newBackend returns, holding the corpus's first log:
-// every event decodes, exit status 0. Then with undecodable events
+// against a store newBackend returns, holding the log's identity and the
+// corpus's first log: every event decodes, exit status 0. Then with undecodable events
 // planted among more of the corpus: it lists exactly those, with their
 // positions, and exits 1.
 func testEventsVerify(t *testing.T, newBackend func(t *testing.T) verifyBackend) {
@@ -70,7 +96,11 @@ func testEventsVerify(t *testing.T, newBackend func(t *testing.T) verifyBackend)
 		last = res.Position
 		return res.Position
 	}
-	written := 0
+	// The log's identity, as serve gives it, comes first.
+	if _, err := eventstore.Identify(ctx, b.Store, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	written := 1
 	for _, en := range logs[0].Entries {
 		expected := eventstore.NoStream
 		if en.Revision > 0 {

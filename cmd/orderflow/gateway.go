@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/x509"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -25,7 +23,7 @@ import (
 
 // errNoJWTKey is why serve refuses to start without a way to check tokens.
 var errNoJWTKey = errors.New("no JWT key: set " + envJWTSecret + " (HS256) or " + envJWTPublicKeyFile +
-	" (RS256 or Ed25519 public key, PEM), or pass --insecure-dev for a made-up development secret")
+	" (RS256 or Ed25519 public key, PEM), or pass --insecure-dev for the development secret of " + defaultDevSecretFile)
 
 // maxBodyBytes bounds every API request body; the APIs apply tighter
 // limits of their own.
@@ -46,7 +44,9 @@ type gateway struct {
 // newGateway builds the gateway of cfg, its rate limits shared with the
 // other api processes on pool's database (it joins them now, as name). Without a
 // configured key it fails with errNoJWTKey, unless cfg.InsecureDev: then
-// it makes up a secret and logs an admin token signed with it.
+// it signs with the development secret of cfg.DevSecretFile (see
+// devSecret). In either case cfg.InsecureDev logs an admin and a customer
+// token (logDevTokens).
 func newGateway(ctx context.Context, cfg Gateway, name string, pool *pgxpool.Pool, logger *slog.Logger) (*gateway, error) {
 	ac := auth.Config{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Logger: logger}
 	switch {
@@ -61,11 +61,14 @@ func newGateway(ctx context.Context, cfg Gateway, name string, pool *pgxpool.Poo
 		}
 		ac.PublicKey = key
 	case cfg.InsecureDev:
-		secret := make([]byte, 32)
-		if _, err := rand.Read(secret); err != nil {
-			return nil, fmt.Errorf("make up a JWT secret: %w", err)
+		secret, made, err := devSecret(cfg.DevSecretFile)
+		if err != nil {
+			return nil, err
 		}
-		ac.Secret = []byte(hex.EncodeToString(secret))
+		ac.Secret = secret
+		if made {
+			logger.InfoContext(ctx, "made a development JWT secret; serve --insecure-dev and orderflow token in this checkout sign with it", "file", cfg.DevSecretFile)
+		}
 	default:
 		return nil, errNoJWTKey
 	}
@@ -88,12 +91,9 @@ func newGateway(ctx context.Context, cfg Gateway, name string, pool *pgxpool.Poo
 		return nil, err
 	}
 	if cfg.InsecureDev && ac.Secret != nil {
-		token, err := auth.Mint(ac.Secret, ac.Issuer, ac.Audience, "admin", auth.RoleAdmin, 24*time.Hour, time.Now())
-		if err != nil {
+		if err := logDevTokens(ctx, logger, ac, cfg); err != nil {
 			return nil, err
 		}
-		logger.WarnContext(ctx, "insecure development mode: an admin token for the next 24 hours follows; mint others with orderflow token and the same "+envJWTSecret,
-			"admin_token", token, "secret_from_env", cfg.JWTSecret != "")
 	}
 	return &gateway{verifier: v, limiter: l, replicas: replicas, cfg: cfg}, nil
 }

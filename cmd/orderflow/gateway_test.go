@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func TestServeRefusesToStartWithoutAJWTKey(t *testing.T) {
 }
 
 func TestInsecureDevLogsAWorkingAdminToken(t *testing.T) {
-	env := envOf(map[string]string{"DATABASE_URL": dbtest.New(t)})
+	env := envOf(map[string]string{"DATABASE_URL": dbtest.New(t), "ORDERFLOW_DEV_SECRET_FILE": filepath.Join(t.TempDir(), "dev-jwt-secret")})
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &logtest.Sink{}
 	done := make(chan error, 1)
@@ -46,7 +47,7 @@ func TestInsecureDevLogsAWorkingAdminToken(t *testing.T) {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--insecure-dev"}, env, io.Discard, logs)
 	}()
 	defer func() { cancel(); <-done }()
-	token, _ := logs.WaitFor(t, "insecure development mode: an admin token for the next 24 hours follows; mint others with orderflow token and the same ORDERFLOW_JWT_SECRET", 30*time.Second)["admin_token"].(string)
+	token, _ := logs.WaitFor(t, devTokensMessage, 30*time.Second)["admin_token"].(string)
 	base := "http://" + logs.WaitFor(t, "http server listening", 30*time.Second)["addr"].(string)
 
 	status := func(token string) int {

@@ -4,7 +4,7 @@
 //	orderflow serve             migrate the database, open the event store, serve HTTP
 //	orderflow migrate           apply pending database migrations
 //	orderflow payments-sandbox  serve the sandbox payment provider
-//	orderflow projections       rebuild, redrive and report on the read-model projections
+//	orderflow projections       rebuild, redrive, reset and report on the read-model projections
 //	orderflow events            verify that every stored event decodes
 //	orderflow token             mint a bearer token for a customer or an admin
 //	orderflow version           print the build's version
@@ -48,7 +48,7 @@ commands:
   serve             migrate the database, open the event store and serve HTTP
   migrate           apply pending database migrations
   payments-sandbox  serve the sandbox payment provider (test mode, in memory)
-  projections       status, rebuild NAME, redrive NAME: the read-model projections
+  projections       status, rebuild NAME, redrive NAME, reset --adopt-event-store: the read-model projections
   events            verify: decode every stored event, list those that do not (a pre-deploy check)
   probe             GET a health endpoint, exit 0 on a 2xx: a container health check
   token             print a bearer token for --sub and --role, signed with ORDERFLOW_JWT_SECRET

@@ -13,8 +13,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/platform/migrate"
 	"github.com/orderflow/orderflow/projections"
 	"github.com/orderflow/orderflow/projections/readmodels"
@@ -31,6 +33,9 @@ commands:
   status                  every projection's generation, position, lag, rate, state and dead letters
   rebuild NAME            rebuild projection NAME from the whole log, without downtime
   redrive NAME [--id N]   apply the parked events of NAME again: all of them, or dead letter N
+  reset --adopt-event-store
+                          after the event store was switched or wiped: forget what came from
+                          another event store, to rebuild it from this one's log
 
 Run 'orderflow projections <command> -h' for a command's flags.
 `
@@ -50,6 +55,8 @@ func runProjections(ctx context.Context, args []string, getenv func(string) stri
 		return projectionsRebuild(ctx, args, getenv, stdout, stderr, registry)
 	case "redrive":
 		return projectionsRedrive(ctx, args, getenv, stdout, stderr, registry)
+	case "reset":
+		return projectionsReset(ctx, args, getenv, stdout, stderr, registry)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, projectionsUsage)
 		return nil
@@ -285,6 +292,12 @@ func cutFlag(args []string, name string) (value string, rest []string, err error
 // withProjections connects to the database and the event store, checks
 // that the schema is migrated, and calls f with a Manager of registry.
 func withProjections(ctx context.Context, cfg Config, logger *slog.Logger, registry []projections.Projection, f func(*projections.Manager) error) error {
+	return withProjectionsOf(ctx, cfg, logger, registry, func(m *projections.Manager, _ eventstore.Store, _ *pgxpool.Pool) error { return f(m) })
+}
+
+// withProjectionsOf is withProjections that also hands f the event store
+// and the pool the Manager uses.
+func withProjectionsOf(ctx context.Context, cfg Config, logger *slog.Logger, registry []projections.Projection, f func(*projections.Manager, eventstore.Store, *pgxpool.Pool) error) error {
 	pending, err := migrate.Pending(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -311,5 +324,5 @@ func withProjections(ctx context.Context, cfg Config, logger *slog.Logger, regis
 	if err != nil {
 		return err
 	}
-	return f(m)
+	return f(m, store, pool)
 }

@@ -34,6 +34,9 @@ func TestProjectionsCommandLine(t *testing.T) {
 		{name: "rebuild of an unknown name", args: []string{"projections", "rebuild", "nope"}, err: projections.ErrUnknownProjection},
 		{name: "redrive of an unknown name", args: []string{"projections", "redrive", "nope", "--id", "3"}, err: projections.ErrUnknownProjection},
 		{name: "status without database", args: []string{"projections", "status"}, err: errMissingDatabase},
+		{name: "reset without --adopt-event-store", args: []string{"projections", "reset"}, err: errUsage, wantStderr: "usage: orderflow projections reset --adopt-event-store"},
+		{name: "reset help", args: []string{"projections", "reset", "-h"}, wantStderr: "Stop every orderflow process first"},
+		{name: "reset without database", args: []string{"projections", "reset", "--adopt-event-store"}, err: errMissingDatabase},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

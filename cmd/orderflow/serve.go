@@ -17,6 +17,7 @@ import (
 	"github.com/orderflow/orderflow/charts"
 	"github.com/orderflow/orderflow/console"
 	"github.com/orderflow/orderflow/eventstore"
+	"github.com/orderflow/orderflow/eventstore/browse"
 	"github.com/orderflow/orderflow/paymentprovider/report"
 	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/httpserver"
@@ -34,7 +35,8 @@ import (
 	"github.com/orderflow/orderflow/write/service"
 )
 
-// runServe migrates the database, opens the event store and serves HTTP
+// runServe migrates the database, opens the event store, checks that the
+// state in the database follows it (checkEventStore) and serves HTTP
 // until ctx ends, then shuts down gracefully.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	cfg, err := loadConfig("serve", withDatabase|withEventStore|withHTTP|withDemo|withPaymentProvider|withRoles|withGateway|withCarrier, args, getenv, stderr)
@@ -83,6 +85,11 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	pool, err := openPool(ctx, cfg.DatabaseURL)
 	if err != nil {
 		closeStore(ctx, store, logger)
+		return err
+	}
+	if err := checkEventStore(ctx, store, pool, logger); err != nil {
+		closeStore(ctx, store, logger)
+		pool.Close()
 		return err
 	}
 	err = serveWith(ctx, cfg, logger, store, pool)
@@ -265,7 +272,7 @@ func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 	}
 	queries, err := read.New(read.Config{Pool: s.pool, Status: s.views.Status, MaxWait: s.cfg.Gateway.ReadWait,
 		Introspection: s.cfg.Gateway.Introspection, Logger: s.logger, Observer: graphqlMetrics,
-		Limits: read.Limits{MaxResponseBytes: s.cfg.Gateway.MaxResponseBytes}})
+		Limits: read.Limits{MaxResponseBytes: s.cfg.Gateway.MaxResponseBytes}, Events: s.store})
 	if err != nil {
 		return nil, err
 	}
@@ -294,6 +301,9 @@ func (s *system) router(ctx context.Context, p *parts) (chi.Router, error) {
 	router.Group(func(r chi.Router) {
 		r.Use(gw.middlewares()...)
 		r.With(auth.RequireRole(auth.RoleAdmin)).Mount(adminapi.Prefix, s.admin.Routes())
+		if log, ok := s.store.(browse.Store); ok {
+			r.With(auth.RequireRole(auth.RoleAdmin)).Mount(browse.Prefix, browse.New(log, s.logger))
+		}
 		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, report.Path, report.Handler(s.pool, paymentReportMaxAge, s.logger))
 		r.With(auth.RequireRole(auth.RoleAdmin)).Method(http.MethodGet, charts.Path, chartsAPI.Handler())
 		r.Mount(graphqlPath, queries)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/orderflow/orderflow/eventstore/origin"
 	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
 )
 
@@ -23,8 +24,9 @@ const (
 )
 
 // permanentErrors are the errors no restart can cure (the configuration
-// is wrong): a part that stops with one fails for good at once.
-var permanentErrors = []error{runner.ErrPartitionCount}
+// is wrong, the database follows another event store): a part that stops
+// with one fails for good at once.
+var permanentErrors = []error{runner.ErrPartitionCount, origin.ErrMismatch}
 
 // supervisor restarts the parts of serve that stop early, and tells when
 // one has failed for good. Its zero fields take the defaults above.

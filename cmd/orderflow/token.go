@@ -21,7 +21,9 @@ const (
 )
 
 // runToken prints an HS256 bearer token for --sub with --role, valid for
-// --ttl, signed with ORDERFLOW_JWT_SECRET for ORDERFLOW_JWT_ISSUER and
+// --ttl, signed with ORDERFLOW_JWT_SECRET (when unset, with the
+// development secret serve --insecure-dev uses, ORDERFLOW_DEV_SECRET_FILE
+// or .data/dev-jwt-secret, made if missing, and it says so) for ORDERFLOW_JWT_ISSUER and
 // ORDERFLOW_JWT_AUDIENCE (defaults "orderflow" and "orderflow-api"). The
 // token is the last line of stdout; its expiry goes to stderr. It returns
 // errUsage, wrapped, for a bad command line and flag.ErrHelp when help was
@@ -39,7 +41,8 @@ func runToken(_ context.Context, args []string, getenv func(string) string, stdo
 	fs.DurationVar(&ttl, "ttl", ttl, "how long the token is valid")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: orderflow token --sub ID --role customer|admin [--ttl 24h]\n\n"+
-			"Prints a bearer token signed with %s (issuer %s, audience %s).\n\n", envJWTSecret, envJWTIssuer, envJWTAudience)
+			"Prints a bearer token signed with %s (issuer %s, audience %s); when it is unset, with the\n"+
+			"development secret of serve --insecure-dev in %s (or %s).\n\n", envJWTSecret, envJWTIssuer, envJWTAudience, defaultDevSecretFile, envDevSecretFile)
 		fs.PrintDefaults()
 	}
 	usage := func(format string, a ...any) error {
@@ -64,12 +67,21 @@ func runToken(_ context.Context, args []string, getenv func(string) string, stdo
 	case ttl <= 0:
 		return usage("--ttl must be positive, not %s", ttl)
 	}
-	secret := getenv(envJWTSecret)
+	secret, from := []byte(getenv(envJWTSecret)), envJWTSecret
+	if len(secret) == 0 {
+		// The development secret serve --insecure-dev uses in this checkout.
+		from = cmp.Or(getenv(envDevSecretFile), defaultDevSecretFile)
+		var err error
+		if secret, _, err = devSecret(from); err != nil {
+			return fmt.Errorf("%w: %s is unset and %w", errBadEnv, envJWTSecret, err)
+		}
+		fmt.Fprintf(stderr, "%s is unset: signing with the development secret in %s, as serve --insecure-dev does\n", envJWTSecret, from)
+	}
 	if len(secret) < auth.MinSecretBytes {
 		return fmt.Errorf("%w %s: want a signing secret of at least %d bytes, got %d", errBadEnv, envJWTSecret, auth.MinSecretBytes, len(secret))
 	}
 	now := time.Now()
-	token, err := auth.Mint([]byte(secret),
+	token, err := auth.Mint(secret,
 		cmp.Or(getenv(envJWTIssuer), tokenDefaultIssuer),
 		cmp.Or(getenv(envJWTAudience), tokenDefaultAudience),
 		sub, auth.Role(role), ttl, now)

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +85,8 @@ func TestTokenRefusesBadInput(t *testing.T) {
 		usage bool   // errUsage expected
 		msg   string // in the error
 	}{
-		{"no secret", []string{"--sub", "c-1", "--role", "customer"}, nil, false, "ORDERFLOW_JWT_SECRET"},
+		{"no secret, and a short development secret", []string{"--sub", "c-1", "--role", "customer"},
+			map[string]string{"ORDERFLOW_DEV_SECRET_FILE": shortDevSecret(t)}, false, "at least 32"},
 		{"short secret", []string{"--sub", "c-1", "--role", "customer"}, map[string]string{"ORDERFLOW_JWT_SECRET": "short"}, false, "at least 32 bytes"},
 		{"no sub", []string{"--role", "customer"}, withSecret, true, "--sub"},
 		{"no role", []string{"--sub", "c-1"}, withSecret, true, "--role"},
@@ -112,6 +115,16 @@ func TestTokenRefusesBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// shortDevSecret returns a development secret file that holds too short a
+// secret.
+func shortDevSecret(t *testing.T) string {
+	path := filepath.Join(t.TempDir(), "dev-jwt-secret")
+	if err := os.WriteFile(path, []byte("short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestTokenHelp(t *testing.T) {

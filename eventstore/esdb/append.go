@@ -35,6 +35,13 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 				return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
 			}
 		}
+		if o.kind == overlapNone && t.first > 0 && (expected.IsAny() || expected.IsStreamExists()) {
+			// Neither the server (its id cache is bounded) nor the tail
+			// can tell a new batch from an old retry: look further back.
+			if o, err = s.lookDeeper(ctx, stream, batch, t.first); err != nil {
+				return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+			}
+		}
 		switch o.kind {
 		case overlapAll:
 			return s.replayed(stream, o.last)

@@ -54,10 +54,17 @@ func (s *Store) renew(old *esdb.Client) {
 	s.log.Warn("the EventStoreDB client closed itself after failed discovery; built a new one")
 }
 
-// withClient runs op with the store's current client, through call. When
-// the client turns out to have closed itself, it builds a new one and runs
-// op once more: a closed client fails before sending anything, so the retry
-// cannot write twice.
+// withClient runs op with the store's current client, through call, and
+// runs it once more in two cases where the first attempt did nothing:
+//
+//   - the client turns out to have closed itself: a new one is built, as a
+//     closed client fails before sending anything;
+//   - a follower answered NotLeader (a write, or a read that requires the
+//     leader): the client has by then connected to the leader the answer
+//     names, but returns the error without retrying, whatever its
+//     NodePreference. A follower refuses before doing anything, so the
+//     retry cannot write twice; a second NotLeader is returned (and maps
+//     to eventstore.ErrUnavailable: an election is under way).
 func withClient[T any](ctx context.Context, s *Store, op func(*esdb.Client) (T, error)) (T, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := s.current()
@@ -66,9 +73,15 @@ func withClient[T any](ctx context.Context, s *Store, op func(*esdb.Client) (T, 
 			return zero, err
 		}
 		v, err := call(ctx, func() (T, error) { return op(c) })
-		if attempt == 0 && isCode(err, esdb.ErrorCodeConnectionClosed) && ctx.Err() == nil {
-			s.renew(c)
-			continue
+		if attempt == 0 && ctx.Err() == nil {
+			switch {
+			case isCode(err, esdb.ErrorCodeConnectionClosed):
+				s.renew(c)
+				continue
+			case isCode(err, esdb.ErrorCodeNotLeader):
+				s.log.Info("the node is not the leader; trying once more on the leader it named")
+				continue
+			}
 		}
 		return v, err
 	}

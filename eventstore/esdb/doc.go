@@ -36,8 +36,19 @@
 // revision. All of the batch found there, in order and at consecutive
 // revisions, returns the original AppendResult without writing; some of it
 // found returns an error wrapping eventstore.ErrPartialOverlap without
-// writing. Otherwise the expected revision is checked against what was read
-// and the write goes ahead:
+// writing. With Any or StreamExists, when none of the batch is in that
+// window and the stream goes on below it, Append looks the batch's ids up
+// in the rest of the stream and decides the same way: a retry of any age is
+// recognised. The Store keeps the ids of such streams in a bounded index
+// (maxIndexedIDs ids, least recently used streams forgotten first; stored
+// events never change), so a process reads each event of them once and
+// then only what was appended since; a stream too long for the index is
+// read whole on every such append. The callers that use Any append to short
+// streams or rarely: the saga intake (a fulfillment-{orderId} stream holds
+// tens of events, inside the window) and snapshot writes (a snapshot stream
+// grows by one snapshot per so many events of its aggregate). Otherwise the
+// expected revision is checked against what was read and the write goes
+// ahead:
 //
 //   - Any and StreamExists are sent pinned to the revision just read (as
 //     that exact revision, or NoStream), so nothing can slip in between the
@@ -56,22 +67,53 @@
 //
 // A successful write whose result carries no valid position (an idempotent
 // write on an older server) is completed by reading the event at the
-// returned revision. The cost of all this is one read before each write.
+// returned revision. The cost of all this is one read before each write,
+// and for Any and StreamExists on a stream longer than the window, a read
+// of what the index of ids lacks.
 //
-// What remains best-effort: a batch stored deeper in the stream than the
-// window, and not where its expected revision puts it, is not recognised;
-// ids stored in another stream are not detected at all, because EventStoreDB
-// has no index by event id.
+// What remains best-effort: with an exact expected revision or NoStream, a
+// batch stored deeper in the stream than the window, and not where its
+// expected revision puts it, is not recognised; ids stored in another
+// stream are not detected at all, because EventStoreDB has no index by
+// event id.
 //
 // # Subscriptions and supervision
 //
 // Subscribe runs SubscribeToAll with a server-side stream-name filter
 // ("^C(-|$)" for category C, "^[^$]" for every user stream) from the
 // checkpoint, exclusive. A goroutine receives events into a bounded channel
-// and Next hands them out in batches. When the subscription drops, the
-// goroutine subscribes again from the last position it queued, with capped
-// exponential backoff; events at or before that position are dropped, so a
-// resubscription neither skips nor repeats an event. The v4 client closes
+// and Next hands them out in batches. The server also sends checkpoints on
+// a filtered subscription: while catching up, between pages of the search
+// window (32 events considered) once a checkpoint interval of them has
+// passed, at the last event it sent or where the page began, and none at
+// the end of the log; live, every interval of events considered. They
+// travel in the same channel, in order, and become the subscription's
+// Checkpoint (and, with SubscribeOptions.Checkpoints, a batch without
+// events) when they lie beyond the last event. When the subscription
+// drops, the goroutine subscribes again from the last position it queued,
+// event or checkpoint, with capped exponential backoff; events at or
+// before that position are dropped, so a resubscription neither skips nor
+// repeats an event, nor scans again what a checkpoint passed.
+//
+// # Errors
+//
+// The server's answers map onto the port's errors: a batch over its
+// maximum append size (InvalidArgument, "Maximum Append Size ... Exceeded")
+// wraps eventstore.ErrTooLarge; Unavailable, a closed connection, a
+// deadline (the client's own is 10 s unless the connection string sets
+// defaultDeadline) and NotLeader wrap eventstore.ErrUnavailable. NotLeader
+// comes from a follower asked for a write: the v4 client then connects to
+// the leader the answer names, whatever its NodePreference, but does not
+// repeat the call; the Store repeats it once, on the leader (a follower
+// refuses before writing anything). NodePreference only chooses the node
+// the client connects to after discovery: the v4.2 client puts its
+// "requires-leader" header on the call's incoming rather than outgoing
+// gRPC metadata, so the server never receives it; whether a follower then
+// forwards a write to the leader or answers NotLeader is the server's
+// choice, and the Store handles both. A subscription gets the server's gRPC
+// status as it is, not converted by the client; it goes through the same
+// mapping, so that access denied or bad credentials end it with an error
+// from Next instead of resubscribing forever. The v4 client closes
 // itself for good after its discovery attempts fail; the Store then builds a
 // new client from the same configuration, for subscriptions and every other
 // call alike.

@@ -6,16 +6,67 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/orderflow/orderflow/eventstore"
 )
 
-// isCode reports whether err is, or wraps, a client error with code.
+// isCode reports whether err is, or wraps, a client error with code, or a
+// bare gRPC status the client would have given that code. The client hands
+// out the gRPC error of a subscription that drops as it is, unconverted.
 func isCode(err error, code esdb.ErrorCode) bool {
+	c, ok := codeOf(err)
+	return ok && c == code
+}
+
+// codeOf returns the client's error code for err: the code of an
+// *esdb.Error, or for a bare gRPC status the code the client maps it to
+// (its errToCode). It reports false for any other error.
+func codeOf(err error) (esdb.ErrorCode, bool) {
+	if err == nil {
+		return 0, false
+	}
 	var e *esdb.Error
-	return errors.As(err, &e) && e.IsErrorCode(code)
+	if errors.As(err, &e) {
+		return e.Code(), true
+	}
+	s, ok := status.FromError(err)
+	if !ok {
+		return 0, false
+	}
+	switch s.Code() {
+	case codes.Unauthenticated:
+		return esdb.ErrorCodeUnauthenticated, true
+	case codes.Unimplemented:
+		return esdb.ErrorCodeUnsupportedFeature, true
+	case codes.NotFound:
+		return esdb.ErrorCodeResourceNotFound, true
+	case codes.PermissionDenied:
+		return esdb.ErrorCodeAccessDenied, true
+	case codes.DeadlineExceeded:
+		return esdb.ErrorCodeDeadlineExceeded, true
+	case codes.AlreadyExists:
+		return esdb.ErrorCodeResourceAlreadyExists, true
+	case codes.Aborted:
+		return esdb.ErrorAborted, true
+	case codes.Unavailable:
+		return esdb.ErrorUnavailable, true
+	}
+	return esdb.ErrorCodeUnknown, true
+}
+
+// isTooLarge reports whether err is the server's refusal of a batch over
+// its maximum append size, or of an event over its maximum event size:
+// InvalidArgument, "Maximum Append Size of N Exceeded." or "... exceeds
+// Maximum Append Event Size of N." The client keeps the trailers that name
+// the limit to itself, and reports the status under ErrorCodeUnknown.
+func isTooLarge(err error) bool {
+	s, ok := status.FromError(err)
+	return ok && s.Code() == codes.InvalidArgument && strings.Contains(s.Message(), "Maximum Append")
 }
 
 // currentRevision matches the actual revision in the client's wrong
@@ -57,7 +108,8 @@ func conflictFromError(stream string, expected eventstore.ExpectedRevision, err 
 // without events or a deleted one wraps eventstore.ErrStreamNotFound (the
 // client reports either on the first Recv, not from ReadStream), a server
 // that cannot be reached now eventstore.ErrUnavailable, and a read cut
-// short by its context returns the context's error. op is the lowercase
+// short by its context returns the context's error, a batch over the
+// server's maximum append size eventstore.ErrTooLarge. op is the lowercase
 // context for the message, e.g. "read stream order-1".
 func streamError(ctx context.Context, op string, err error) error {
 	switch {
@@ -69,6 +121,8 @@ func streamError(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("%s: stream is deleted: %w (%w)", op, eventstore.ErrStreamNotFound, err)
 	case isUnavailable(err):
 		return fmt.Errorf("%s: %w: %w", op, eventstore.ErrUnavailable, err)
+	case isTooLarge(err):
+		return fmt.Errorf("%s: %w: %w", op, eventstore.ErrTooLarge, err)
 	default:
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -91,7 +145,9 @@ func isFatal(err error) bool {
 
 // isUnavailable reports whether err says the server cannot serve for now:
 // gRPC Unavailable, a closed connection, a follower asked for the leader's
-// work during an election, a server-side deadline.
+// work (after the one retry on the leader, see withClient), the client's
+// own deadline (10 s unless the connection string sets defaultDeadline)
+// or the server's.
 func isUnavailable(err error) bool {
 	return isCode(err, esdb.ErrorUnavailable) || isCode(err, esdb.ErrorCodeConnectionClosed) ||
 		isCode(err, esdb.ErrorCodeNotLeader) || isCode(err, esdb.ErrorCodeDeadlineExceeded)

@@ -163,7 +163,7 @@ func TestConflictFromError(t *testing.T) {
 		})
 	}
 	// Wrong-expected-version errors with the messages the client makes
-	// come from a real client talking to the fake server: see
+	// come from a real client talking to the stand-in (esdbtest): see
 	// TestWrongExpectedVersionFromTheClient.
 }
 

@@ -59,6 +59,7 @@ type Store struct {
 	window   int
 	retryMin time.Duration
 	retryMax time.Duration
+	ids      *idIndex // ids of streams appended to with Any or StreamExists
 
 	mu     sync.Mutex
 	client *esdb.Client
@@ -66,7 +67,10 @@ type Store struct {
 	subs   map[*subscription]struct{}
 }
 
-var _ eventstore.Store = (*Store)(nil)
+var (
+	_ eventstore.Store           = (*Store)(nil)
+	_ eventstore.BackwardsReader = (*Store)(nil)
+)
 
 // New connects to the EventStoreDB server cfg.URL names. It reads the end of
 // $all once, so a server that is down, a wrong address or wrong credentials
@@ -100,6 +104,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		window:   orDefault(cfg.DedupWindow, DefaultDedupWindow),
 		retryMin: orDefault(cfg.RetryMin, DefaultRetryMin),
 		retryMax: orDefault(cfg.RetryMax, DefaultRetryMax),
+		ids:      newIDIndex(maxIndexedIDs),
 		subs:     make(map[*subscription]struct{}),
 	}
 	if s.retryMax < s.retryMin {

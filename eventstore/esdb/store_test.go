@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/orderflow/orderflow/eventstore/esdb/esdbtest"
 	"slices"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ import (
 	"github.com/orderflow/orderflow/eventstore"
 )
 
-// These tests drive the adapter and the real client against fakeServer.
+// These tests drive the adapter and the real client against the stand-in (esdbtest).
 // They check the adapter's own logic — dedup, error mapping, supervision —
 // not EventStoreDB's behaviour: contract_test.go does that when a server
 // is at hand.
@@ -64,8 +65,8 @@ func readAll(t *testing.T, s *Store, stream string) []eventstore.RecordedEvent {
 }
 
 func TestWrongExpectedVersionFromTheClient(t *testing.T) {
-	f := startFake(t)
-	conf, err := esdb.ParseConnectionString(f.url())
+	f := esdbtest.Start(t)
+	conf, err := esdb.ParseConnectionString(f.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,8 +149,8 @@ func TestWrongExpectedVersionFromTheClient(t *testing.T) {
 }
 
 func TestAppendAndRead(t *testing.T) {
-	f := startFake(t)
-	s := newFakeStore(t, f)
+	f := esdbtest.Start(t)
+	s := newStandInStore(t, f)
 	ctx := t.Context()
 
 	batch := events(0, 10)
@@ -253,14 +254,14 @@ func TestIdempotency(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := startFake(t)
-			s := newFakeStore(t, f)
+			f := esdbtest.Start(t)
+			s := newStandInStore(t, f)
 			if tc.prefill > 0 {
 				mustAppend(t, s, "order-1", eventstore.NoStream, events(100, tc.prefill)...)
 			}
 			batch := events(0, 3)
 			want := mustAppend(t, s, "order-1", tc.expected, batch...)
-			sent, _ := f.counts()
+			sent, _ := f.Counts()
 			for retry := range 3 {
 				got, err := s.Append(t.Context(), "order-1", tc.expected, batch...)
 				if err != nil || got != want {
@@ -278,7 +279,7 @@ func TestIdempotency(t *testing.T) {
 			if n := len(readAll(t, s, "order-1")); n != tc.prefill+7 {
 				t.Fatalf("stream holds %d events, want %d", n, tc.prefill+7)
 			}
-			if appends, _ := f.counts(); appends != sent+1 {
+			if appends, _ := f.Counts(); appends != sent+1 {
 				t.Fatalf("%d appends reached the server, want %d: retries must be answered from the stream", appends, sent+1)
 			}
 		})
@@ -287,9 +288,9 @@ func TestIdempotency(t *testing.T) {
 	t.Run("deep retry with the original expectation", func(t *testing.T) {
 		for _, noPosition := range []bool{false, true} {
 			t.Run(fmt.Sprintf("server sends a position: %v", !noPosition), func(t *testing.T) {
-				f := startFake(t)
-				f.noIdempotentPosition = noPosition
-				s := newFakeStore(t, f)
+				f := esdbtest.Start(t)
+				f.OmitIdempotentPosition(noPosition)
+				s := newStandInStore(t, f)
 				s.window = 1
 				mustAppend(t, s, "order-1", eventstore.NoStream, events(0, 2)...)
 				batch := events(2, 3)
@@ -315,8 +316,8 @@ func TestIdempotency(t *testing.T) {
 	})
 
 	t.Run("a batch cut by the window", func(t *testing.T) {
-		f := startFake(t)
-		s := newFakeStore(t, f)
+		f := esdbtest.Start(t)
+		s := newStandInStore(t, f)
 		s.window = 1
 		batch := events(0, 6)
 		want := mustAppend(t, s, "order-1", eventstore.NoStream, batch...)
@@ -350,8 +351,8 @@ func TestPartialOverlap(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			f := startFake(t)
-			s := newFakeStore(t, f)
+			f := esdbtest.Start(t)
+			s := newStandInStore(t, f)
 			if tc.window > 0 {
 				s.window = tc.window
 			}
@@ -381,8 +382,8 @@ func TestPartialOverlap(t *testing.T) {
 }
 
 func TestGlobalLog(t *testing.T) {
-	f := startFake(t)
-	s := newFakeStore(t, f)
+	f := esdbtest.Start(t)
+	s := newStandInStore(t, f)
 	ctx := t.Context()
 	if head, err := s.Head(ctx); err != nil || !head.IsZero() {
 		t.Fatalf("head of a log of system events: %s, %v; want the zero position", head, err)
@@ -393,10 +394,8 @@ func TestGlobalLog(t *testing.T) {
 		batch := events(i*2, 2)
 		last = mustAppend(t, s, fmt.Sprintf("order-%d", i%2), eventstore.Any, batch...)
 		want = append(want, ids(batch)...)
-		f.mu.Lock()
-		f.write("$stats-x", "$statsCollected", []byte(`{}`), nil)
-		f.write("order-9", "$streamDeleted", []byte(`{}`), nil)
-		f.mu.Unlock()
+		f.Write("$stats-x", "$statsCollected", []byte(`{}`))
+		f.Write("order-9", "$streamDeleted", []byte(`{}`))
 	}
 	got, err := s.ReadAll(ctx, eventstore.Start, 100)
 	if err != nil {
@@ -429,6 +428,45 @@ func TestGlobalLog(t *testing.T) {
 	}
 }
 
+func TestGlobalLogBackwards(t *testing.T) {
+	f := esdbtest.Start(t)
+	s := newStandInStore(t, f)
+	ctx := t.Context()
+	var want []uuid.UUID
+	for i := range 6 {
+		batch := events(i*2, 2)
+		mustAppend(t, s, fmt.Sprintf("order-%d", i%2), eventstore.Any, batch...)
+		want = append(want, ids(batch)...)
+		f.Write("$stats-x", "$statsCollected", []byte(`{}`))
+		f.Write("order-9", "$streamDeleted", []byte(`{}`))
+	}
+	slices.Reverse(want) // newest first
+	got, err := s.ReadAllBackwards(ctx, eventstore.LogEnd, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(got), want) {
+		t.Fatalf("read all backwards: %d events, want the %d user events newest first", len(got), len(want))
+	}
+	// Pages of every size, each before the one after it: system events
+	// between them make the adapter read on.
+	for _, count := range []int{1, 2, 3, 5} {
+		page, err := s.ReadAllBackwards(ctx, got[4].Position, count)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(ids(page), want[5:5+count]) {
+			t.Fatalf("read %d before event 4: %v, want %v", count, ids(page), want[5:5+count])
+		}
+	}
+	if page, err := s.ReadAllBackwards(ctx, got[len(got)-1].Position, 10); err != nil || len(page) != 0 {
+		t.Fatalf("read before the first event: %d events, %v", len(page), err)
+	}
+	if _, err := s.ReadAllBackwards(ctx, eventstore.LogEnd, 0); !errors.Is(err, eventstore.ErrInvalid) {
+		t.Fatalf("read all backwards of zero: %v, want ErrInvalid", err)
+	}
+}
+
 // collect reads from sub until it has n events.
 func collect(t *testing.T, sub eventstore.Subscription, n int) []eventstore.RecordedEvent {
 	t.Helper()
@@ -446,8 +484,8 @@ func collect(t *testing.T, sub eventstore.Subscription, n int) []eventstore.Reco
 }
 
 func TestSubscribe(t *testing.T) {
-	f := startFake(t)
-	s := newFakeStore(t, f)
+	f := esdbtest.Start(t)
+	s := newStandInStore(t, f)
 	ctx := t.Context()
 	var want []uuid.UUID
 	for i := range 20 {
@@ -570,8 +608,8 @@ func TestSubscribe(t *testing.T) {
 }
 
 func TestSubscriptionSurvivesDrops(t *testing.T) {
-	f := startFake(t)
-	s := newFakeStore(t, f)
+	f := esdbtest.Start(t)
+	s := newStandInStore(t, f)
 	sub, err := s.Subscribe(t.Context(), eventstore.SubscribeOptions{Category: "order", BatchSize: 5})
 	if err != nil {
 		t.Fatal(err)
@@ -591,7 +629,7 @@ func TestSubscriptionSurvivesDrops(t *testing.T) {
 				return
 			}
 			if i%25 == 0 {
-				f.dropSubscriptions()
+				f.EndSubscriptions(esdbtest.Unavailable)
 			}
 		}
 	}()
@@ -600,14 +638,14 @@ func TestSubscriptionSurvivesDrops(t *testing.T) {
 	if !slices.Equal(ids(got), want) {
 		t.Fatal("events were lost, repeated or reordered across resubscriptions")
 	}
-	if _, subscribes := f.counts(); subscribes < 5 {
+	if _, subscribes := f.Counts(); subscribes < 5 {
 		t.Fatalf("%d subscriptions reached the server, want one per drop", subscribes)
 	}
 }
 
 func TestClientRebuiltAfterOutage(t *testing.T) {
-	f := startFake(t)
-	s := newFakeStore(t, f)
+	f := esdbtest.Start(t)
+	s := newStandInStore(t, f)
 	sub, err := s.Subscribe(t.Context(), eventstore.SubscribeOptions{Category: "order"})
 	if err != nil {
 		t.Fatal(err)
@@ -620,7 +658,7 @@ func TestClientRebuiltAfterOutage(t *testing.T) {
 	s.mu.Lock()
 	old := s.client
 	s.mu.Unlock()
-	f.stop()
+	f.Stop()
 	// The subscription drops, resubscribes, the client's discovery fails
 	// and the client closes itself; the supervisor replaces it.
 	deadline := time.Now().Add(10 * time.Second)
@@ -636,7 +674,7 @@ func TestClientRebuiltAfterOutage(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	f.restart(t)
+	f.Restart(t)
 
 	after := events(5, 5)
 	mustAppend(t, s, "order-1", eventstore.Exact(4), after...)
@@ -657,18 +695,18 @@ func TestNew(t *testing.T) {
 		}
 	})
 	t.Run("no server", func(t *testing.T) {
-		f := startFake(t)
-		f.stop()
+		f := esdbtest.Start(t)
+		f.Stop()
 		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 		defer cancel()
-		if s, err := New(ctx, Config{URL: f.url()}); err == nil {
+		if s, err := New(ctx, Config{URL: f.URL()}); err == nil {
 			_ = s.Close()
 			t.Fatal("connected to a stopped server")
 		}
 	})
 	t.Run("closed store", func(t *testing.T) {
-		f := startFake(t)
-		s := newFakeStore(t, f)
+		f := esdbtest.Start(t)
+		s := newStandInStore(t, f)
 		sub, err := s.Subscribe(t.Context(), eventstore.SubscribeOptions{})
 		if err != nil {
 			t.Fatal(err)

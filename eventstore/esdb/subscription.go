@@ -34,17 +34,19 @@ func (s *Store) Subscribe(ctx context.Context, opts eventstore.SubscribeOptions)
 	}
 	subCtx, cancel := context.WithCancel(ctx)
 	sub := &subscription{
-		store:    s,
-		log:      s.log.With("subscription", what),
-		what:     what,
-		category: opts.Category,
-		filter:   subscriptionFilter(opts.Category),
-		size:     size,
-		ctx:      subCtx,
-		cancel:   cancel,
-		events:   make(chan eventstore.RecordedEvent, size),
-		exited:   make(chan struct{}),
-		last:     opts.From,
+		store:       s,
+		log:         s.log.With("subscription", what),
+		what:        what,
+		category:    opts.Category,
+		filter:      subscriptionFilter(opts.Category),
+		size:        size,
+		checkpoints: opts.Checkpoints,
+		ctx:         subCtx,
+		cancel:      cancel,
+		items:       make(chan item, size),
+		exited:      make(chan struct{}),
+		last:        opts.From,
+		progress:    opts.From,
 	}
 
 	s.mu.Lock()
@@ -69,21 +71,39 @@ type subscription struct {
 	category string
 	filter   *esdb.SubscriptionFilter
 	size     int
+	// checkpoints lets Next return with no event when only a checkpoint
+	// came (SubscribeOptions.Checkpoints).
+	checkpoints bool
 
 	ctx    context.Context // ends with the Subscribe context or Close
 	cancel context.CancelFunc
-	events chan eventstore.RecordedEvent
+	items  chan item     // events and checkpoints, in log order
 	exited chan struct{} // closed when supervise returns
-	err    error         // why it ended; written before events is closed
+	err    error         // why it ended; written before items is closed
 
-	// last is the position of the last event queued on events: where a
-	// resubscription starts (exclusive) and what it must not deliver again.
+	// last is the position of the last event or checkpoint queued on
+	// items: where a resubscription starts (exclusive) and what it must
+	// not deliver again.
 	last eventstore.Position
+
+	// Next's own: progress is what Checkpoint returns; pending is an item
+	// taken from items that the next call returns first.
+	progress eventstore.Position
+	pending  *item
+}
+
+// item is an event, or a checkpoint: a position the server has read the
+// log up to, past events the filter skipped.
+type item struct {
+	event      eventstore.RecordedEvent
+	checkpoint bool
+	pos        eventstore.Position
 }
 
 // Next blocks until at least one event is available and returns up to the
 // batch size of them, in global order, each after the last one returned.
-// It returns ctx.Err() when ctx ends first, an error wrapping
+// With Checkpoints it also returns no event when a checkpoint came before
+// any event. It returns ctx.Err() when ctx ends first, an error wrapping
 // eventstore.ErrSubscriptionClosed once the subscription's context has
 // ended or Close was called, and any other error when the subscription
 // failed for good (bad credentials or access rights). Next is meant for one
@@ -92,33 +112,72 @@ func (sub *subscription) Next(ctx context.Context) ([]eventstore.RecordedEvent, 
 	if sub.ctx.Err() != nil {
 		return nil, sub.closedErr()
 	}
-	var first eventstore.RecordedEvent
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-sub.ctx.Done():
-		return nil, sub.closedErr()
-	case e, ok := <-sub.events:
+	var batch []eventstore.RecordedEvent
+	for len(batch) == 0 {
+		it, ok, err := sub.take(ctx, true)
+		if err != nil {
+			return nil, err
+		}
 		if !ok {
 			return nil, sub.err
 		}
-		first = e
-	}
-	batch := make([]eventstore.RecordedEvent, 1, min(sub.size, 1+len(sub.events)))
-	batch[0] = first
-	for len(batch) < sub.size {
-		select {
-		case e, ok := <-sub.events:
-			if !ok {
-				return batch, nil // the error comes with the next call
-			}
-			batch = append(batch, e)
-		default:
-			return batch, nil
+		sub.progress = it.pos
+		if !it.checkpoint {
+			batch = make([]eventstore.RecordedEvent, 1, min(sub.size, 1+len(sub.items)))
+			batch[0] = it.event
+		} else if sub.checkpoints {
+			batch = []eventstore.RecordedEvent{}
+			break
 		}
 	}
-	return batch, nil
+	// Take what is queued already: events up to the batch size, and the
+	// checkpoints among and right after them.
+	for {
+		it, ok, _ := sub.take(ctx, false)
+		if !ok {
+			return batch, nil // nothing queued; an error comes with the next call
+		}
+		if !it.checkpoint && len(batch) == sub.size {
+			sub.pending = &it
+			return batch, nil
+		}
+		sub.progress = it.pos
+		if !it.checkpoint {
+			batch = append(batch, it.event)
+		}
+	}
 }
+
+// take returns the pending item or the next one queued, waiting for one
+// when wait is true. It reports false when the queue is closed (sub.err
+// says why) or, without wait, empty.
+func (sub *subscription) take(ctx context.Context, wait bool) (item, bool, error) {
+	if it := sub.pending; it != nil {
+		sub.pending = nil
+		return *it, true, nil
+	}
+	if !wait {
+		select {
+		case it, ok := <-sub.items:
+			return it, ok, nil
+		default:
+			return item{}, false, nil
+		}
+	}
+	select {
+	case <-ctx.Done():
+		return item{}, false, ctx.Err()
+	case <-sub.ctx.Done():
+		return item{}, false, sub.closedErr()
+	case it, ok := <-sub.items:
+		return it, ok, nil
+	}
+}
+
+// Checkpoint returns how far the subscription has read the log as of the
+// last Next: the last event it returned, or a later checkpoint of the
+// server's.
+func (sub *subscription) Checkpoint() eventstore.Position { return sub.progress }
 
 // Close ends the subscription and waits for its goroutine to stop. It is
 // safe to call more than once.

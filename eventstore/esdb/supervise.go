@@ -2,7 +2,6 @@ package esdb
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -20,7 +19,7 @@ var errDropped = errors.New("subscription dropped")
 func (sub *subscription) supervise() {
 	defer sub.store.forget(sub)
 	defer close(sub.exited)
-	defer close(sub.events) // after sub.err is set: Next reads it once events is closed
+	defer close(sub.items) // after sub.err is set: Next reads it once items is closed
 
 	pause := sub.store.retryMin
 	for {
@@ -30,8 +29,8 @@ func (sub *subscription) supervise() {
 			return
 		}
 		if isFatal(err) {
-			sub.err = fmt.Errorf("subscription to %s: %w", sub.what, err)
-			sub.log.Error("subscription failed", "after", sub.last, "err", err)
+			sub.err = streamError(sub.ctx, "subscription to "+sub.what, err)
+			sub.log.Error("subscription failed for good; retrying cannot help", "after", sub.last, "err", err)
 			return
 		}
 		if progressed {
@@ -83,23 +82,44 @@ func (sub *subscription) follow() (progressed bool, err error) {
 			if !sub.wants(e) {
 				continue
 			}
-			select {
-			case sub.events <- sub.store.toRecorded(e):
-				sub.last, progressed = pos, true
-			case <-sub.ctx.Done():
+			if !sub.queue(item{event: sub.store.toRecorded(e), pos: pos}) {
 				return progressed, sub.ctx.Err()
 			}
+			progressed = true
 		case msg.CheckPointReached != nil:
-			// Progress through events the filter skipped. Resuming from a
-			// checkpoint would save a rescan, but the port only hands out
-			// positions of events, and some servers send checkpoints with
-			// a zero prepare position.
-			sub.log.Debug("checkpoint", "commit", msg.CheckPointReached.Commit, "prepare", msg.CheckPointReached.Prepare)
+			// Progress through events the filter skipped: the position of
+			// the last event the server sent, or of the first one it
+			// considered in a page where none matched (Enumerator.
+			// AllSubscriptionFiltered). A resubscription from it starts
+			// after the record there, which the subscription has had or
+			// skipped. One that is not past the last item queued says
+			// nothing new; one without a prepare position (some servers
+			// send them) does not say whether the record at its commit
+			// position was considered, so it is not trusted.
+			pos := toPosition(*msg.CheckPointReached)
+			if !sub.last.Less(pos) || pos.Prepare == 0 {
+				continue
+			}
+			if !sub.queue(item{checkpoint: true, pos: pos}) {
+				return progressed, sub.ctx.Err()
+			}
 		case msg.CaughtUp != nil:
 			sub.log.Debug("caught up; live from here", "after", sub.last)
 		case msg.FellBehind != nil:
 			sub.log.Debug("fell behind; catching up", "after", sub.last)
 		}
+	}
+}
+
+// queue hands it to Next and makes its position the resubscription's,
+// reporting false when the subscription ended first.
+func (sub *subscription) queue(it item) bool {
+	select {
+	case sub.items <- it:
+		sub.last = it.pos
+		return true
+	case <-sub.ctx.Done():
+		return false
 	}
 }
 

@@ -25,8 +25,10 @@ func TestContract(t *testing.T, newStore NewStore) {
 	t.Run("ReadStream", func(t *testing.T) { testReadStream(t, newStore(t)) })
 	t.Run("ReadAll", func(t *testing.T) { testReadAll(t, newStore(t)) })
 	t.Run("Metadata", func(t *testing.T) { testMetadata(t, newStore(t)) })
+	t.Run("Identity", func(t *testing.T) { testIdentity(t, newStore(t)) })
 	t.Run("Subscribe", func(t *testing.T) { testSubscribe(t, newStore(t)) })
 	t.Run("ConcurrentSameRevision", func(t *testing.T) { testConcurrentSameRevision(t, newStore(t)) })
 	t.Run("ResumeFromCheckpoints", func(t *testing.T) { testResume(t, newStore(t)) })
+	t.Run("CategoryCheckpoints", func(t *testing.T) { testCheckpoints(t, newStore(t)) })
 	t.Run("NoGapsUnderConcurrentWriters", func(t *testing.T) { testNoGaps(t, newStore(t)) })
 }

@@ -90,6 +90,35 @@ func testReadAll(t *testing.T, s eventstore.Store) {
 			t.Fatalf("read all of 3 returned %d events", len(page))
 		}
 	})
+	t.Run("backwards", func(t *testing.T) {
+		br, ok := s.(eventstore.BackwardsReader)
+		if !ok {
+			t.Skipf("%T does not read the log backwards", s)
+		}
+		all, err := br.ReadAllBackwards(ctx, got[7].Position, 4096)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page []eventstore.RecordedEvent
+		for i, e := range all {
+			if i > 0 && !e.Position.Less(all[i-1].Position) {
+				t.Fatalf("read all backwards: %s after %s", e.Position, all[i-1].Position)
+			}
+			if e.Category() == cat && len(page) < 3 {
+				page = append(page, e)
+			}
+		}
+		if want := []uuid.UUID{got[6].ID, got[5].ID, got[4].ID}; !slices.Equal(recordedIDs(page), want) {
+			t.Fatalf("read all backwards before event 7 holds %v, want events 6, 5, 4 %v", recordedIDs(page), want)
+		}
+		fromEnd, err := br.ReadAllBackwards(ctx, eventstore.LogEnd, 1)
+		if err != nil || len(fromEnd) != 1 || fromEnd[0].Position.Less(last.Position) {
+			t.Fatalf("read all backwards from the end: %v, %v; want an event at or after %s", fromEnd, err, last.Position)
+		}
+		if _, err := br.ReadAllBackwards(ctx, eventstore.LogEnd, 0); !errors.Is(err, eventstore.ErrInvalid) {
+			t.Fatalf("read all backwards of 0 events: %v, want ErrInvalid", err)
+		}
+	})
 	t.Run("head", func(t *testing.T) {
 		head, err := s.Head(ctx)
 		if err != nil {

@@ -94,4 +94,6 @@ func (s *naiveSubscription) Next(ctx context.Context) ([]eventstore.RecordedEven
 	}
 }
 
+func (s *naiveSubscription) Checkpoint() eventstore.Position { return s.after }
+
 func (s *naiveSubscription) Close() error { return nil }

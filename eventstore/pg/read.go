@@ -117,3 +117,28 @@ func (s *Store) Head(ctx context.Context) (eventstore.Position, error) {
 	}
 	return eventstore.Position{Commit: commit, Prepare: uint64(prepare)}, nil
 }
+
+const readAllBackwardSQL = `SELECT ` + eventColumns + ` FROM eventstore.events
+WHERE (transaction_id, position) < ($1, $2) AND ` + horizon + `
+ORDER BY transaction_id DESC, position DESC LIMIT $3`
+
+// ReadAllBackwards implements eventstore.BackwardsReader. Like ReadAll it
+// sees only transactions that have ended.
+func (s *Store) ReadAllBackwards(ctx context.Context, before eventstore.Position, count int) ([]eventstore.RecordedEvent, error) {
+	if count <= 0 {
+		return nil, fmt.Errorf("%w: read all backwards: count must be positive, got %d", eventstore.ErrInvalid, count)
+	}
+	prepare := int64(math.MaxInt64)
+	if before.Prepare < math.MaxInt64 {
+		prepare = int64(before.Prepare)
+	}
+	rows, err := s.pool.Query(ctx, readAllBackwardSQL, before.Commit, prepare, count)
+	if err != nil {
+		return nil, fmt.Errorf("read all before %s: %w", before, err)
+	}
+	events, err := scanEvents(rows, make([]eventstore.RecordedEvent, 0, min(count, 256)))
+	if err != nil {
+		return nil, fmt.Errorf("read all before %s: %w", before, err)
+	}
+	return events, nil
+}

@@ -12,7 +12,10 @@ import (
 	"github.com/orderflow/orderflow/eventstore"
 )
 
-var _ eventstore.Store = (*Store)(nil)
+var (
+	_ eventstore.Store           = (*Store)(nil)
+	_ eventstore.BackwardsReader = (*Store)(nil)
+)
 
 // DefaultPollInterval is how often an idle subscription looks for new events
 // when no wake-up arrives.

@@ -23,12 +23,13 @@ func (s *Store) Subscribe(ctx context.Context, opts eventstore.SubscribeOptions)
 	}
 	life, cancel := context.WithCancel(ctx)
 	return &subscription{
-		store:    s,
-		category: opts.Category,
-		batch:    batch,
-		after:    opts.From,
-		life:     life,
-		cancel:   cancel,
+		store:       s,
+		category:    opts.Category,
+		checkpoints: opts.Checkpoints && opts.Category != "",
+		batch:       batch,
+		after:       opts.From,
+		life:        life,
+		cancel:      cancel,
 	}, nil
 }
 
@@ -37,8 +38,13 @@ func (s *Store) Subscribe(ctx context.Context, opts eventstore.SubscribeOptions)
 type subscription struct {
 	store    *Store
 	category string
-	batch    int
-	after    eventstore.Position
+	// checkpoints tells that a category subscription hands out the head
+	// of the log it has read past (see Next).
+	checkpoints bool
+	batch       int
+	// after is the checkpoint: the last event returned, or a head of the
+	// log the category has no event before.
+	after eventstore.Position
 
 	life      context.Context
 	cancel    context.CancelFunc
@@ -46,13 +52,32 @@ type subscription struct {
 	timer     *time.Timer
 }
 
-// Next implements eventstore.Subscription.
+// Next implements eventstore.Subscription. A category subscription made
+// with Checkpoints reads the head of the log before each read of its
+// category: when that read comes back short, every event of the category
+// up to that head has been returned (the head's transaction ended before
+// the read's snapshot), so the head becomes the checkpoint, and Next
+// returns with no event when it moved only that.
 func (s *subscription) Next(ctx context.Context) ([]eventstore.RecordedEvent, error) {
 	for {
 		if s.life.Err() != nil {
 			return nil, fmt.Errorf("subscription after %s: %w", s.after, eventstore.ErrSubscriptionClosed)
 		}
 		woken := s.store.wake.wait() // before reading, so no wake-up is lost
+		var head eventstore.Position
+		if s.checkpoints {
+			h, err := s.store.Head(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				if s.life.Err() != nil {
+					continue
+				}
+				return nil, err
+			}
+			head = h
+		}
 		events, err := s.store.readAfter(ctx, s.after, s.category, s.batch, nil)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -63,15 +88,26 @@ func (s *subscription) Next(ctx context.Context) ([]eventstore.RecordedEvent, er
 			}
 			return nil, err
 		}
+		short := len(events) < s.batch
 		if len(events) > 0 {
 			s.after = events[len(events)-1].Position
+			if short && s.after.Less(head) {
+				s.after = head
+			}
 			return events, nil
+		}
+		if s.after.Less(head) {
+			s.after = head
+			return []eventstore.RecordedEvent{}, nil
 		}
 		if err := s.sleep(ctx, woken); err != nil {
 			return nil, err
 		}
 	}
 }
+
+// Checkpoint implements eventstore.Subscription.
+func (s *subscription) Checkpoint() eventstore.Position { return s.after }
 
 // sleep waits for a wake-up, the poll interval, or the end of ctx.
 func (s *subscription) sleep(ctx context.Context, woken <-chan struct{}) error {

@@ -50,6 +50,11 @@ func Contexts() []Context {
 // no upcaster and has no place in the corpus.
 const SnapshotCategory = "snapshot"
 
+// IdentityCategory is the category of the event store's identity stream
+// (eventstore.IdentityStream): its one event belongs to the event store's
+// contract, not to a context, and carries no schema version.
+const IdentityCategory = eventstore.IdentityStream
+
 // contexts is Contexts by category.
 var contexts = func() map[string]domain.Codec {
 	m := make(map[string]domain.Codec)
@@ -62,7 +67,8 @@ var contexts = func() map[string]domain.Codec {
 // Decode decodes the stored event e with the codec of its stream's
 // category, into its current schema version. A snapshot decodes when it
 // is a JSON object with a schema version (its state is checked when it is
-// loaded, and one that does not fit is ignored). Decode returns an error
+// loaded, and one that does not fit is ignored); the event store's
+// identity decodes when eventstore.IdentityOf reads it. Decode returns an error
 // wrapping ErrUnknownCategory for a category no context owns, and
 // otherwise the codec's error (domain.ErrUnknownEventType,
 // domain.ErrUnsupportedVersion or domain.ErrMalformedEvent). It is safe
@@ -75,6 +81,12 @@ func Decode(e eventstore.RecordedEvent) (domain.Event, error) {
 		}
 		if _, ok := domain.SchemaVersion(e.Data); !ok {
 			return nil, fmt.Errorf("decode %s: no schema version: %w", e.Type, domain.ErrUnsupportedVersion)
+		}
+		return nil, nil
+	}
+	if category == IdentityCategory {
+		if _, err := eventstore.IdentityOf(e); err != nil {
+			return nil, fmt.Errorf("decode %s of stream %s: %w: %w", e.Type, e.Stream, domain.ErrMalformedEvent, err)
 		}
 		return nil, nil
 	}

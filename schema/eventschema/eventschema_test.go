@@ -30,6 +30,9 @@ func TestDecode(t *testing.T) {
 		{"a snapshot without a version", "snapshot-inventory-A", command.SnapshotEventType, `{"revision":1000}`, domain.ErrUnsupportedVersion, false},
 		{"another type in a snapshot stream", "snapshot-inventory-A", "order.placed", `{"v":1}`, domain.ErrUnknownEventType, false},
 		{"a category no context owns", "audit-1", "audit.login", `{"v":1}`, eventschema.ErrUnknownCategory, false},
+		{"the event store's identity", eventstore.IdentityStream, eventstore.IdentityType, `{"id":"0d6f3a52-3c4b-4f0e-9b8e-2f61d7a4c913","created":"2026-12-07T07:40:00Z"}`, nil, false},
+		{"a broken identity", eventstore.IdentityStream, eventstore.IdentityType, `{"id":"0d6f3a52-3c4b-4f0e-9b8e-2f61d7a4c913"}`, domain.ErrMalformedEvent, false},
+		{"something else in the identity stream", eventstore.IdentityStream, "audit.login", `{"v":1}`, domain.ErrMalformedEvent, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ev, err := eventschema.Decode(eventstore.RecordedEvent{Stream: tc.stream, Type: tc.typ, Data: []byte(tc.data)})

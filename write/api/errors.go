@@ -77,6 +77,8 @@ func problemFor(err error) (problem.Details, bool) {
 		return details(errPreconditionFailed.status, errPreconditionFailed.code, err.Error()), true
 	case errors.Is(err, command.ErrTooManyConflicts), errors.Is(err, eventstore.ErrWrongExpectedRevision):
 		return details(http.StatusConflict, "concurrent_modification", "the resource is being changed by others right now; try again"), true
+	case errors.Is(err, eventstore.ErrTooLarge):
+		return details(http.StatusRequestEntityTooLarge, "too_large", "the events this request makes are more than the event store takes in one append; send less at once"), true
 	case errors.Is(err, eventstore.ErrInvalid):
 		return details(http.StatusUnprocessableEntity, "invalid", err.Error()), true
 	case problem.Transient(err):

@@ -100,6 +100,8 @@ func commonCommandErrors(t testing.TB) []error {
 		fmt.Errorf("order-1: %w", command.ErrTooManyConflicts),
 		&eventstore.ConflictError{Stream: "order-1"},
 		fmt.Errorf("%w: event too large", eventstore.ErrInvalid),
+		fmt.Errorf("append to order-1: %w", eventstore.ErrTooLarge),
+		fmt.Errorf("append to order-1: %w", eventstore.ErrUnavailable),
 		context.DeadlineExceeded,
 		errors.New("connection refused"),
 	}

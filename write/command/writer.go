@@ -148,9 +148,11 @@ func (w *writer[S]) process(batch []*request[S]) {
 			continue
 		case err == nil && !appended,
 			errors.Is(err, eventstore.ErrPartialOverlap) && len(batch) > 1,
-			errors.Is(err, eventstore.ErrInvalid) && len(batch) > 1:
+			errors.Is(err, eventstore.ErrInvalid) && len(batch) > 1,
+			errors.Is(err, eventstore.ErrTooLarge) && len(batch) > 1:
 			// The store already holds some of these events (a retry older
-			// than the window), or refuses one command's events: settle
+			// than the window), refuses one command's events, or takes
+			// fewer at once: settle
 			// each half of the batch on its own, down to single commands,
 			// which the store answers with their own outcome.
 			if len(batch) > 1 {

@@ -30,8 +30,9 @@ type Catalog struct {
 	source PriceSource
 	mu     sync.RWMutex
 	prices map[string]money.Money
-	// pos is the position of the last event applied, or of the source's
-	// prices: a restarted Run goes on from there (or from the source's
+	// pos is the position of the last event applied, of a checkpoint its
+	// subscription handed out beyond it, or of the source's prices: a
+	// restarted Run goes on from there (or from the source's
 	// position, when that is further) rather than replay old prices over
 	// new ones.
 	pos eventstore.Position
@@ -80,7 +81,7 @@ func (c *Catalog) Run(ctx context.Context, store eventstore.Store) error {
 		return stopped(err)
 	}
 	c.current.Store(true)
-	sub, err := store.Subscribe(ctx, eventstore.SubscribeOptions{From: from, Category: inventory.Category})
+	sub, err := store.Subscribe(ctx, eventstore.SubscribeOptions{From: from, Category: inventory.Category, Checkpoints: true})
 	if err != nil {
 		return stopped(err)
 	}
@@ -91,6 +92,18 @@ func (c *Catalog) Run(ctx context.Context, store eventstore.Store) error {
 			return stopped(err)
 		}
 		c.apply(events)
+		c.pass(sub.Checkpoint())
+	}
+}
+
+// pass moves the catalog's position to a checkpoint of its subscription
+// beyond the last inventory event, so that the next Run does not read the
+// other events up to it again.
+func (c *Catalog) pass(to eventstore.Position) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pos.Less(to) {
+		c.pos = to
 	}
 }
 

@@ -5,11 +5,13 @@ import { claims, forgetToken, keepToken, onRefused, Refused, rest, token } from 
 import { chartsPanel, resetCharts } from "./charts.js";
 import { deadLettersPanel } from "./deadletters.js";
 import { $, showError } from "./dom.js";
-import { ordersPanel, resetOrders, wireOrders } from "./orders.js";
+import { closeHistory, wireHistory } from "./history.js";
+import { openOrder, ordersPanel, resetOrders, wireOrders } from "./orders.js";
 import { Poller } from "./poller.js";
 import { forgetRebuilds, projectionsPanel } from "./projections.js";
 import { resiliencePanel } from "./resilience.js";
 import { sagasPanel, wireSagas } from "./sagas.js";
+import { resetStreams, streamsPanel, wireStreams } from "./streams.js";
 import { tabs } from "./tabs.js";
 
 const poller = new Poller({
@@ -19,6 +21,7 @@ const poller = new Poller({
   "panel-resilience": resiliencePanel,
   "panel-orders": ordersPanel,
   "panel-charts": chartsPanel,
+  "panel-events": streamsPanel,
 });
 
 // signIn checks the token against an admin endpoint before it shows any
@@ -50,6 +53,8 @@ function signOut(message) {
   forgetRebuilds();
   resetOrders();
   resetCharts();
+  closeHistory();
+  resetStreams();
   $("console").hidden = true;
   $("session").hidden = true;
   $("login").hidden = false;
@@ -68,6 +73,11 @@ function start() {
   tabs($("tabs"), (id) => poller.show(id));
   wireSagas();
   wireOrders();
+  wireHistory();
+  wireStreams((id) => {
+    $("tab-orders").click();
+    openOrder(id);
+  });
   $("login").addEventListener("submit", (e) => {
     e.preventDefault();
     const t = $("token").value.trim().replace(/^Bearer\s+/i, "");

@@ -3,6 +3,7 @@
 // what caused it (an earlier entry, which a button goes to, or a command).
 
 import { gql, Refused } from "./api.js";
+import { openHistory } from "./history.js";
 import { $, el, facts, replaceRows, showError, stamp } from "./dom.js";
 import { count, instant, money, time, words } from "./format.js";
 
@@ -76,7 +77,7 @@ function renderOrders(orders) {
         class: "link",
         "data-focus": "order-" + o.id,
         "aria-label": `Open the timeline of order ${o.id}`,
-        onclick: () => openTimeline(o.id),
+        onclick: () => openOrder(o.id),
       }, o.id)),
       el("td", { class: "mono" }, o.customerId),
       el("td", { "data-col": "status" }, words(o.status)),
@@ -86,6 +87,11 @@ function renderOrders(orders) {
   );
   if (rows.length === 0) rows.push(el("tr", {}, el("td", { colSpan: 5 }, "No orders.")));
   replaceRows($("orders-table").tBodies[0], JSON.stringify(orders), rows);
+}
+
+/** openOrder shows order id's timeline and its past, step by step. */
+export function openOrder(id) {
+  return Promise.all([openTimeline(id), openHistory(id)]);
 }
 
 async function openTimeline(id) {
