@@ -1,8 +1,9 @@
 // Package eventschema knows every stored event of orderflow: which
-// context's codec reads the streams of each category (Contexts, Decode),
+// context's codec reads the streams of each category (Contexts, Decode);
+// Verify, which reads a whole log through them (orderflow events verify);
 // and the corpus of stored events the system itself wrote, one log per
-// generation of the schemas (Corpus), that the tests decode on every run
-// so that no change can leave stored history unreadable.
+// generation of the schemas (ReadCorpus, WriteLog), that the tests decode
+// on every run so that no change can leave stored history unreadable.
 package eventschema
 
 import (
