@@ -2,6 +2,7 @@ package contracts
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -25,7 +26,12 @@ import (
 // removed, a pattern, maximum, maxLength or maxItems added or tightened,
 // a minimum raised), a response property, header or success status
 // removed or made optional, a response type changed and a response enum
-// value added.
+// value added — except a new error code: the `code` of an error answer
+// (status 400 and above) is an open set, and a client meeting a code it
+// does not know acts on the status, as RFC 9457 asks of problem types
+// (README.md, Compatibility). So a new way to fail is additive, like a new
+// GraphQL enum value. (A code that stops being sent is, to oasdiff as to
+// us, no break: what a client matched on it is then never needed.)
 func OpenAPIBreaking(base, revision []byte) ([]Change, error) {
 	b, err := loadOpenAPI(base, "base")
 	if err != nil {
@@ -43,6 +49,9 @@ func OpenAPIBreaking(base, revision []byte) ([]Change, error) {
 	l := checker.NewDefaultLocalizer()
 	changes := make([]Change, 0, len(found))
 	for _, c := range found {
+		if newErrorCode(c) {
+			continue
+		}
 		msg := c.GetUncolorizedText(l)
 		if op, path := c.GetOperation(), c.GetPath(); path != "" {
 			msg = strings.TrimSpace(op+" "+path) + ": " + msg
@@ -61,4 +70,18 @@ func loadOpenAPI(doc []byte, name string) (*load.SpecInfo, error) {
 		return nil, fmt.Errorf("load the %s OpenAPI document: %w", name, err)
 	}
 	return s, nil
+}
+
+// newErrorCode reports whether c is a new value of the `code` member of
+// an error answer.
+func newErrorCode(c checker.Change) bool {
+	if c.GetId() != checker.ResponsePropertyEnumValueAddedId {
+		return false
+	}
+	args := c.GetArgs()
+	if len(args) < 3 || fmt.Sprint(args[1]) != "code" {
+		return false
+	}
+	status, err := strconv.Atoi(fmt.Sprint(args[2]))
+	return err == nil && status >= 400
 }

@@ -145,6 +145,10 @@ func TestOpenAPIMutations(t *testing.T) {
 		{"required request property made optional", func(t *testing.T, d map[string]any) {
 			obj(t, d, "components", "schemas", "CancelOrderRequest")["required"] = []any{}
 		}, nil},
+		{"error code added", func(t *testing.T, d map[string]any) {
+			code := obj(t, d, "paths", "/orders/{id}/cancel", "post", "responses", "409", "content", "application/problem+json", "schema", "properties", "code")
+			code["enum"] = append(code["enum"].([]any), "order_on_hold")
+		}, nil},
 		{"descriptions changed", func(t *testing.T, d map[string]any) {
 			obj(t, d, "paths", "/orders", "post")["description"] = "Places an order."
 		}, nil},
