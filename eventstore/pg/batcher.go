@@ -81,6 +81,8 @@ type batcher struct {
 	// slots holds a token for every append transaction in flight.
 	slots  chan struct{}
 	single func(ctx context.Context, req appendRequest) (eventstore.AppendResult, error)
+	// notify is claimed by a direct append that can carry the NOTIFY due.
+	notify *notifier
 	// closed is closed when the store closes: no flusher takes calls then.
 	closed <-chan struct{}
 }
@@ -92,12 +94,13 @@ var ErrClosed = fmt.Errorf("event store closed: %w", eventstore.ErrUnavailable)
 
 // submit writes req at once when a slot is free and no one is queued, and
 // otherwise queues it for a flusher. It waits for the result or the end of
-// ctx. A call abandoned by its ctx may still be written: its caller retries
-// with the same event ids.
-func (b *batcher) submit(ctx context.Context, req appendRequest) (eventstore.AppendResult, error) {
+// ctx, and reports whether the append's statement carried a NOTIFY. A call
+// abandoned by its ctx may still be written: its caller retries with the
+// same event ids.
+func (b *batcher) submit(ctx context.Context, req appendRequest) (eventstore.AppendResult, bool, error) {
 	select {
 	case <-b.closed:
-		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.stream, ErrClosed)
+		return eventstore.AppendResult{}, false, fmt.Errorf("append to %s: %w", req.stream, ErrClosed)
 	default:
 	}
 	select {
@@ -110,15 +113,15 @@ func (b *batcher) submit(ctx context.Context, req appendRequest) (eventstore.App
 	select {
 	case b.queue <- c:
 	case <-ctx.Done():
-		return eventstore.AppendResult{}, ctx.Err()
+		return eventstore.AppendResult{}, false, ctx.Err()
 	case <-b.closed:
-		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.stream, ErrClosed)
+		return eventstore.AppendResult{}, false, fmt.Errorf("append to %s: %w", req.stream, ErrClosed)
 	}
 	select {
 	case <-c.done:
-		return c.res, c.err
+		return c.res, false, c.err
 	case <-ctx.Done():
-		return eventstore.AppendResult{}, ctx.Err()
+		return eventstore.AppendResult{}, false, ctx.Err()
 	}
 }
 

@@ -91,7 +91,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if flushers <= 0 {
 		flushers = DefaultFlushers
 	}
-	s.batch = &batcher{pool: pool, queue: make(chan *call), slots: make(chan struct{}, flushers), single: s.appendAlone, closed: bg.Done()}
+	s.batch = &batcher{pool: pool, queue: make(chan *call), slots: make(chan struct{}, flushers), single: s.appendAlone, notify: s.notify, closed: bg.Done()}
 	for range flushers {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); s.batch.flush(bg) }()
@@ -110,8 +110,11 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// appended tells local and remote subscribers that the log may have grown.
-func (s *Store) appended() {
+// appended tells local and remote subscribers that the log may have grown;
+// notified says the append's own statement announced it already.
+func (s *Store) appended(notified bool) {
 	s.wake.broadcast()
-	s.notify.signal()
+	if !notified {
+		s.notify.missed()
+	}
 }

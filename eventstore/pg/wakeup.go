@@ -8,6 +8,9 @@ import "sync"
 type wakeup struct {
 	mu sync.Mutex
 	ch chan struct{}
+	// taken says someone holds ch: a broadcast with no one to wake
+	// leaves it as it is.
+	taken bool
 }
 
 func newWakeup() *wakeup { return &wakeup{ch: make(chan struct{})} }
@@ -16,6 +19,7 @@ func newWakeup() *wakeup { return &wakeup{ch: make(chan struct{})} }
 func (w *wakeup) wait() <-chan struct{} {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.taken = true
 	return w.ch
 }
 
@@ -23,6 +27,10 @@ func (w *wakeup) wait() <-chan struct{} {
 func (w *wakeup) broadcast() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if !w.taken {
+		return
+	}
 	close(w.ch)
 	w.ch = make(chan struct{})
+	w.taken = false
 }
