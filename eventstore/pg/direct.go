@@ -66,17 +66,17 @@ func (b *batcher) direct(ctx context.Context, req appendRequest) (eventstore.App
 		notified bool
 		err      error
 	)
+	write := b.insertMany
 	if len(req.ids) == 1 {
-		notified = b.notify.claim()
-		res, err = b.insertOne(ctx, req, notified)
-		if notified && isNotifyQueueFull(err) {
-			// The NOTIFY, not the append, failed: store it without.
-			b.notify.logger.WarnContext(ctx, "event store notify failed", "err", err)
-			notified = false
-			res, err = b.insertOne(ctx, req, false)
-		}
-	} else {
-		res, err = b.insertMany(ctx, req)
+		write = b.insertOne
+	}
+	notified = b.notify.claim()
+	res, err = write(ctx, req, notified)
+	if notified && isNotifyQueueFull(err) {
+		// The NOTIFY, not the append, failed: store it without.
+		b.notify.logger.WarnContext(ctx, "event store notify failed", "err", err)
+		notified = false
+		res, err = write(ctx, req, false)
 	}
 	if errors.Is(err, errNotWritten) || isUniqueViolation(err) {
 		res, err = b.single(ctx, req)
@@ -135,9 +135,9 @@ func isNotifyQueueFull(err error) bool {
 }
 
 // insertMany writes a request of several events with appendBatchSQL, as a
-// group commit of one.
-func (b *batcher) insertMany(ctx context.Context, req appendRequest) (eventstore.AppendResult, error) {
-	outcomes, err := b.writeBatch(ctx, []*call{{req: req}})
+// group commit of one, announcing it when notify is set.
+func (b *batcher) insertMany(ctx context.Context, req appendRequest, notify bool) (eventstore.AppendResult, error) {
+	outcomes, err := b.writeBatch(ctx, []*call{{req: req}}, notify)
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}

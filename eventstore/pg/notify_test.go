@@ -41,14 +41,23 @@ func nextNotification(t *testing.T, conn *pgx.Conn) *pgconn.Notification {
 }
 
 // A lone append announces itself in its own statement: the notification
-// comes from the backend that inserted the event, whose last statement is
-// the insert, not a NOTIFY of its own.
+// comes from the backend that inserted the events, whose last statement is
+// the append, not a NOTIFY of its own.
 func TestLoneAppendCarriesItsNotify(t *testing.T) {
 	s, url := newStore(t)
 	conn := listenTo(t, url)
-	cat := eventstoretest.NewCategory()
-	for _, expected := range []eventstore.ExpectedRevision{eventstore.NoStream, eventstore.Exact(0), eventstore.Any} {
-		if _, err := s.Append(context.Background(), cat+"-1", expected, eventstoretest.Event("a", 0)); err != nil {
+	stream := eventstoretest.NewCategory() + "-1"
+	for _, tc := range []struct {
+		expected  eventstore.ExpectedRevision
+		events    []eventstore.EventData
+		statement string
+	}{
+		{eventstore.NoStream, eventstoretest.Events("a", 0, 1), "WITH a AS (INSERT INTO eventstore.events"},
+		{eventstore.Exact(0), eventstoretest.Events("b", 1, 1), "WITH a AS (INSERT INTO eventstore.events"},
+		{eventstore.Any, eventstoretest.Events("c", 2, 1), "WITH a AS (INSERT INTO eventstore.events"},
+		{eventstore.StreamExists, eventstoretest.Events("d", 3, 2), "WITH req AS ("},
+	} {
+		if _, err := s.Append(context.Background(), stream, tc.expected, tc.events...); err != nil {
 			t.Fatal(err)
 		}
 		n := nextNotification(t, conn)
@@ -56,8 +65,8 @@ func TestLoneAppendCarriesItsNotify(t *testing.T) {
 		if err := conn.QueryRow(context.Background(), `SELECT query FROM pg_stat_activity WHERE pid = $1`, n.PID).Scan(&query); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(query, "WITH a AS (INSERT INTO eventstore.events") {
-			t.Fatalf("append expecting %v: notified by a backend whose last statement is %q, want the append's insert", expected, query)
+		if !strings.HasPrefix(query, tc.statement) {
+			t.Fatalf("%d events expecting %v: notified by a backend whose last statement is %q, want the append's", len(tc.events), tc.expected, query)
 		}
 		// The next append finds no NOTIFY due for notifyInterval; wait it out
 		// so that each of these appends is a lone one.
