@@ -91,7 +91,8 @@ type batcher struct {
 	// slots holds a token for every append transaction in flight.
 	slots  chan struct{}
 	single func(ctx context.Context, req appendRequest) (eventstore.AppendResult, error)
-	// notify is claimed by a direct append that can carry the NOTIFY due.
+	// notify is claimed by each append statement, direct or group
+	// commit, so that it carries the NOTIFY when one is due.
 	notify *notifier
 	// closed is closed when the store closes: no flusher takes calls then.
 	closed <-chan struct{}
