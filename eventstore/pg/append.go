@@ -167,6 +167,9 @@ func expectedCode(e eventstore.ExpectedRevision) int64 {
 }
 
 func isUniqueViolation(err error) bool {
+	if err == nil { // the common case, without errors.As's allocation
+		return false
+	}
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
 }
