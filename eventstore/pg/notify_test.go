@@ -91,3 +91,47 @@ func TestBurstOfAppendsIsAnnounced(t *testing.T) {
 	nextNotification(t, conn)
 	nextNotification(t, conn)
 }
+
+// A store listens for other processes' appends only once a subscription of
+// its own waits for events: a store that only appends keeps no listening
+// connection, whose backend would otherwise handle every NOTIFY.
+func TestStoreListensOnceSubscribed(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, url := newStore(t)
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	listeners := func() int {
+		var n int
+		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND query = 'listen "orderflow_eventstore"'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	stream := eventstoretest.NewCategory() + "-1"
+	if _, err := s.Append(ctx, stream, eventstore.NoStream, eventstoretest.Event("a", 0)); err != nil {
+		t.Fatal(err)
+	}
+	if n := listeners(); n != 0 {
+		t.Fatalf("%d listening connections before any subscription, want none", n)
+	}
+	sub, err := s.Subscribe(ctx, eventstore.SubscribeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	if events, err := sub.Next(ctx); err != nil || len(events) != 1 {
+		t.Fatalf("Next: %d events, %v", len(events), err)
+	}
+	for listeners() != 1 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the store does not listen after its subscription waited")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/eventstore"
@@ -49,8 +50,15 @@ type Store struct {
 	notify *notifier
 	batch  *batcher
 
+	bg   context.Context
 	stop context.CancelFunc
 	wg   sync.WaitGroup
+
+	// listenCfg connects the listener, which startListener starts once.
+	listenCfg *pgx.ConnConfig
+	listenMu  sync.Mutex
+	listening bool
+	closed    bool
 }
 
 // New connects to the database and returns a Store. It fails when the
@@ -85,7 +93,8 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		poll = DefaultPollInterval
 	}
 	bg, stop := context.WithCancel(context.Background())
-	s := &Store{pool: pool, logger: logger, poll: poll, wake: newWakeup(), stop: stop}
+	s := &Store{pool: pool, logger: logger, poll: poll, bg: bg, stop: stop, listenCfg: pcfg.ConnConfig}
+	s.wake = newWakeup(s.startListener)
 	s.notify = newNotifier(pool, logger)
 	flushers := cfg.Flushers
 	if flushers <= 0 {
@@ -96,14 +105,32 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); s.batch.flush(bg) }()
 	}
-	s.wg.Add(2)
+	s.wg.Add(1)
 	go func() { defer s.wg.Done(); s.notify.run(bg) }()
-	go func() { defer s.wg.Done(); listen(bg, pcfg.ConnConfig, s.wake, logger) }()
 	return s, nil
+}
+
+// startListener starts listening for other processes' appends, unless the
+// store listens already or is closed. The first subscription to wait for
+// events calls it: a store that only appends keeps no listening
+// connection, whose backend would otherwise handle every NOTIFY, its own
+// included.
+func (s *Store) startListener() {
+	s.listenMu.Lock()
+	defer s.listenMu.Unlock()
+	if s.listening || s.closed {
+		return
+	}
+	s.listening = true
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); listen(s.bg, s.listenCfg, s.wake, s.logger) }()
 }
 
 // Close stops the store's background work and closes its connections.
 func (s *Store) Close() error {
+	s.listenMu.Lock()
+	s.closed = true
+	s.listenMu.Unlock()
 	s.stop()
 	s.wg.Wait()
 	s.pool.Close()

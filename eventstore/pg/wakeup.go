@@ -6,6 +6,10 @@ import "sync"
 // broadcast closes it and installs a fresh one. Taking the channel before
 // looking for events means no wake-up between the look and the wait is lost.
 type wakeup struct {
+	// first runs once, at the first wait.
+	first func()
+	once  sync.Once
+
 	mu sync.Mutex
 	ch chan struct{}
 	// taken says someone holds ch: a broadcast with no one to wake
@@ -13,10 +17,11 @@ type wakeup struct {
 	taken bool
 }
 
-func newWakeup() *wakeup { return &wakeup{ch: make(chan struct{})} }
+func newWakeup(first func()) *wakeup { return &wakeup{first: first, ch: make(chan struct{})} }
 
 // wait returns a channel that is closed at the next broadcast.
 func (w *wakeup) wait() <-chan struct{} {
+	w.once.Do(w.first)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.taken = true
