@@ -17,9 +17,9 @@ import (
 const channel = "orderflow_eventstore"
 
 // notifyInterval is the shortest time between two NOTIFYs of one store.
-// Each costs a delivery to every listener, this process's own included, and
-// sent on its own also a transaction with a commit to flush: at 5 ms they
-// were a measurable share of the server's work per append at one writer.
+// Each costs a delivery to every listening process, and sent on its own also
+// a transaction with a commit to flush: at 5 ms they were a measurable share
+// of the server's work per append at one writer.
 const notifyInterval = 20 * time.Millisecond
 
 // notifyGrace is how long past notifyInterval the notifier leaves for an
@@ -30,7 +30,7 @@ const notifyGrace = 5 * time.Millisecond
 // per notifyInterval. An append that finds a NOTIFY due claims it and
 // carries it in its own statement: it is delivered when that append
 // commits, at no extra round trip or commit. An append that does not carry
-// one marks the log announced-late, and unless another append carries one
+// one marks the log unannounced, and unless another append carries one
 // first, the notifier sends a NOTIFY on its own within notifyInterval plus
 // notifyGrace. A NOTIFY only ever goes out with one append's statement or
 // alone: one in every append would serialise their commits on PostgreSQL's

@@ -54,10 +54,9 @@ type Store struct {
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 
-	// listenCfg connects the listener, which startListener starts once.
+	// listenCfg connects the listener, which startListener starts.
 	listenCfg *pgx.ConnConfig
 	listenMu  sync.Mutex
-	listening bool
 	closed    bool
 }
 
@@ -111,17 +110,16 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 }
 
 // startListener starts listening for other processes' appends, unless the
-// store listens already or is closed. The first subscription to wait for
-// events calls it: a store that only appends keeps no listening
+// store is closed. The wake-up calls it once, when the first subscription
+// waits for events: a store that only appends keeps no listening
 // connection, whose backend would otherwise handle every NOTIFY, its own
 // included.
 func (s *Store) startListener() {
 	s.listenMu.Lock()
 	defer s.listenMu.Unlock()
-	if s.listening || s.closed {
+	if s.closed {
 		return
 	}
-	s.listening = true
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); listen(s.bg, s.listenCfg, s.wake, s.logger) }()
 }
