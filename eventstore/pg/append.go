@@ -41,7 +41,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return eventstore.AppendResult{}, err
 	}
 	res, notified, err := s.batch.submit(ctx, req)
-	s.appended(notified)
+	s.appended(eventstore.Category(stream), notified)
 	return res, err
 }
 
@@ -79,7 +79,7 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected
 
 // Notify wakes subscribers after a transaction that used AppendTx commits.
 // Subscribers find the events without it too, at their next poll.
-func (s *Store) Notify() { s.appended(false) }
+func (s *Store) Notify() { s.appended("", false) }
 
 // appendRequest is a validated Append, in the shape the SQL functions take.
 type appendRequest struct {

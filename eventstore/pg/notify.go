@@ -120,7 +120,7 @@ func listen(ctx context.Context, cfg *pgx.ConnConfig, wake *wakeup, logger *slog
 		ReconnectDelay: time.Second,
 	}
 	l.Handle(channel, pgxlisten.HandlerFunc(func(context.Context, *pgconn.Notification, *pgx.Conn) error {
-		wake.broadcast()
+		wake.broadcast("")
 		return nil
 	}))
 	if err := l.Listen(ctx); err != nil && !errors.Is(err, context.Canceled) {

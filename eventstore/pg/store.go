@@ -135,10 +135,11 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// appended tells local and remote subscribers that the log may have grown;
-// notified says the append's own statement announced it already.
-func (s *Store) appended(notified bool) {
-	s.wake.broadcast()
+// appended tells local and remote subscribers that the log may have grown
+// in category ("" for any); notified says the append's own statement
+// announced it already.
+func (s *Store) appended(category string, notified bool) {
+	s.wake.broadcast(category)
 	if !notified {
 		s.notify.missed()
 	}
