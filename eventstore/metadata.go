@@ -19,13 +19,46 @@ type Metadata struct {
 	TraceState string `json:"tracestate,omitempty"`
 }
 
-// MarshalMetadata encodes m as the JSON document stored beside an event.
+// MarshalMetadata encodes m as the JSON document stored beside an event:
+// the fields that are set, byte for byte as encoding/json writes m. It
+// runs on every append, so it writes the document itself instead of going
+// through reflection.
 func MarshalMetadata(m Metadata) []byte {
-	b, err := json.Marshal(m)
-	if err != nil { // strings only: cannot happen
-		panic(fmt.Sprintf("marshal metadata: %v", err))
+	b := make([]byte, 0, 2+len(m.CorrelationID)+len(m.CausationID)+len(m.UserID)+len(m.TraceParent)+len(m.TraceState)+80)
+	b = append(b, '{')
+	b = appendMetadataField(b, "$correlationId", m.CorrelationID)
+	b = appendMetadataField(b, "$causationId", m.CausationID)
+	b = appendMetadataField(b, "userId", m.UserID)
+	b = appendMetadataField(b, "traceparent", m.TraceParent)
+	b = appendMetadataField(b, "tracestate", m.TraceState)
+	return append(b, '}')
+}
+
+// appendMetadataField appends "key":value to the object b is writing,
+// unless value is empty. The keys are the json tags of Metadata.
+func appendMetadataField(b []byte, key, value string) []byte {
+	if value == "" {
+		return b
 	}
-	return b
+	if len(b) > 1 {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, key...)
+	b = append(b, '"', ':')
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			// Escapes as encoding/json writes them.
+			q, err := json.Marshal(value)
+			if err != nil { // a string: cannot happen
+				panic(fmt.Sprintf("marshal metadata: %v", err))
+			}
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, value...)
+	return append(b, '"')
 }
 
 // UnmarshalMetadata decodes stored metadata. Empty input gives the zero

@@ -1,6 +1,7 @@
 package eventstore_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/orderflow/orderflow/eventstore"
@@ -32,6 +33,23 @@ func FuzzUnmarshalMetadata(f *testing.F) {
 		again, err := eventstore.UnmarshalMetadata(eventstore.MarshalMetadata(m))
 		if err != nil || again != m {
 			t.Fatalf("metadata %+v does not survive a round trip: %+v, %v", m, again, err)
+		}
+	})
+}
+
+// MarshalMetadata writes what encoding/json writes, escapes and all.
+func FuzzMarshalMetadata(f *testing.F) {
+	f.Add("6a1f0c3e-2b7d-4e9a-8c5f-1d3b7e9a2c4f", "", "customer-42", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "")
+	f.Add("a\"b\\c", "<&>", "\x00\x1f\x7f", "\u2028\u2029", "\xff\xfe é")
+	f.Add("", "", "", "", "")
+	f.Fuzz(func(t *testing.T, correlation, causation, user, parent, state string) {
+		m := eventstore.Metadata{CorrelationID: correlation, CausationID: causation, UserID: user, TraceParent: parent, TraceState: state}
+		want, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := eventstore.MarshalMetadata(m); string(got) != string(want) {
+			t.Fatalf("MarshalMetadata(%+v) = %s, want %s", m, got, want)
 		}
 	})
 }

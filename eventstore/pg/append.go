@@ -40,8 +40,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
-	defer s.appended()
-	return s.batch.submit(ctx, req)
+	res, notified, err := s.batch.submit(ctx, req)
+	s.appended(eventstore.Category(stream), notified)
+	return res, err
 }
 
 // appendAlone writes one request in its own transaction, re-running it when
@@ -78,7 +79,7 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected
 
 // Notify wakes subscribers after a transaction that used AppendTx commits.
 // Subscribers find the events without it too, at their next poll.
-func (s *Store) Notify() { s.appended() }
+func (s *Store) Notify() { s.appended("", false) }
 
 // appendRequest is a validated Append, in the shape the SQL functions take.
 type appendRequest struct {
@@ -166,6 +167,9 @@ func expectedCode(e eventstore.ExpectedRevision) int64 {
 }
 
 func isUniqueViolation(err error) bool {
+	if err == nil { // the common case, without errors.As's allocation
+		return false
+	}
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
 }

@@ -41,7 +41,9 @@ const (
 // after it (or the actual revision when the expected one did not match),
 // and the position of its last event. It does not look for stored event
 // ids: a retried batch fails on the event_id unique key.
-const appendBatchSQL = `WITH req AS (
+const appendBatchSQL = appendBatchBody + appendBatchOrder
+
+const appendBatchBody = `WITH req AS (
   SELECT r.stream, r.expected, r.cnt, r.ord,
          (SELECT max(e.revision) FROM eventstore.events e WHERE e.stream_id = r.stream) AS cur
     FROM unnest($1::text[], $2::bigint[], $3::int[]) WITH ORDINALITY AS r(stream, expected, cnt, ord)
@@ -63,8 +65,14 @@ const appendBatchSQL = `WITH req AS (
 SELECT CASE WHEN ok.ok THEN 0 ELSE 1 END::smallint,
        CASE WHEN ok.ok THEN coalesce(ok.cur, -1) + ok.cnt ELSE ok.cur END,
        last.xid, last.position
-  FROM ok LEFT JOIN last ON last.stream_id = ok.stream
+  FROM ok LEFT JOIN last ON last.stream_id = ok.stream`
+
+const appendBatchOrder = `
  ORDER BY ok.ord`
+
+// appendBatchNotifySQL is appendBatchSQL that also announces the appends,
+// for the group commit that finds a NOTIFY due (see notifier).
+const appendBatchNotifySQL = appendBatchBody + `, pg_notify('` + channel + `', '') n` + appendBatchOrder
 
 // call is one Append waiting for its group commit.
 type call struct {
@@ -73,6 +81,8 @@ type call struct {
 	done chan struct{}
 	res  eventstore.AppendResult
 	err  error
+	// notified says the statement that stored it carried a NOTIFY.
+	notified bool
 }
 
 type batcher struct {
@@ -81,6 +91,9 @@ type batcher struct {
 	// slots holds a token for every append transaction in flight.
 	slots  chan struct{}
 	single func(ctx context.Context, req appendRequest) (eventstore.AppendResult, error)
+	// notify is claimed by each append statement, direct or group
+	// commit, so that it carries the NOTIFY when one is due.
+	notify *notifier
 	// closed is closed when the store closes: no flusher takes calls then.
 	closed <-chan struct{}
 }
@@ -92,12 +105,13 @@ var ErrClosed = fmt.Errorf("event store closed: %w", eventstore.ErrUnavailable)
 
 // submit writes req at once when a slot is free and no one is queued, and
 // otherwise queues it for a flusher. It waits for the result or the end of
-// ctx. A call abandoned by its ctx may still be written: its caller retries
-// with the same event ids.
-func (b *batcher) submit(ctx context.Context, req appendRequest) (eventstore.AppendResult, error) {
+// ctx, and reports whether the append's statement carried a NOTIFY. A call
+// abandoned by its ctx may still be written: its caller retries with the
+// same event ids.
+func (b *batcher) submit(ctx context.Context, req appendRequest) (eventstore.AppendResult, bool, error) {
 	select {
 	case <-b.closed:
-		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.stream, ErrClosed)
+		return eventstore.AppendResult{}, false, fmt.Errorf("append to %s: %w", req.stream, ErrClosed)
 	default:
 	}
 	select {
@@ -110,15 +124,15 @@ func (b *batcher) submit(ctx context.Context, req appendRequest) (eventstore.App
 	select {
 	case b.queue <- c:
 	case <-ctx.Done():
-		return eventstore.AppendResult{}, ctx.Err()
+		return eventstore.AppendResult{}, false, ctx.Err()
 	case <-b.closed:
-		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.stream, ErrClosed)
+		return eventstore.AppendResult{}, false, fmt.Errorf("append to %s: %w", req.stream, ErrClosed)
 	}
 	select {
 	case <-c.done:
-		return c.res, c.err
+		return c.res, c.notified, c.err
 	case <-ctx.Done():
-		return eventstore.AppendResult{}, ctx.Err()
+		return eventstore.AppendResult{}, false, ctx.Err()
 	}
 }
 
@@ -194,7 +208,14 @@ func (b *batcher) write(ctx context.Context, batch []*call) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, batchTimeout)
 	defer cancel()
-	outcomes, err := b.writeBatch(ctx, live)
+	notify := b.notify.claim()
+	outcomes, err := b.writeBatch(ctx, live, notify)
+	if notify && isNotifyQueueFull(err) {
+		// The NOTIFY, not the appends, failed: store them without.
+		b.notify.logger.WarnContext(ctx, "event store notify failed", "err", err)
+		notify = false
+		outcomes, err = b.writeBatch(ctx, live, false)
+	}
 	for i, c := range live {
 		switch {
 		case isUniqueViolation(err):
@@ -211,13 +232,15 @@ func (b *batcher) write(ctx context.Context, batch []*call) {
 			c.res, c.err = b.single(c.ctx, c.req)
 		default:
 			c.res, c.err = outcomes[i].result(c.req)
+			c.notified = notify && c.err == nil
 		}
 		close(c.done)
 	}
 }
 
-// writeBatch runs appendBatchSQL and returns one outcome per call.
-func (b *batcher) writeBatch(ctx context.Context, batch []*call) ([]outcome, error) {
+// writeBatch runs appendBatchSQL, or appendBatchNotifySQL when notify is
+// set, and returns one outcome per call.
+func (b *batcher) writeBatch(ctx context.Context, batch []*call, notify bool) ([]outcome, error) {
 	n := 0
 	for _, c := range batch {
 		n += len(c.req.ids)
@@ -244,7 +267,7 @@ func (b *batcher) writeBatch(ctx context.Context, batch []*call) ([]outcome, err
 			ords = append(ords, int32(j+1))
 		}
 	}
-	rows, err := b.pool.Query(ctx, appendBatchSQL, streams, expected, counts, ids, types, data, meta, reqs, ords)
+	rows, err := b.pool.Query(ctx, pick(notify, appendBatchSQL, appendBatchNotifySQL), streams, expected, counts, ids, types, data, meta, reqs, ords)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/orderflow/orderflow/eventstore"
 )
@@ -41,48 +42,72 @@ SELECT $1, $2, $3, coalesce(c.cur, -1) + 1, $4, $5, $6
  WHERE NOT $7::boolean OR c.cur IS NOT NULL
 RETURNING revision, transaction_id, position`
 
+// Each one-event statement has a twin that also announces the append, for
+// the append that finds a NOTIFY due (see notifier): the NOTIFY is
+// delivered when the append commits, at no extra round trip or commit, and
+// not at all when the statement inserts nothing.
+const (
+	notifyingSelect      = ` SELECT a.revision, a.transaction_id, a.position FROM a, pg_notify('` + channel + `', '') n`
+	insertNewNotifySQL   = `WITH a AS (` + insertNewSQL + `)` + notifyingSelect
+	insertAfterNotifySQL = `WITH a AS (` + insertAfterSQL + `)` + notifyingSelect
+	insertLastNotifySQL  = `WITH a AS (` + insertLastSQL + `)` + notifyingSelect
+)
+
 // errNotWritten means a direct statement stored nothing: the expected
 // revision did not hold, or the event is stored already.
 var errNotWritten = errors.New("not written")
 
-// direct writes req at once from the calling goroutine. Anything but a
-// plain success goes on to single, which tells a retry from a conflict.
-func (b *batcher) direct(ctx context.Context, req appendRequest) (eventstore.AppendResult, error) {
+// direct writes req at once from the calling goroutine, and reports whether
+// its statement carried a NOTIFY. Anything but a plain success goes on to
+// single, which tells a retry from a conflict.
+func (b *batcher) direct(ctx context.Context, req appendRequest) (eventstore.AppendResult, bool, error) {
 	var (
-		res eventstore.AppendResult
-		err error
+		res      eventstore.AppendResult
+		notified bool
+		err      error
 	)
+	write := b.insertMany
 	if len(req.ids) == 1 {
-		res, err = b.insertOne(ctx, req)
-	} else {
-		res, err = b.insertMany(ctx, req)
+		write = b.insertOne
+	}
+	notified = b.notify.claim()
+	res, err = write(ctx, req, notified)
+	if notified && isNotifyQueueFull(err) {
+		// The NOTIFY, not the append, failed: store it without.
+		b.notify.logger.WarnContext(ctx, "event store notify failed", "err", err)
+		notified = false
+		res, err = write(ctx, req, false)
 	}
 	if errors.Is(err, errNotWritten) || isUniqueViolation(err) {
-		return b.single(ctx, req)
+		res, err = b.single(ctx, req)
+		return res, false, err
 	}
 	if err != nil {
-		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", req.stream, err)
+		return eventstore.AppendResult{}, false, fmt.Errorf("append to %s: %w", req.stream, err)
 	}
-	return res, nil
+	return res, notified, nil
 }
 
-// insertOne runs the one-event statement that fits req's expected revision.
-func (b *batcher) insertOne(ctx context.Context, req appendRequest) (eventstore.AppendResult, error) {
+// insertOne runs the one-event statement that fits req's expected revision,
+// its notifying twin when notify is set.
+func (b *batcher) insertOne(ctx context.Context, req appendRequest, notify bool) (eventstore.AppendResult, error) {
 	args := []any{req.ids[0], req.stream, eventstore.Category(req.stream), req.types[0], req.data[0], req.meta[0]}
-	sql := insertNewSQL
+	var sql string
 	switch e := req.expected; {
 	case e.IsNoStream():
+		sql = pick(notify, insertNewSQL, insertNewNotifySQL)
 	case e.IsAny() || e.IsStreamExists():
-		sql, args = insertLastSQL, append(args, e.IsStreamExists())
+		sql, args = pick(notify, insertLastSQL, insertLastNotifySQL), append(args, e.IsStreamExists())
 	default:
 		rev, _ := e.Revision()
-		sql, args = insertAfterSQL, append(args, int64(rev))
+		sql, args = pick(notify, insertAfterSQL, insertAfterNotifySQL), append(args, int64(rev))
 	}
-	var (
+	// One struct for the three targets: one allocation instead of three.
+	var row struct {
 		revision, prepare int64
 		commit            uint64
-	)
-	err := b.pool.QueryRow(ctx, sql, args...).Scan(&revision, &commit, &prepare)
+	}
+	err := b.pool.QueryRow(ctx, sql, args...).Scan(&row.revision, &row.commit, &row.prepare)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return eventstore.AppendResult{}, errNotWritten
 	}
@@ -90,15 +115,33 @@ func (b *batcher) insertOne(ctx context.Context, req appendRequest) (eventstore.
 		return eventstore.AppendResult{}, err
 	}
 	return eventstore.AppendResult{
-		Revision: uint64(revision),
-		Position: eventstore.Position{Commit: commit, Prepare: uint64(prepare)},
+		Revision: uint64(row.revision),
+		Position: eventstore.Position{Commit: row.commit, Prepare: uint64(row.prepare)},
 	}, nil
 }
 
+// pick returns plain, or notifying when notify is set.
+func pick(notify bool, plain, notifying string) string {
+	if notify {
+		return notifying
+	}
+	return plain
+}
+
+// isNotifyQueueFull reports the error a commit with a NOTIFY fails with
+// when PostgreSQL's notification queue is full (program_limit_exceeded).
+func isNotifyQueueFull(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "54000"
+}
+
 // insertMany writes a request of several events with appendBatchSQL, as a
-// group commit of one.
-func (b *batcher) insertMany(ctx context.Context, req appendRequest) (eventstore.AppendResult, error) {
-	outcomes, err := b.writeBatch(ctx, []*call{{req: req}})
+// group commit of one, announcing it when notify is set.
+func (b *batcher) insertMany(ctx context.Context, req appendRequest, notify bool) (eventstore.AppendResult, error) {
+	outcomes, err := b.writeBatch(ctx, []*call{{req: req}}, notify)
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}

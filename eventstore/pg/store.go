@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/eventstore"
@@ -52,8 +53,14 @@ type Store struct {
 	notify *notifier
 	batch  *batcher
 
+	bg   context.Context
 	stop context.CancelFunc
 	wg   sync.WaitGroup
+
+	// listenCfg connects the listener, which startListener starts.
+	listenCfg *pgx.ConnConfig
+	listenMu  sync.Mutex
+	closed    bool
 }
 
 // New connects to the database and returns a Store. It fails when the
@@ -88,33 +95,55 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		poll = DefaultPollInterval
 	}
 	bg, stop := context.WithCancel(context.Background())
-	s := &Store{pool: pool, logger: logger, poll: poll, wake: newWakeup(), stop: stop}
+	s := &Store{pool: pool, logger: logger, poll: poll, bg: bg, stop: stop, listenCfg: pcfg.ConnConfig}
+	s.wake = newWakeup(s.startListener)
 	s.notify = newNotifier(pool, logger)
 	flushers := cfg.Flushers
 	if flushers <= 0 {
 		flushers = DefaultFlushers
 	}
-	s.batch = &batcher{pool: pool, queue: make(chan *call), slots: make(chan struct{}, flushers), single: s.appendAlone, closed: bg.Done()}
+	s.batch = &batcher{pool: pool, queue: make(chan *call), slots: make(chan struct{}, flushers), single: s.appendAlone, notify: s.notify, closed: bg.Done()}
 	for range flushers {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); s.batch.flush(bg) }()
 	}
-	s.wg.Add(2)
+	s.wg.Add(1)
 	go func() { defer s.wg.Done(); s.notify.run(bg) }()
-	go func() { defer s.wg.Done(); listen(bg, pcfg.ConnConfig, s.wake, logger) }()
 	return s, nil
+}
+
+// startListener starts listening for other processes' appends, unless the
+// store is closed. The wake-up calls it once, when the first subscription
+// waits for events: a store that only appends keeps no listening
+// connection, whose backend would otherwise handle every NOTIFY, its own
+// included.
+func (s *Store) startListener() {
+	s.listenMu.Lock()
+	defer s.listenMu.Unlock()
+	if s.closed {
+		return
+	}
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); listen(s.bg, s.listenCfg, s.wake, s.logger) }()
 }
 
 // Close stops the store's background work and closes its connections.
 func (s *Store) Close() error {
+	s.listenMu.Lock()
+	s.closed = true
+	s.listenMu.Unlock()
 	s.stop()
 	s.wg.Wait()
 	s.pool.Close()
 	return nil
 }
 
-// appended tells local and remote subscribers that the log may have grown.
-func (s *Store) appended() {
-	s.wake.broadcast()
-	s.notify.signal()
+// appended tells local and remote subscribers that the log may have grown
+// in category ("" for any); notified says the append's own statement
+// announced it already.
+func (s *Store) appended(category string, notified bool) {
+	s.wake.broadcast(category)
+	if !notified {
+		s.notify.missed()
+	}
 }

@@ -28,15 +28,23 @@ import (
 	"github.com/orderflow/orderflow/write/service"
 )
 
-// BenchmarkPlaceOrder places orders over HTTP (a real socket, the whole
-// command path: token check, decode, catalog lookup, load, decide, append,
-// respond) as an admin and
-// compares it, in the same run, with bare appends of one event of the same
-// size at the same concurrency.
+// placedData and placedMeta are an order.placed event of the size the
+// command path appends.
+var (
+	placedData = []byte(`{"v":1,"orderId":"9a1f3c5e-2b4d-4f6a-8c0e-1d3f5a7b9c2e","customerId":"c-1","lines":[{"sku":"SKU-1","quantity":2,"unitPrice":{"amount":1999,"currency":"EUR"}}],"total":{"amount":3998,"currency":"EUR"},"shippingAddress":{"name":"A. Buyer","line1":"1 Main St","city":"Berlin","postalCode":"10115","country":"DE"},"placedAt":"2026-11-25T20:00:00Z"}`)
+	placedMeta = eventstore.Metadata{CorrelationID: uuid.NewString(), CausationID: uuid.NewString()}
+)
+
+// BenchmarkPlaceOrder places orders over HTTP (impl=http: a real socket,
+// the whole command path: token check, decode, catalog lookup, load,
+// decide, append, respond) as an admin and compares it, in the same run and
+// at the same concurrency, with bare appends of one event of the same size
+// (impl=store) and with a raw pgx INSERT of that row in autocommit
+// (impl=raw), with a pool as large as the store's.
 func BenchmarkPlaceOrder(b *testing.B) {
 	for _, conns := range []int{1, 4, 16, 64} {
 		b.Run(fmt.Sprintf("conns=%d/impl=http", conns), func(b *testing.B) {
-			url, _ := benchServer(b)
+			url, _, _ := benchServer(b)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
 			body := []byte(validOrder)
 			authorization := bearer(b, testAdmin, auth.RoleAdmin)
@@ -59,13 +67,30 @@ func BenchmarkPlaceOrder(b *testing.B) {
 				return nil
 			})
 		})
-		b.Run(fmt.Sprintf("conns=%d/impl=append", conns), func(b *testing.B) {
-			_, store := benchServer(b)
-			data := []byte(`{"v":1,"orderId":"9a1f3c5e-2b4d-4f6a-8c0e-1d3f5a7b9c2e","customerId":"c-1","lines":[{"sku":"SKU-1","quantity":2,"unitPrice":{"amount":1999,"currency":"EUR"}}],"total":{"amount":3998,"currency":"EUR"},"shippingAddress":{"name":"A. Buyer","line1":"1 Main St","city":"Berlin","postalCode":"10115","country":"DE"},"placedAt":"2026-11-25T20:00:00Z"}`)
-			meta := eventstore.Metadata{CorrelationID: uuid.NewString(), CausationID: uuid.NewString()}
+		b.Run(fmt.Sprintf("conns=%d/impl=store", conns), func(b *testing.B) {
+			_, store, _ := benchServer(b)
 			measure(b, conns, func() error {
 				_, err := store.Append(context.Background(), "order-"+uuid.NewString(), eventstore.NoStream,
-					eventstore.EventData{ID: uuid.New(), Type: "order.placed", Data: data, Metadata: meta})
+					eventstore.EventData{ID: uuid.New(), Type: "order.placed", Data: placedData, Metadata: placedMeta})
+				return err
+			})
+		})
+		b.Run(fmt.Sprintf("conns=%d/impl=raw", conns), func(b *testing.B) {
+			_, _, dbURL := benchServer(b)
+			cfg, err := pgxpool.ParseConfig(dbURL)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg.MaxConns = pg.DefaultMaxConns
+			pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(pool.Close)
+			meta := eventstore.MarshalMetadata(placedMeta)
+			measure(b, conns, func() error {
+				_, err := pool.Exec(context.Background(), `INSERT INTO eventstore.events (event_id, stream_id, category, revision, type, data, metadata)
+VALUES ($1, $2, 'order', 0, 'order.placed', $3, $4)`, uuid.New(), "order-"+uuid.NewString(), placedData, meta)
 				return err
 			})
 		})
@@ -73,8 +98,9 @@ func BenchmarkPlaceOrder(b *testing.B) {
 }
 
 // benchServer serves the command API on a fresh database with SKU-1 in the
-// catalog, behind the verifier of the tests' tokens.
-func benchServer(b *testing.B) (string, eventstore.Store) {
+// catalog, behind the verifier of the tests' tokens. It returns the API's
+// URL, its store and the database's URL.
+func benchServer(b *testing.B) (string, eventstore.Store, string) {
 	dbURL := dbtest.New(b)
 	ctx := context.Background()
 	store, err := pg.New(ctx, pg.Config{DatabaseURL: dbURL})
@@ -104,7 +130,7 @@ func benchServer(b *testing.B) (string, eventstore.Store) {
 	r.Mount(api.Prefix, api.New(api.Config{Service: svc, Pool: pool}).Routes())
 	srv := httptest.NewServer(r)
 	b.Cleanup(srv.Close)
-	return srv.URL + api.Prefix, store
+	return srv.URL + api.Prefix, store, dbURL
 }
 
 // measure runs b.N operations on conns goroutines and reports their rate
