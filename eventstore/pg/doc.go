@@ -25,7 +25,8 @@
 // which tells a retried batch from a conflict and from a partial overlap.
 //
 // Subscriptions poll; LISTEN/NOTIFY only wakes them early. An append wakes
-// the subscribers of its own process at once and those of other processes
+// the subscribers of its own process that follow its category (or every
+// category) at once, and those of other processes
 // through NOTIFY, at most one every 20 ms: an append that finds one due
 // carries it in its own statement (delivered at its commit, at no extra
 // round trip or commit); an append that carried none is announced within

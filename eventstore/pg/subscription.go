@@ -63,7 +63,7 @@ func (s *subscription) Next(ctx context.Context) ([]eventstore.RecordedEvent, er
 		if s.life.Err() != nil {
 			return nil, fmt.Errorf("subscription after %s: %w", s.after, eventstore.ErrSubscriptionClosed)
 		}
-		woken := s.store.wake.wait() // before reading, so no wake-up is lost
+		woken := s.store.wake.waitFor(s.category) // before reading, so no wake-up is lost
 		var head eventstore.Position
 		if s.checkpoints {
 			h, err := s.store.Head(ctx)
