@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,10 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/orderflow/orderflow/charts"
-	"github.com/orderflow/orderflow/eventstore/pg"
-	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/dbtest"
-	"github.com/orderflow/orderflow/platform/logtest"
 )
 
 // chartsBurst is how many orders the charts test places at once.
@@ -141,44 +136,7 @@ func TestChartsConsole(t *testing.T) {
 func startChartsSystem(t *testing.T) *consoleSystem {
 	t.Helper()
 	db := dbtest.New(t)
-	provider := startSwitchableProvider(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &logtest.Sink{}
-	done := make(chan error, 1)
-	env := envOf(map[string]string{"DATABASE_URL": db, "ORDERFLOW_JWT_SECRET": testJWTSecret, "PAYMENT_PROVIDER_URL": provider.URL(),
-		"ORDERFLOW_CHARTS_STEP": "1s"})
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, logs) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	store, err := pg.New(context.Background(), pg.Config{DatabaseURL: db, MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	mint := func(sub string, role auth.Role) string {
-		tok, err := auth.Mint([]byte(testJWTSecret), "orderflow", "orderflow-api", sub, role, time.Hour, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
-	s := &consoleSystem{
-		base:     "http://" + logs.WaitFor(t, "http server listening", 30*time.Second)["addr"].(string),
-		store:    store,
-		provider: provider,
-		operator: mint("ops", auth.RoleAdmin),
-		checks:   mint("ops-checks", auth.RoleAdmin),
-		customer: mint("c-1", auth.RoleCustomer),
-	}
+	s := serveConsole(t, db, map[string]string{"ORDERFLOW_CHARTS_STEP": "1s"})
 	s.waitCaughtUp(t)
 	s.call(t, http.MethodPost, "/api/v1/products", s.checks, map[string]any{"sku": "SKU-OK", "name": "SKU-OK", "price": map[string]any{"amount": 1999, "currency": "EUR"}}, http.StatusAccepted, nil)
 	s.call(t, http.MethodPost, "/api/v1/products/SKU-OK/stock", s.checks, map[string]any{"quantity": 100}, http.StatusAccepted, nil)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -84,43 +85,7 @@ func startConsoleSystem(t *testing.T) *consoleSystem {
 		return fmt.Sprintf("filler-%d", i/1000), "filler", int64(i % 1000), "filler.noted", fmt.Appendf(nil, `{"v":1,"n":%d}`, i), []byte("{}")
 	})
 	t.Logf("filled in %s", time.Since(filled))
-	provider := startSwitchableProvider(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &logtest.Sink{}
-	done := make(chan error, 1)
-	env := envOf(map[string]string{"DATABASE_URL": db, "ORDERFLOW_JWT_SECRET": testJWTSecret, "PAYMENT_PROVIDER_URL": provider.URL()})
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, logs) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	store, err := pg.New(context.Background(), pg.Config{DatabaseURL: db, MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	mint := func(sub string, role auth.Role) string {
-		tok, err := auth.Mint([]byte(testJWTSecret), "orderflow", "orderflow-api", sub, role, time.Hour, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
-	s := &consoleSystem{
-		base:     "http://" + logs.WaitFor(t, "http server listening", 30*time.Second)["addr"].(string),
-		store:    store,
-		provider: provider,
-		operator: mint("ops", auth.RoleAdmin),
-		checks:   mint("ops-checks", auth.RoleAdmin),
-		customer: mint("c-1", auth.RoleCustomer),
-	}
+	s := serveConsole(t, db, nil)
 	s.waitCaughtUp(t) // the first builds, from the filler
 	t.Logf("read models built in %s", time.Since(filled))
 	for _, p := range []struct {
@@ -580,5 +545,52 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, check func() bo
 			t.Fatalf("timed out after %v waiting for %s", timeout, what)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// serveConsole runs serve on db with a switchable sandbox provider
+// and the settings in extra, stops it when the test ends, and returns the
+// system with its tokens: an operator and a checks admin, and customer
+// c-1.
+func serveConsole(t *testing.T, db string, extra map[string]string) *consoleSystem {
+	t.Helper()
+	provider := startSwitchableProvider(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &logtest.Sink{}
+	done := make(chan error, 1)
+	settings := map[string]string{"DATABASE_URL": db, "ORDERFLOW_JWT_SECRET": testJWTSecret, "PAYMENT_PROVIDER_URL": provider.URL()}
+	maps.Copy(settings, extra)
+	env := envOf(settings)
+	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, logs) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Error("serve did not stop")
+		}
+	})
+	store, err := pg.New(context.Background(), pg.Config{DatabaseURL: db, MaxConns: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	mint := func(sub string, role auth.Role) string {
+		tok, err := auth.Mint([]byte(testJWTSecret), "orderflow", "orderflow-api", sub, role, time.Hour, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	return &consoleSystem{
+		base:     "http://" + logs.WaitFor(t, "http server listening", 30*time.Second)["addr"].(string),
+		store:    store,
+		provider: provider,
+		operator: mint("ops", auth.RoleAdmin),
+		checks:   mint("ops-checks", auth.RoleAdmin),
+		customer: mint("c-1", auth.RoleCustomer),
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,10 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/orderflow/orderflow/eventstore"
-	"github.com/orderflow/orderflow/eventstore/pg"
-	"github.com/orderflow/orderflow/platform/auth"
 	"github.com/orderflow/orderflow/platform/dbtest"
-	"github.com/orderflow/orderflow/platform/logtest"
 	"github.com/orderflow/orderflow/sagas/fulfillment"
 	"github.com/orderflow/orderflow/write/order"
 )
@@ -45,43 +41,7 @@ func TestConsolePastAndEventLog(t *testing.T) {
 func startPastSystem(t *testing.T) *consoleSystem {
 	t.Helper()
 	db := dbtest.New(t)
-	provider := startSwitchableProvider(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	logs := &logtest.Sink{}
-	done := make(chan error, 1)
-	env := envOf(map[string]string{"DATABASE_URL": db, "ORDERFLOW_JWT_SECRET": testJWTSecret, "PAYMENT_PROVIDER_URL": provider.URL()})
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, io.Discard, logs) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Error("serve did not stop")
-		}
-	})
-	store, err := pg.New(context.Background(), pg.Config{DatabaseURL: db, MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	mint := func(sub string, role auth.Role) string {
-		tok, err := auth.Mint([]byte(testJWTSecret), "orderflow", "orderflow-api", sub, role, time.Hour, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok
-	}
-	s := &consoleSystem{
-		base:     "http://" + logs.WaitFor(t, "http server listening", 30*time.Second)["addr"].(string),
-		store:    store,
-		provider: provider,
-		operator: mint("ops", auth.RoleAdmin),
-		checks:   mint("ops-checks", auth.RoleAdmin),
-		customer: mint("c-1", auth.RoleCustomer),
-	}
+	s := serveConsole(t, db, nil)
 	s.waitCaughtUp(t) // the first builds
 	for _, p := range []struct {
 		sku    string
