@@ -23,21 +23,9 @@ Run 'orderflow events <command> -h' for a command's flags.
 
 // runEvents runs `orderflow events ...`.
 func runEvents(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, eventsUsage)
-		return fmt.Errorf("%w: no events command", errUsage)
-	}
-	cmd, args := args[0], args[1:]
-	switch cmd {
-	case "verify":
-		return eventsVerify(ctx, args, getenv, stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, eventsUsage)
-		return nil
-	default:
-		fmt.Fprint(stderr, eventsUsage)
-		return fmt.Errorf("%w: unknown events command %q", errUsage, cmd)
-	}
+	return runSubcommand("events", eventsUsage, args, stdout, stderr, map[string]func([]string) error{
+		"verify": func(args []string) error { return eventsVerify(ctx, args, getenv, stdout, stderr) },
+	})
 }
 
 // eventsVerify reads the whole log of the configured event store through

@@ -43,27 +43,15 @@ Run 'orderflow projections <command> -h' for a command's flags.
 // runProjections runs `orderflow projections ...` over the projections of
 // registry.
 func runProjections(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, registry []projections.Projection) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, projectionsUsage)
-		return fmt.Errorf("%w: no projections command", errUsage)
+	cmd := func(run func(context.Context, []string, func(string) string, io.Writer, io.Writer, []projections.Projection) error) func([]string) error {
+		return func(args []string) error { return run(ctx, args, getenv, stdout, stderr, registry) }
 	}
-	cmd, args := args[0], args[1:]
-	switch cmd {
-	case "status":
-		return projectionsStatus(ctx, args, getenv, stdout, stderr, registry)
-	case "rebuild":
-		return projectionsRebuild(ctx, args, getenv, stdout, stderr, registry)
-	case "redrive":
-		return projectionsRedrive(ctx, args, getenv, stdout, stderr, registry)
-	case "reset":
-		return projectionsReset(ctx, args, getenv, stdout, stderr, registry)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, projectionsUsage)
-		return nil
-	default:
-		fmt.Fprint(stderr, projectionsUsage)
-		return fmt.Errorf("%w: unknown projections command %q", errUsage, cmd)
-	}
+	return runSubcommand("projections", projectionsUsage, args, stdout, stderr, map[string]func([]string) error{
+		"status":  cmd(projectionsStatus),
+		"rebuild": cmd(projectionsRebuild),
+		"redrive": cmd(projectionsRedrive),
+		"reset":   cmd(projectionsReset),
+	})
 }
 
 func projectionsStatus(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, registry []projections.Projection) error {
