@@ -131,6 +131,7 @@ func TestWholeSystemOnEventStoreDB(t *testing.T) {
 	}
 	t.Run("an unavailable event store is a 503 with Retry-After", func(t *testing.T) {
 		standIn.Fail(esdbtest.OpAppend, -1, esdbtest.Unavailable)
+		defer standIn.Fail(esdbtest.OpAppend, 0, esdbtest.Fault{}) // also when this part fails
 		h := s.call(t, http.MethodPost, "/api/v1/orders", s.customer, another, http.StatusServiceUnavailable, nil, "Idempotency-Key", "esdb-order-2")
 		if h.Get("Retry-After") != "1" || h.Get("Content-Type") != "application/problem+json" {
 			t.Fatalf("503 with Retry-After %q and Content-Type %q", h.Get("Retry-After"), h.Get("Content-Type"))

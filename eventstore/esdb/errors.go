@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -147,8 +148,21 @@ func isFatal(err error) bool {
 // gRPC Unavailable, a closed connection, a follower asked for the leader's
 // work (after the one retry on the leader, see withClient), the client's
 // own deadline (10 s unless the connection string sets defaultDeadline)
-// or the server's.
+// or the server's, or a call the server ended while the client was still
+// sending it (see endedWhileSending).
 func isUnavailable(err error) bool {
 	return isCode(err, esdb.ErrorUnavailable) || isCode(err, esdb.ErrorCodeConnectionClosed) ||
-		isCode(err, esdb.ErrorCodeNotLeader) || isCode(err, esdb.ErrorCodeDeadlineExceeded)
+		isCode(err, esdb.ErrorCodeNotLeader) || isCode(err, esdb.ErrorCodeDeadlineExceeded) ||
+		endedWhileSending(err)
+}
+
+// endedWhileSending reports whether err is the client's "could not send
+// append request" with io.EOF: the server answered, and ended the call,
+// before the client had sent the whole batch (a server refusing at once,
+// as one that is not ready does, races the client's sends). The client
+// reports the EOF and drops the server's status, so the cause is unknown;
+// but the batch never reached the server whole, so nothing was written,
+// and a retry with the same event ids is safe.
+func endedWhileSending(err error) bool {
+	return errors.Is(err, io.EOF) && strings.Contains(err.Error(), "could not send append request")
 }

@@ -56,6 +56,28 @@ func TestServerRefusals(t *testing.T) {
 		mustAppend(t, s, "order-1", eventstore.NoStream, event(0))
 	})
 
+	t.Run("unavailable while the batch is still being sent", func(t *testing.T) {
+		// A server that refuses at once ends the call while the client is
+		// still sending a large batch: the client reports io.EOF and drops
+		// the status. Nothing was written, so it is a passing outage too.
+		f := esdbtest.Start(t)
+		s := newStandInStore(t, f)
+		batch := make([]eventstore.EventData, 300)
+		for i := range batch {
+			batch[i] = event(i)
+			batch[i].Data = []byte(`{"pad":"` + strings.Repeat("x", 10_000) + `"}`)
+		}
+		f.Fail(esdbtest.OpAppend, -1, esdbtest.Unavailable)
+		_, err := s.Append(t.Context(), "order-1", eventstore.NoStream, batch...)
+		if !errors.Is(err, eventstore.ErrUnavailable) || !problem.Transient(err) {
+			t.Fatalf("a large append to a server not ready: %v, want ErrUnavailable", err)
+		}
+		f.Fail(esdbtest.OpAppend, 0, esdbtest.Fault{})
+		if _, err := s.ReadStream(t.Context(), "order-1", eventstore.ReadOptions{Count: 10}); !errors.Is(err, eventstore.ErrStreamNotFound) {
+			t.Fatalf("after the refused append: %v, want the stream missing", err)
+		}
+	})
+
 	t.Run("the client's append deadline", func(t *testing.T) {
 		f := esdbtest.Start(t)
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
