@@ -101,7 +101,12 @@
 // maximum append size (InvalidArgument, "Maximum Append Size ... Exceeded")
 // wraps eventstore.ErrTooLarge; Unavailable, a closed connection, a
 // deadline (the client's own is 10 s unless the connection string sets
-// defaultDeadline) and NotLeader wrap eventstore.ErrUnavailable. NotLeader
+// defaultDeadline) and NotLeader wrap eventstore.ErrUnavailable, and so
+// does an append the server ended while the client was still sending it:
+// the client then reports io.EOF and drops the server's status, and as the
+// batch never reached the server whole, nothing was written (a refusal of
+// a multi-event batch over the size limit partway through can come this
+// way too, and is then a passing outage rather than ErrTooLarge). NotLeader
 // comes from a follower asked for a write: the v4 client then connects to
 // the leader the answer names, whatever its NodePreference, but does not
 // repeat the call; the Store repeats it once, on the leader (a follower
