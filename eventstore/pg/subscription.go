@@ -68,25 +68,19 @@ func (s *subscription) Next(ctx context.Context) ([]eventstore.RecordedEvent, er
 		if s.checkpoints {
 			h, err := s.store.Head(ctx)
 			if err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
+				if err := s.failed(ctx, err); err != nil {
+					return nil, err
 				}
-				if s.life.Err() != nil {
-					continue
-				}
-				return nil, err
+				continue
 			}
 			head = h
 		}
 		events, err := s.store.readAfter(ctx, s.after, s.category, s.batch, nil)
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+			if err := s.failed(ctx, err); err != nil {
+				return nil, err
 			}
-			if s.life.Err() != nil {
-				continue
-			}
-			return nil, err
+			continue
 		}
 		short := len(events) < s.batch
 		if len(events) > 0 {
@@ -103,6 +97,20 @@ func (s *subscription) Next(ctx context.Context) ([]eventstore.RecordedEvent, er
 		if err := s.sleep(ctx, woken); err != nil {
 			return nil, err
 		}
+	}
+}
+
+// failed returns what Next returns after a read failed with err: the
+// caller's context error when that ended, nil when the subscription is
+// closing (Next loops and reports it closed), err otherwise.
+func (s *subscription) failed(ctx context.Context, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case s.life.Err() != nil:
+		return nil
+	default:
+		return err
 	}
 }
 
