@@ -10,8 +10,6 @@ import (
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/eventstore/eventstoretest"
-	"github.com/orderflow/orderflow/eventstore/pg"
-	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/write/command"
 	"github.com/orderflow/orderflow/write/inventory"
 	"github.com/orderflow/orderflow/write/money"
@@ -25,11 +23,7 @@ import (
 func TestCatalogPassesOtherCategories(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	store, err := pg.New(ctx, pg.Config{DatabaseURL: dbtest.New(t), PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := newCatalogStore(t)
 	svc := service.New(command.NewHandler(store, time.Now), nil)
 	if _, err := svc.Inventory(ctx, command.Meta{}, "SKU-1", inventory.RegisterProduct{SKU: "SKU-1", Name: "Widget", Price: money.Money{Amount: 100, Currency: "EUR"}}); err != nil {
 		t.Fatal(err)

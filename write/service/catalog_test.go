@@ -18,11 +18,7 @@ import (
 func TestCatalogPrices(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	store, err := pg.New(ctx, pg.Config{DatabaseURL: dbtest.New(t), PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := newCatalogStore(t)
 	catalog := service.NewCatalog()
 	done := make(chan error, 1)
 	go func() { done <- catalog.Run(ctx, store) }()
@@ -77,11 +73,7 @@ func TestCatalogPrices(t *testing.T) {
 func TestCatalogDoesNotAnswerWithOldPrices(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	store, err := pg.New(ctx, pg.Config{DatabaseURL: dbtest.New(t), PollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := newCatalogStore(t)
 	svc := service.New(command.NewHandler(store, time.Now), nil)
 	eur := func(a int64) money.Money { return money.Money{Amount: a, Currency: "EUR"} }
 	must := func(_ command.Result, err error) {
@@ -162,4 +154,16 @@ type slowSubscription struct{ eventstore.Subscription }
 func (s slowSubscription) Next(ctx context.Context) ([]eventstore.RecordedEvent, error) {
 	time.Sleep(20 * time.Millisecond)
 	return s.Subscription.Next(ctx)
+}
+
+// newCatalogStore opens a PostgreSQL event store on a database of its own
+// that polls every 20 ms, closed when the test ends.
+func newCatalogStore(t *testing.T) *pg.Store {
+	t.Helper()
+	store, err := pg.New(context.Background(), pg.Config{DatabaseURL: dbtest.New(t), PollInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
 }
