@@ -15,7 +15,7 @@ import (
 // a unique key to a concurrent append.
 const maxRaceRetries = 16
 
-// Statuses returned by the eventstore.append SQL function and appendBatchSQL.
+// Statuses returned by the eventstore.append SQL function and appendManySQL.
 const (
 	statusAppended = 0
 	statusConflict = 1
@@ -164,6 +164,16 @@ func expectedCode(e eventstore.ExpectedRevision) int64 {
 	default:
 		return -1
 	}
+}
+
+// isDeadlock reports PostgreSQL's deadlock_detected: the transaction was
+// chosen to break a cycle of waits and rolled back.
+func isDeadlock(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
 }
 
 func isUniqueViolation(err error) bool {

@@ -2,7 +2,10 @@ package pg
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,14 +18,14 @@ import (
 // queued goes straight out as one statement (direct.go). Appends that
 // arrive while every slot is busy queue up, and a flusher, once it has a
 // slot, takes everything queued (up to maxBatchEvents, one request per
-// stream) into a single appendBatchSQL statement: one round trip and one
-// commit for many appends, each still getting its own result or conflict.
-// A flusher keeps its slot while appends are queued, and one waiting for a
-// slot gets the next one freed: queued appends go before new direct ones.
-// appendBatchSQL is the lean path: it checks revisions and inserts.
-// Retries, races and conflicts surface as unique-key violations or conflict
-// statuses, and only then do the requests go one by one through
-// eventstore.append, which tells a retry from a conflict.
+// stream) into one group commit: each request's own lean statement, all
+// sent in one round trip and committed together, each caller still getting
+// its own result or conflict. A flusher keeps its slot while appends are
+// queued, and one waiting for a slot gets the next one freed: queued
+// appends go before new direct ones. Retries, races and conflicts surface
+// as unique-key violations or conflict statuses, and only then do the
+// requests go one by one through eventstore.append, which tells a retry
+// from a conflict.
 
 const (
 	// DefaultFlushers is how many append transactions, direct or group
@@ -33,46 +36,6 @@ const (
 	// batchTimeout bounds one group commit.
 	batchTimeout = 30 * time.Second
 )
-
-// appendBatchSQL appends several requests, to distinct streams, in one
-// statement. Events are flattened request by request; $8 and $9 give each
-// event's request and its place in it (both 1-based). It returns one row
-// per request, in order: whether it was appended, the stream's revision
-// after it (or the actual revision when the expected one did not match),
-// and the position of its last event. It does not look for stored event
-// ids: a retried batch fails on the event_id unique key.
-const appendBatchSQL = appendBatchBody + appendBatchOrder
-
-const appendBatchBody = `WITH req AS (
-  SELECT r.stream, r.expected, r.cnt, r.ord,
-         (SELECT max(e.revision) FROM eventstore.events e WHERE e.stream_id = r.stream) AS cur
-    FROM unnest($1::text[], $2::bigint[], $3::int[]) WITH ORDINALITY AS r(stream, expected, cnt, ord)
-), ok AS (
-  SELECT req.*, (expected = -1 OR (expected = -2 AND cur IS NULL) OR (expected = -3 AND cur IS NOT NULL)
-                 OR (expected >= 0 AND cur IS NOT DISTINCT FROM expected)) AS ok
-    FROM req
-), ins AS (
-  INSERT INTO eventstore.events (event_id, stream_id, category, revision, type, data, metadata)
-  SELECT u.id, ok.stream, split_part(ok.stream, '-', 1), coalesce(ok.cur, -1) + u.o, u.typ, u.dat, u.meta
-    FROM unnest($4::uuid[], $5::text[], $6::bytea[], $7::bytea[], $8::int[], $9::int[])
-         WITH ORDINALITY AS u(id, typ, dat, meta, req, o, n)
-    JOIN ok ON ok.ord = u.req AND ok.ok
-   ORDER BY u.n
-  RETURNING stream_id, position, transaction_id
-), last AS (
-  SELECT stream_id, max(position) AS position, max(transaction_id) AS xid FROM ins GROUP BY stream_id
-)
-SELECT CASE WHEN ok.ok THEN 0 ELSE 1 END::smallint,
-       CASE WHEN ok.ok THEN coalesce(ok.cur, -1) + ok.cnt ELSE ok.cur END,
-       last.xid, last.position
-  FROM ok LEFT JOIN last ON last.stream_id = ok.stream`
-
-const appendBatchOrder = `
- ORDER BY ok.ord`
-
-// appendBatchNotifySQL is appendBatchSQL that also announces the appends,
-// for the group commit that finds a NOTIFY due (see notifier).
-const appendBatchNotifySQL = appendBatchBody + `, pg_notify('` + channel + `', '') n` + appendBatchOrder
 
 // call is one Append waiting for its group commit.
 type call struct {
@@ -206,6 +169,9 @@ func (b *batcher) write(ctx context.Context, batch []*call) {
 	if len(live) == 0 {
 		return
 	}
+	// Every group commit takes its streams' keys in the same order, so two
+	// in flight together never wait for each other.
+	slices.SortFunc(live, func(x, y *call) int { return strings.Compare(x.req.stream, y.req.stream) })
 	ctx, cancel := context.WithTimeout(ctx, batchTimeout)
 	defer cancel()
 	notify := b.notify.claim()
@@ -218,11 +184,12 @@ func (b *batcher) write(ctx context.Context, batch []*call) {
 	}
 	for i, c := range live {
 		switch {
-		case isUniqueViolation(err):
+		case isUniqueViolation(err) || isDeadlock(err):
 			// An event id is stored already (a retry), or another
-			// transaction took a revision first. The batch was rolled back
-			// whole: take its calls one at a time through the path that
-			// answers both.
+			// transaction took a revision first, or one that holds a
+			// revision this batch needs waited for one the batch holds
+			// (an AppendTx). The batch was rolled back whole: take its
+			// calls one at a time through the path that answers each.
 			c.res, c.err = b.single(c.ctx, c.req)
 		case err != nil:
 			c.err = fmt.Errorf("append to %s: %w", c.req.stream, err)
@@ -238,49 +205,38 @@ func (b *batcher) write(ctx context.Context, batch []*call) {
 	}
 }
 
-// writeBatch runs appendBatchSQL, or appendBatchNotifySQL when notify is
-// set, and returns one outcome per call.
+// writeBatch stores a group commit: every call's statement (statements.go),
+// and notifySQL when notify is set, sent together with one Sync, so that
+// they run in one implicit transaction: one round trip and one commit. It
+// returns one outcome per call. A statement whose expected revision does
+// not hold inserts nothing and reports a conflict, and the others commit;
+// an error in any statement rolls back the whole group.
 func (b *batcher) writeBatch(ctx context.Context, batch []*call, notify bool) ([]outcome, error) {
-	n := 0
-	for _, c := range batch {
-		n += len(c.req.ids)
-	}
-	var (
-		streams  = make([]string, len(batch))
-		expected = make([]int64, len(batch))
-		counts   = make([]int32, len(batch))
-		ids      = make([][16]byte, 0, n)
-		types    = make([]string, 0, n)
-		data     = make([][]byte, 0, n)
-		meta     = make([][]byte, 0, n)
-		reqs     = make([]int32, 0, n)
-		ords     = make([]int32, 0, n)
-	)
+	var pb pgx.Batch
+	outcomes := make([]outcome, len(batch))
 	for i, c := range batch {
-		streams[i], expected[i], counts[i] = c.req.stream, expectedCode(c.req.expected), int32(len(c.req.ids))
-		ids = append(ids, c.req.ids...)
-		types = append(types, c.req.types...)
-		data = append(data, c.req.data...)
-		meta = append(meta, c.req.meta...)
-		for j := range c.req.ids {
-			reqs = append(reqs, int32(i+1))
-			ords = append(ords, int32(j+1))
+		sql, args := statement(c.req, false)
+		o := &outcomes[i]
+		if len(c.req.ids) > 1 {
+			pb.Queue(sql, args...).QueryRow(func(row pgx.Row) error {
+				return row.Scan(&o.status, &o.revision, &o.commit, &o.prepare)
+			})
+			continue
 		}
+		pb.Queue(sql, args...).QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&o.revision, &o.commit, &o.prepare)
+			if errors.Is(err, pgx.ErrNoRows) {
+				o.status = statusConflict
+				return nil
+			}
+			return err
+		})
 	}
-	rows, err := b.pool.Query(ctx, pick(notify, appendBatchSQL, appendBatchNotifySQL), streams, expected, counts, ids, types, data, meta, reqs, ords)
-	if err != nil {
+	if notify {
+		pb.Queue(notifySQL)
+	}
+	if err := b.pool.SendBatch(ctx, &pb).Close(); err != nil {
 		return nil, err
-	}
-	outcomes, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (outcome, error) {
-		var o outcome
-		err := row.Scan(&o.status, &o.revision, &o.commit, &o.prepare)
-		return o, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(outcomes) != len(batch) {
-		return nil, fmt.Errorf("group commit of %d appends returned %d results", len(batch), len(outcomes))
 	}
 	return outcomes, nil
 }

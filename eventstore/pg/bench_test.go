@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,90 +32,15 @@ var benchMeta = eventstore.MarshalMetadata(eventstore.Metadata{
 	TraceParent:   "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
 })
 
+// benchMetadata is benchMeta before it is encoded.
+var benchMetadata, _ = eventstore.UnmarshalMetadata(benchMeta)
+
 func benchEvents(n int) []eventstore.EventData {
-	meta, _ := eventstore.UnmarshalMetadata(benchMeta)
 	out := make([]eventstore.EventData, n)
 	for i := range out {
-		out[i] = eventstore.EventData{ID: uuid.New(), Type: "order.placed", Data: benchData, Metadata: meta}
+		out[i] = eventstore.EventData{ID: uuid.New(), Type: "order.placed", Data: benchData, Metadata: benchMetadata}
 	}
 	return out
-}
-
-// parallel runs b.N operations on writers goroutines and reports events/s
-// and the median and 99th percentile latency of one operation.
-func parallel(b *testing.B, writers, eventsPerOp int, op func(ctx context.Context, i int) error) {
-	ctx := context.Background()
-	var (
-		next  atomic.Int64
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		lat   = make([]time.Duration, 0, b.N)
-		first error
-	)
-	b.ResetTimer()
-	for range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			mine := make([]time.Duration, 0, b.N/writers+1)
-			defer func() {
-				mu.Lock()
-				lat = append(lat, mine...)
-				mu.Unlock()
-			}()
-			for {
-				i := int(next.Add(1))
-				if i > b.N {
-					return
-				}
-				start := time.Now()
-				if err := op(ctx, i); err != nil {
-					mu.Lock()
-					first = err
-					mu.Unlock()
-					return
-				}
-				mine = append(mine, time.Since(start))
-			}
-		}()
-	}
-	wg.Wait()
-	b.StopTimer()
-	if first != nil {
-		b.Fatal(first)
-	}
-	slices.Sort(lat)
-	b.ReportMetric(float64(b.N*eventsPerOp)/b.Elapsed().Seconds(), "events/s")
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
-}
-
-// warmUp runs op on writers goroutines for d, untimed, so that a
-// benchmark starts with warm connections, statement caches and buffers.
-func warmUp(b *testing.B, writers int, d time.Duration, op func(ctx context.Context, i int) error) {
-	ctx := context.Background()
-	deadline := time.Now().Add(d)
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-		err  atomic.Value
-	)
-	for range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(deadline) {
-				if e := op(ctx, int(next.Add(1))); e != nil {
-					err.Store(e)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if e, _ := err.Load().(error); e != nil {
-		b.Fatal(e)
-	}
 }
 
 func benchPool(b *testing.B, url string) *pgxpool.Pool {
@@ -145,72 +68,68 @@ func openPool(url string) (*pgxpool.Pool, error) {
 const rawInsertSQL = `INSERT INTO eventstore.events (event_id, stream_id, category, revision, type, data, metadata)
 VALUES ($1, $2, $3, $4, $5, $6, $7)`
 
+// returning makes rawInsertSQL return what an append returns.
+const returning = ` RETURNING revision, transaction_id, position`
+
 // appendWarmUp is how long each side of BenchmarkAppend runs untimed
 // before it is measured.
 const appendWarmUp = 2 * time.Second
 
-// BenchmarkAppend appends one event per append to a new stream, against a
-// raw INSERT of the same row in autocommit, one statement per event. Both
-// sides have a pool of benchConns connections and a database of their own,
-// warmed up for appendWarmUp and kept across the benchmark's rounds.
+// BenchmarkAppend appends one event per append to a new stream (store),
+// against a raw INSERT of the same row in autocommit, one statement per
+// event (raw), and against that INSERT returning the revision and position
+// an append returns (returning), the sides alternating in the same run
+// (benchtest.Paired): store:raw is the ratio of their throughputs. The
+// store has a pool of benchConns connections and a database of its own,
+// the raw INSERTs share another, each side warmed up for appendWarmUp.
 func BenchmarkAppend(b *testing.B) {
-	type side struct {
-		name string
-		open func(url string) (op func(ctx context.Context, stream string, e eventstore.EventData) error, close func(), err error)
-	}
-	sides := []side{
-		{"store", func(url string) (func(context.Context, string, eventstore.EventData) error, func(), error) {
-			s, err := pg.New(context.Background(), pg.Config{DatabaseURL: url, MaxConns: benchConns})
-			if err != nil {
-				return nil, nil, err
-			}
-			return func(ctx context.Context, stream string, e eventstore.EventData) error {
-				_, err := s.Append(ctx, stream, eventstore.NoStream, e)
-				return err
-			}, func() { s.Close() }, nil
-		}},
-		{"raw", func(url string) (func(context.Context, string, eventstore.EventData) error, func(), error) {
-			pool, err := openPool(url)
-			if err != nil {
-				return nil, nil, err
-			}
-			return func(ctx context.Context, stream string, e eventstore.EventData) error {
-				_, err := pool.Exec(ctx, rawInsertSQL, [16]byte(e.ID), stream, "order", 0, "order.placed", benchData, benchMeta)
-				return err
-			}, pool.Close, nil
-		}},
-	}
 	for _, writers := range []int{1, 4, 16, 64} {
-		for _, sd := range sides {
-			url := dbtest.New(b)
-			var (
-				op        func(context.Context, string, eventstore.EventData) error
-				closeSide func()
-			)
-			b.Run(fmt.Sprintf("writers=%d/impl=%s", writers, sd.name), func(b *testing.B) {
-				if op == nil {
-					var err error
-					if op, closeSide, err = sd.open(url); err != nil {
-						b.Fatal(err)
-					}
-					warm := uuid.NewString()[:8]
-					warmUp(b, writers, appendWarmUp, func(ctx context.Context, i int) error {
-						return op(ctx, fmt.Sprintf("order-%s%d", warm, i), benchEvents(1)[0])
-					})
-				}
-				events := benchEvents(b.N + 1)
-				run := uuid.NewString()[:8]
-				cpu := startCPU(b, url)
-				parallel(b, writers, 1, func(ctx context.Context, i int) error {
-					return op(ctx, fmt.Sprintf("order-%s%d", run, i), events[i])
-				})
-				cpu.report(b, b.N)
-			})
-			if closeSide != nil {
-				closeSide()
+		var sides []benchtest.Side
+		storeURL, rawURL := dbtest.New(b), dbtest.New(b)
+		owner := b
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			if sides == nil {
+				sides = appendSides(b, owner, writers, storeURL, rawURL)
 			}
-		}
+			benchtest.Paired(b, writers, 1, sides...)
+		})
 	}
+}
+
+// appendSides opens BenchmarkAppend's two sides on their databases, closed
+// when owner ends, and warms them up with writers goroutines.
+func appendSides(b, owner *testing.B, writers int, storeURL, rawURL string) []benchtest.Side {
+	s, err := pg.New(context.Background(), pg.Config{DatabaseURL: storeURL, MaxConns: benchConns})
+	if err != nil {
+		b.Fatal(err)
+	}
+	owner.Cleanup(func() { s.Close() })
+	pool, err := openPool(rawURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	owner.Cleanup(pool.Close)
+	run := uuid.NewString()[:8]
+	sides := []benchtest.Side{
+		{Name: "store", DatabaseURL: storeURL, Op: func(ctx context.Context, i int) error {
+			e := eventstore.EventData{ID: uuid.New(), Type: "order.placed", Data: benchData, Metadata: benchMetadata}
+			_, err := s.Append(ctx, fmt.Sprintf("order-%s%d", run, i), eventstore.NoStream, e)
+			return err
+		}},
+		{Name: "returning", DatabaseURL: rawURL, Op: func(ctx context.Context, i int) error {
+			var rev, pos int64
+			var xid uint64
+			return pool.QueryRow(ctx, rawInsertSQL+returning, [16]byte(uuid.New()), fmt.Sprintf("order-%s%d", run, i), "order", 0, "order.placed", benchData, benchMeta).Scan(&rev, &xid, &pos)
+		}},
+		{Name: "raw", DatabaseURL: rawURL, Op: func(ctx context.Context, i int) error {
+			_, err := pool.Exec(ctx, rawInsertSQL, [16]byte(uuid.New()), fmt.Sprintf("order-%s%d", run, i), "order", 0, "order.placed", benchData, benchMeta)
+			return err
+		}},
+	}
+	for _, sd := range sides {
+		benchtest.WarmUp(b, writers, appendWarmUp, sd.Op)
+	}
+	return sides
 }
 
 // BenchmarkAppendBatch appends 10-event batches, against a raw multi-row
@@ -221,7 +140,7 @@ func BenchmarkAppendBatch(b *testing.B) {
 	b.Run("impl=store", func(b *testing.B) {
 		s, _ := newStore(b)
 		run := uuid.NewString()[:8]
-		parallel(b, writers, size, func(ctx context.Context, i int) error {
+		benchtest.Run(b, writers, size, func(ctx context.Context, i int) error {
 			_, err := s.Append(ctx, fmt.Sprintf("order-%s%d", run, i), eventstore.NoStream, benchEvents(size)...)
 			return err
 		})
@@ -241,7 +160,7 @@ func BenchmarkAppendBatch(b *testing.B) {
 				sql += fmt.Sprintf("($%d, $%d, 'order', %d, 'order.placed', $%d, $%d)", p+2, 1, r, p+3, p+4)
 			}
 		}
-		parallel(b, writers, size, func(ctx context.Context, i int) error {
+		benchtest.Run(b, writers, size, func(ctx context.Context, i int) error {
 			args := []any{fmt.Sprintf("order-%s%d", run, i)}
 			for _, e := range benchEvents(size) {
 				args = append(args, [16]byte(e.ID), benchData, benchMeta)

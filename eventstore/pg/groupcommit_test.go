@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/eventstore/eventstoretest"
@@ -92,4 +95,176 @@ func queuedWriter(ctx context.Context, s *pg.Store, stream string, size int) err
 		}
 	}
 	return nil
+}
+
+// TestHotStreamsInGroupCommits has many writers append to two streams at
+// once, each at the revision it last saw, so that group commits in flight
+// together hold both streams' next revisions in either order. Every
+// append must either succeed or get a conflict: a group commit that waits
+// for another one that waits for it would be a deadlock, which PostgreSQL
+// breaks by failing one of them after a second.
+func TestHotStreamsInGroupCommits(t *testing.T) {
+	url := dbtest.New(t)
+	s, err := pg.New(context.Background(), pg.Config{DatabaseURL: url, Flushers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cat := eventstoretest.NewCategory()
+	streams := []string{cat + "-a", cat + "-b", cat + "-c", cat + "-d"}
+	for _, stream := range streams {
+		if _, err := s.Append(ctx, stream, eventstore.NoStream, eventstoretest.Event("init", 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const writers, appends = 32, 60
+	var (
+		wg       sync.WaitGroup
+		appended [4]atomic.Int64
+		errs     = make(chan error, writers)
+	)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			revs := make([]uint64, len(streams))
+			for i := range appends {
+				k := (w*7 + i*3) % len(streams)
+				res, err := s.Append(ctx, streams[k], eventstore.Exact(revs[k]), eventstoretest.Event(fmt.Sprintf("w%d", w), i))
+				var c *eventstore.ConflictError
+				switch {
+				case err == nil:
+					appended[k].Add(1)
+					revs[k] = res.Revision
+				case errors.As(err, &c) && c.ActualKnown:
+					revs[k] = c.Actual
+				default:
+					errs <- fmt.Errorf("writer %d, append %d to %s: %w", w, i, streams[k], err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for k, stream := range streams {
+		events, err := s.ReadStream(ctx, stream, eventstore.ReadOptions{Count: writers * appends})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 1 + int(appended[k].Load()); len(events) != want {
+			t.Errorf("%s holds %d events, want %d (the first and every successful append)", stream, len(events), want)
+		}
+	}
+}
+
+// TestGroupCommitChosenToBreakADeadlock forms a group commit of appends to
+// streams a and b while another transaction holds b's next revision, then
+// makes that transaction wait for a's, which the group holds: a deadlock.
+// PostgreSQL rolls back the group, the first to wait. Its appends are then
+// taken one at a time and each gets its true outcome: a is stored, and b is
+// a conflict once the other transaction commits its event there.
+func TestGroupCommitChosenToBreakADeadlock(t *testing.T) {
+	url := dbtest.New(t)
+	s, err := pg.New(context.Background(), pg.Config{DatabaseURL: url, Flushers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	cat := eventstoretest.NewCategory()
+	a, b, c := cat+"-a", cat+"-b", cat+"-c"
+	for _, stream := range []string{a, b, c} {
+		if _, err := s.Append(ctx, stream, eventstore.NoStream, eventstoretest.Event("init", 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// other holds b's revision 1; blocker holds c's, so that an append to
+	// c waits in the only transaction slot while a and b queue behind it.
+	other, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback(ctx)
+	if _, err := s.AppendTx(ctx, other, b, eventstore.Exact(0), eventstoretest.Event("other", 1)); err != nil {
+		t.Fatal(err)
+	}
+	blocker, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendTx(ctx, blocker, c, eventstore.Exact(0), eventstoretest.Event("blocker", 1)); err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		stream string
+		err    error
+	}
+	done := make(chan outcome, 3)
+	appendTo := func(stream string) {
+		_, err := s.Append(ctx, stream, eventstore.Exact(0), eventstoretest.Event("grouped", 1))
+		done <- outcome{stream, err}
+	}
+	go appendTo(c)
+	waitForLockWait(t, pool, 1)
+	go appendTo(a)
+	go appendTo(b)
+	time.Sleep(200 * time.Millisecond) // a and b queue for the slot
+	if err := blocker.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if o := <-done; o.stream != c || o.err != nil {
+		t.Fatalf("append to %s: %v, want c stored", o.stream, o.err)
+	}
+	// The group of a and b now holds a's revision 1 and waits for b's.
+	waitForLockWait(t, pool, 1)
+	// Waiting for a's revision closes the cycle; the group, waiting
+	// longer, finds it and is rolled back.
+	if _, err := s.AppendTx(ctx, other, a, eventstore.Exact(0), eventstoretest.Event("other", 2)); err != nil {
+		t.Fatalf("the other transaction: %v, want it to go on once the group is rolled back", err)
+	}
+	// a's single retry now waits for other, which stores b's and a's
+	// revision 1 on commit: both grouped appends conflict.
+	if err := other.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		o := <-done
+		var conflict *eventstore.ConflictError
+		if !errors.As(o.err, &conflict) || !conflict.ActualKnown || conflict.Actual != 1 {
+			t.Errorf("append to %s: %v, want a conflict at revision 1", o.stream, o.err)
+		}
+	}
+}
+
+// waitForLockWait waits until n backends of the database wait for a lock.
+func waitForLockWait(t *testing.T, pool *pgxpool.Pool, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waiting == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d backends wait for a lock, want %d", waiting, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -41,10 +41,12 @@ func nextNotification(t *testing.T, conn *pgx.Conn) *pgconn.Notification {
 	return n
 }
 
-// A lone append announces itself in its own statement: the notification
+// A lone append announces itself in its own transaction: the notification
 // comes from the backend that inserted the events, whose last statement is
-// the append, not a NOTIFY of its own. Each case appends through a store of
-// its own, whose first append finds a NOTIFY due.
+// the one-event append, or for several events the NOTIFY sent beside their
+// statement in the same round trip, not the notifier's NOTIFY of its own
+// (SELECT pg_notify($1, ”)). Each case appends through a store of its own,
+// whose first append finds a NOTIFY due.
 func TestLoneAppendCarriesItsNotify(t *testing.T) {
 	_, url := newStore(t)
 	conn := listenTo(t, url)
@@ -57,7 +59,7 @@ func TestLoneAppendCarriesItsNotify(t *testing.T) {
 		{eventstore.NoStream, eventstoretest.Events("a", 0, 1), "WITH a AS (INSERT INTO eventstore.events"},
 		{eventstore.Exact(0), eventstoretest.Events("b", 1, 1), "WITH a AS (INSERT INTO eventstore.events"},
 		{eventstore.Any, eventstoretest.Events("c", 2, 1), "WITH a AS (INSERT INTO eventstore.events"},
-		{eventstore.StreamExists, eventstoretest.Events("d", 3, 2), "WITH req AS ("},
+		{eventstore.StreamExists, eventstoretest.Events("d", 3, 2), "SELECT pg_notify('orderflow_eventstore', '')"},
 	} {
 		s, err := pg.New(context.Background(), pg.Config{DatabaseURL: url})
 		if err != nil {

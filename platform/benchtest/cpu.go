@@ -1,4 +1,4 @@
-package pg_test
+package benchtest
 
 import (
 	"context"
@@ -15,56 +15,61 @@ import (
 // clockTick is the unit of the CPU times in /proc/<pid>/stat (USER_HZ).
 const clockTick = 10 * time.Millisecond
 
-// cpuMeter measures the CPU time one benchmark run costs: this process's,
-// and that of the PostgreSQL backends serving its database, read from
-// /proc (the benchmarks' server runs on the same machine; when it does
-// not, the server's share is not reported).
+// cpuMeter measures the CPU time a stretch of a benchmark costs: this
+// process's, and that of the PostgreSQL backends serving one database,
+// read from /proc (the benchmarks' server runs on the same machine; when it
+// does not, the server's share is unknown).
 type cpuMeter struct {
 	url            string
 	client, server time.Duration
 	serverKnown    bool
 }
 
-func startCPU(b *testing.B, url string) *cpuMeter {
-	m := &cpuMeter{url: url}
-	m.client = processCPU(b)
-	m.server, m.serverKnown = backendCPU(b, url)
+// startCPU starts measuring; url names the database whose backends count,
+// none when empty.
+func startCPU(tb testing.TB, url string) cpuMeter {
+	m := cpuMeter{url: url, client: processCPU(tb)}
+	if url != "" {
+		m.server, m.serverKnown = backendCPU(tb, url)
+	}
 	return m
 }
 
-// report adds client-µs/op and, when known, server-µs/op to b's results.
-func (m *cpuMeter) report(b *testing.B, ops int) {
-	client := processCPU(b) - m.client
-	b.ReportMetric(float64(client.Microseconds())/float64(ops), "client-µs/op")
-	if server, ok := backendCPU(b, m.url); ok && m.serverKnown {
-		b.ReportMetric(float64((server-m.server).Microseconds())/float64(ops), "server-µs/op")
+// stop returns the CPU time spent since start: the process's and, when
+// known, the database's backends'.
+func (m cpuMeter) stop(tb testing.TB) (client, server time.Duration, serverKnown bool) {
+	client = processCPU(tb) - m.client
+	if !m.serverKnown {
+		return client, 0, false
 	}
+	now, ok := backendCPU(tb, m.url)
+	return client, now - m.server, ok
 }
 
-func processCPU(b *testing.B) time.Duration {
+func processCPU(tb testing.TB) time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // backendCPU sums the user and system CPU time of the backends connected
 // to the database at url, other than the one asking.
-func backendCPU(b *testing.B, url string) (time.Duration, bool) {
+func backendCPU(tb testing.TB, url string) (time.Duration, bool) {
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer conn.Close(ctx)
 	rows, err := conn.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	var total time.Duration
 	for _, pid := range pids {
