@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/orderflow/orderflow/eventstore"
@@ -48,25 +47,37 @@ func (b *batcher) direct(ctx context.Context, req appendRequest) (eventstore.App
 }
 
 // insertOne runs the one-event statement that fits req's expected revision,
-// its notifying twin when notify is set.
+// its notifying twin when notify is set. It runs below pgx's query layer:
+// the statement is prepared once per connection, its arguments encoded in
+// PostgreSQL's binary format here and the returned row read straight off
+// the connection, which saves the client a few microseconds per append
+// (client-µs/op in BenchmarkAppend).
 func (b *batcher) insertOne(ctx context.Context, req appendRequest, notify bool) (eventstore.AppendResult, error) {
-	sql, args := statement(req, notify)
-	// One struct for the three targets: one allocation instead of three.
-	var row struct {
-		revision, prepare int64
-		commit            uint64
-	}
-	err := b.pool.QueryRow(ctx, sql, args...).Scan(&row.revision, &row.commit, &row.prepare)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return eventstore.AppendResult{}, errNotWritten
-	}
+	sql, params := oneParams(req, notify)
+	conn, err := b.pool.Acquire(ctx)
 	if err != nil {
 		return eventstore.AppendResult{}, err
 	}
-	return eventstore.AppendResult{
-		Revision: uint64(row.revision),
-		Position: eventstore.Position{Commit: row.commit, Prepare: uint64(row.prepare)},
-	}, nil
+	defer conn.Release()
+	sd, err := conn.Conn().Prepare(ctx, sql, sql)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	rr := conn.Conn().PgConn().ExecStatement(ctx, sd, params, binaryFormats[:len(params)], binaryFormats[:3])
+	var (
+		res eventstore.AppendResult
+		got bool
+	)
+	for rr.NextRow() {
+		res, got = decodeOne(rr.Values())
+	}
+	if _, err := rr.Close(); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if !got {
+		return eventstore.AppendResult{}, errNotWritten
+	}
+	return res, nil
 }
 
 // insertMany writes a request of several events as a group commit of one,

@@ -1,6 +1,10 @@
 package pg
 
-import "github.com/orderflow/orderflow/eventstore"
+import (
+	"encoding/binary"
+
+	"github.com/orderflow/orderflow/eventstore"
+)
 
 // The append statements. Each writes one request and checks its expected
 // revision on the way, with at most one index probe; a retry, a conflict or
@@ -69,24 +73,76 @@ SELECT CASE WHEN ok.ok THEN 0 ELSE 1 END::smallint,
        (SELECT max(ins.transaction_id) FROM ins), (SELECT max(ins.position) FROM ins)
   FROM ok`
 
-// statement returns the statement that writes req, with its arguments: a
-// one-event statement that fits its expected revision (its notifying twin
-// when notify is set), or appendManySQL for several events, which never
-// carries a NOTIFY.
+// statement returns the statement that writes req, with its arguments for
+// pgx: a one-event statement that fits its expected revision (its
+// notifying twin when notify is set), or appendManySQL for several events,
+// which never carries a NOTIFY.
 func statement(req appendRequest, notify bool) (string, []any) {
 	if len(req.ids) > 1 {
 		return appendManySQL, []any{req.stream, expectedCode(req.expected), req.ids, req.types, req.data, req.meta}
 	}
+	sql, extra := oneSQL(req.expected, notify)
 	args := []any{req.ids[0], req.stream, eventstore.Category(req.stream), req.types[0], req.data[0], req.meta[0]}
-	switch e := req.expected; {
-	case e.IsNoStream():
-		return pick(notify, insertNewSQL, insertNewNotifySQL), args
-	case e.IsAny() || e.IsStreamExists():
-		return pick(notify, insertLastSQL, insertLastNotifySQL), append(args, e.IsStreamExists())
-	default:
-		rev, _ := e.Revision()
-		return pick(notify, insertAfterSQL, insertAfterNotifySQL), append(args, int64(rev))
+	if extra != nil {
+		args = append(args, extra)
 	}
+	return sql, args
+}
+
+// oneSQL returns the one-event statement that fits expected, its notifying
+// twin when notify is set, and the parameter it takes after the event's
+// six: none (nil), whether the stream must exist (bool), or the revision
+// to append after (int64).
+func oneSQL(expected eventstore.ExpectedRevision, notify bool) (string, any) {
+	switch {
+	case expected.IsNoStream():
+		return pick(notify, insertNewSQL, insertNewNotifySQL), nil
+	case expected.IsAny() || expected.IsStreamExists():
+		return pick(notify, insertLastSQL, insertLastNotifySQL), expected.IsStreamExists()
+	default:
+		rev, _ := expected.Revision()
+		return pick(notify, insertAfterSQL, insertAfterNotifySQL), int64(rev)
+	}
+}
+
+// binaryFormats marks every parameter and result column as PostgreSQL's
+// binary format.
+var binaryFormats = []int16{1, 1, 1, 1, 1, 1, 1}
+
+// oneParams returns the one-event statement that writes req (see oneSQL)
+// and its parameters in PostgreSQL's binary format: uuid, text, text,
+// text, bytea, bytea and then bool or int8.
+func oneParams(req appendRequest, notify bool) (string, [][]byte) {
+	sql, extra := oneSQL(req.expected, notify)
+	params := make([][]byte, 6, 7)
+	params[0] = req.ids[0][:]
+	params[1] = []byte(req.stream)
+	params[2] = []byte(eventstore.Category(req.stream))
+	params[3] = []byte(req.types[0])
+	params[4] = req.data[0]
+	params[5] = req.meta[0]
+	switch v := extra.(type) {
+	case bool:
+		params = append(params, []byte{0})
+		if v {
+			params[6][0] = 1
+		}
+	case int64:
+		params = append(params, binary.BigEndian.AppendUint64(nil, uint64(v)))
+	}
+	return sql, params
+}
+
+// decodeOne decodes the row a one-event statement returns, in binary
+// format: revision int8, transaction_id xid8, position int8.
+func decodeOne(values [][]byte) (eventstore.AppendResult, bool) {
+	if len(values) != 3 || len(values[0]) != 8 || len(values[1]) != 8 || len(values[2]) != 8 {
+		return eventstore.AppendResult{}, false
+	}
+	return eventstore.AppendResult{
+		Revision: binary.BigEndian.Uint64(values[0]),
+		Position: eventstore.Position{Commit: binary.BigEndian.Uint64(values[1]), Prepare: binary.BigEndian.Uint64(values[2])},
+	}, true
 }
 
 // pick returns plain, or notifying when notify is set.
