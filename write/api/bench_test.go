@@ -7,9 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +17,7 @@ import (
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/eventstore/pg"
 	"github.com/orderflow/orderflow/platform/auth"
+	"github.com/orderflow/orderflow/platform/benchtest"
 	"github.com/orderflow/orderflow/platform/dbtest"
 	"github.com/orderflow/orderflow/write/api"
 	"github.com/orderflow/orderflow/write/command"
@@ -35,66 +33,76 @@ var (
 	placedMeta = eventstore.Metadata{CorrelationID: uuid.NewString(), CausationID: uuid.NewString()}
 )
 
-// BenchmarkPlaceOrder places orders over HTTP (impl=http: a real socket,
-// the whole command path: token check, decode, catalog lookup, load,
-// decide, append, respond) as an admin and compares it, in the same run and
-// at the same concurrency, with bare appends of one event of the same size
-// (impl=store) and with a raw pgx INSERT of that row in autocommit
-// (impl=raw), with a pool as large as the store's.
+// BenchmarkPlaceOrder places orders over HTTP (http: a real socket, the
+// whole command path: token check, decode, catalog lookup, load, decide,
+// append, respond) as an admin and compares it, in the same run and at the
+// same concurrency, with bare appends of one event of the same size
+// (store) and with a raw pgx INSERT of that row in autocommit (raw), with
+// a pool as large as the store's, the sides alternating
+// (benchtest.Paired): http:store is what the command path costs on top of
+// its append.
 func BenchmarkPlaceOrder(b *testing.B) {
 	for _, conns := range []int{1, 4, 16, 64} {
-		b.Run(fmt.Sprintf("conns=%d/impl=http", conns), func(b *testing.B) {
-			url, _, _ := benchServer(b)
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
-			body := []byte(validOrder)
-			authorization := bearer(b, testAdmin, auth.RoleAdmin)
-			measure(b, conns, func() error {
-				req, err := http.NewRequest(http.MethodPost, url+"/orders", bytes.NewReader(body))
-				if err != nil {
-					return err
-				}
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", authorization)
-				resp, err := client.Do(req)
-				if err != nil {
-					return err
-				}
-				defer resp.Body.Close()
-				_, _ = io.Copy(io.Discard, resp.Body)
-				if resp.StatusCode != http.StatusAccepted {
-					return fmt.Errorf("status %d", resp.StatusCode)
-				}
-				return nil
-			})
-		})
-		b.Run(fmt.Sprintf("conns=%d/impl=store", conns), func(b *testing.B) {
-			_, store, _ := benchServer(b)
-			measure(b, conns, func() error {
-				_, err := store.Append(context.Background(), "order-"+uuid.NewString(), eventstore.NoStream,
-					eventstore.EventData{ID: uuid.New(), Type: "order.placed", Data: placedData, Metadata: placedMeta})
-				return err
-			})
-		})
-		b.Run(fmt.Sprintf("conns=%d/impl=raw", conns), func(b *testing.B) {
-			_, _, dbURL := benchServer(b)
-			cfg, err := pgxpool.ParseConfig(dbURL)
-			if err != nil {
-				b.Fatal(err)
-			}
-			cfg.MaxConns = pg.DefaultMaxConns
-			pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(pool.Close)
-			meta := eventstore.MarshalMetadata(placedMeta)
-			measure(b, conns, func() error {
-				_, err := pool.Exec(context.Background(), `INSERT INTO eventstore.events (event_id, stream_id, category, revision, type, data, metadata)
-VALUES ($1, $2, 'order', 0, 'order.placed', $3, $4)`, uuid.New(), "order-"+uuid.NewString(), placedData, meta)
-				return err
-			})
+		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
+			benchtest.Paired(b, conns, 1, placeOrderSides(b, conns)...)
 		})
 	}
+}
+
+// placeOrderSides opens BenchmarkPlaceOrder's sides, each on a database of
+// its own, and warms them up with conns goroutines.
+func placeOrderSides(b *testing.B, conns int) []benchtest.Side {
+	apiURL, _, apiDB := benchServer(b)
+	_, store, storeDB := benchServer(b)
+	_, _, rawDB := benchServer(b)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
+	body := []byte(validOrder)
+	authorization := bearer(b, testAdmin, auth.RoleAdmin)
+	cfg, err := pgxpool.ParseConfig(rawDB)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.MaxConns = pg.DefaultMaxConns
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	meta := eventstore.MarshalMetadata(placedMeta)
+	sides := []benchtest.Side{
+		{Name: "http", DatabaseURL: apiDB, Op: func(ctx context.Context, _ int) error {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, apiURL+"/orders", bytes.NewReader(body))
+			if err != nil {
+				return err
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", authorization)
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			_, _ = io.Copy(io.Discard, resp.Body)
+			if resp.StatusCode != http.StatusAccepted {
+				return fmt.Errorf("status %d", resp.StatusCode)
+			}
+			return nil
+		}},
+		{Name: "store", DatabaseURL: storeDB, Op: func(ctx context.Context, _ int) error {
+			_, err := store.Append(ctx, "order-"+uuid.NewString(), eventstore.NoStream,
+				eventstore.EventData{ID: uuid.New(), Type: "order.placed", Data: placedData, Metadata: placedMeta})
+			return err
+		}},
+		{Name: "raw", DatabaseURL: rawDB, Op: func(ctx context.Context, _ int) error {
+			_, err := pool.Exec(ctx, `INSERT INTO eventstore.events (event_id, stream_id, category, revision, type, data, metadata)
+VALUES ($1, $2, 'order', 0, 'order.placed', $3, $4)`, uuid.New(), "order-"+uuid.NewString(), placedData, meta)
+			return err
+		}},
+	}
+	for _, sd := range sides {
+		benchtest.WarmUp(b, conns, time.Second, sd.Op)
+	}
+	return sides
 }
 
 // benchServer serves the command API on a fresh database with SKU-1 in the
@@ -131,44 +139,4 @@ func benchServer(b *testing.B) (string, eventstore.Store, string) {
 	srv := httptest.NewServer(r)
 	b.Cleanup(srv.Close)
 	return srv.URL + api.Prefix, store, dbURL
-}
-
-// measure runs b.N operations on conns goroutines and reports their rate
-// and latency percentiles.
-func measure(b *testing.B, conns int, op func() error) {
-	var (
-		next   atomic.Int64
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		lat    = make([]time.Duration, 0, b.N)
-		failed atomic.Value
-	)
-	b.ResetTimer()
-	for range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			mine := make([]time.Duration, 0, b.N/conns+1)
-			for next.Add(1) <= int64(b.N) {
-				start := time.Now()
-				if err := op(); err != nil {
-					failed.Store(err)
-					return
-				}
-				mine = append(mine, time.Since(start))
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	b.StopTimer()
-	if err, _ := failed.Load().(error); err != nil {
-		b.Fatal(err)
-	}
-	slices.Sort(lat)
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 }
