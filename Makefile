@@ -69,7 +69,7 @@ bench: tools ## run the benchmarks against PostgreSQL; benchstat compares each w
 	@$(with-postgres) \
 	mkdir -p $(BENCHDIR); \
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCHCOUNT) -timeout 90m $(BENCHFLAGS) ./... | tee $(BENCHDIR)/latest.txt; \
-	echo '==> benchstat: our code (impl=store) against its raw baseline (impl=raw)' >&2; \
+	echo '==> benchstat: our code (impl=store) against its raw baseline (impl=raw); paired benchmarks report the ratio itself (store:raw)' >&2; \
 	"$$($(GO) env GOPATH)/bin/benchstat" -col /impl $(BENCHDIR)/latest.txt
 
 fuzz: ## run each fuzz target for FUZZTIME

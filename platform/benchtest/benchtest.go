@@ -1,5 +1,7 @@
-// Package benchtest holds what the benchmarks share: filling the event log
-// fast, and measuring the largest heap a run needs.
+// Package benchtest holds what the benchmarks share: running an operation
+// on many goroutines and measuring its latency, measuring our code and its
+// baselines alternately in one run (Paired), filling the event log fast,
+// and measuring the largest heap a run needs.
 package benchtest
 
 import (
