@@ -23,14 +23,7 @@ import (
 // expected revision, conflicts and partial overlaps, all at once. Each
 // must get exactly its own outcome.
 func TestQueuedAppends(t *testing.T) {
-	url := dbtest.New(t)
-	s, err := pg.New(context.Background(), pg.Config{DatabaseURL: url, Flushers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	s, _, ctx := flushersStore(t, 1)
 	cat := eventstoretest.NewCategory()
 
 	const writers = 32
@@ -50,6 +43,21 @@ func TestQueuedAppends(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// flushersStore returns a store with the given number of transaction slots
+// on a database of its own, the database's URL and a context for the test.
+func flushersStore(t *testing.T, flushers int) (*pg.Store, string, context.Context) {
+	t.Helper()
+	url := dbtest.New(t)
+	s, err := pg.New(context.Background(), pg.Config{DatabaseURL: url, Flushers: flushers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return s, url, ctx
 }
 
 // queuedWriter runs one writer's script on stream with batches of size
@@ -97,21 +105,14 @@ func queuedWriter(ctx context.Context, s *pg.Store, stream string, size int) err
 	return nil
 }
 
-// TestHotStreamsInGroupCommits has many writers append to two streams at
+// TestHotStreamsInGroupCommits has many writers append to four streams at
 // once, each at the revision it last saw, so that group commits in flight
-// together hold both streams' next revisions in either order. Every
-// append must either succeed or get a conflict: a group commit that waits
-// for another one that waits for it would be a deadlock, which PostgreSQL
-// breaks by failing one of them after a second.
+// together hold several of the streams' next revisions. Every append must
+// either succeed or get a conflict, and each stream must hold exactly the
+// successful ones: two group commits waiting for each other would be a
+// deadlock, which PostgreSQL breaks by failing one of them after a second.
 func TestHotStreamsInGroupCommits(t *testing.T) {
-	url := dbtest.New(t)
-	s, err := pg.New(context.Background(), pg.Config{DatabaseURL: url, Flushers: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	s, _, ctx := flushersStore(t, 4)
 	cat := eventstoretest.NewCategory()
 	streams := []string{cat + "-a", cat + "-b", cat + "-c", cat + "-d"}
 	for _, stream := range streams {
@@ -167,17 +168,11 @@ func TestHotStreamsInGroupCommits(t *testing.T) {
 // streams a and b while another transaction holds b's next revision, then
 // makes that transaction wait for a's, which the group holds: a deadlock.
 // PostgreSQL rolls back the group, the first to wait. Its appends are then
-// taken one at a time and each gets its true outcome: a is stored, and b is
-// a conflict once the other transaction commits its event there.
+// taken one at a time and each gets its true outcome: once the other
+// transaction commits its events to a and b, both are conflicts at
+// revision 1.
 func TestGroupCommitChosenToBreakADeadlock(t *testing.T) {
-	url := dbtest.New(t)
-	s, err := pg.New(context.Background(), pg.Config{DatabaseURL: url, Flushers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	s, url, ctx := flushersStore(t, 1)
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,15 @@
 package runner_test
 
 import (
+	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/orderflow/orderflow/paymentprovider"
 	"github.com/orderflow/orderflow/paymentprovider/sandbox"
+	"github.com/orderflow/orderflow/write/money"
 	"github.com/orderflow/orderflow/write/order"
 )
 
@@ -55,6 +58,12 @@ func TestProviderOutageUnderLoad(t *testing.T) {
 	if !opened {
 		t.Fatalf("the circuit never opened during the outage: %+v", w.client.State())
 	}
+	// The sagas' calls may all be waiting out the provider's Retry-After
+	// now; one made while the circuit is open is refused without reaching
+	// the provider.
+	if _, err := w.client.Charge(context.Background(), "probe-"+ids[0], "probe", money.Money{Amount: 100, Currency: "EUR"}); !errors.Is(err, paymentprovider.ErrCircuitOpen) {
+		t.Fatalf("a charge while the circuit is open: %v, want %v", err, paymentprovider.ErrCircuitOpen)
+	}
 	time.Sleep(500 * time.Millisecond) // a sustained outage
 	for _, id := range ids {
 		if s := w.saga(id); s.Finished() {
@@ -78,7 +87,7 @@ func TestProviderOutageUnderLoad(t *testing.T) {
 		t.Fatalf("%d calls reached the provider at once; the bulkhead allows 3", stats.MaxInFlight)
 	}
 	if state.Breaker != paymentprovider.BreakerClosed || state.RejectedByBreaker == 0 {
-		t.Fatalf("after recovery: %+v, want a closed circuit that had refused calls", state)
+		t.Fatalf("after recovery: %+v, want a closed circuit that had refused a call", state)
 	}
 	t.Logf("provider saw at most %d calls at once; the circuit refused %d, the bulkhead %d", stats.MaxInFlight, state.RejectedByBreaker, state.RejectedByBulkhead)
 }
