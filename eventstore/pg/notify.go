@@ -105,9 +105,11 @@ func (n *notifier) run(ctx context.Context) {
 	}
 }
 
-// listen wakes local subscribers whenever any process announces an append,
-// reconnecting after failures, until ctx ends.
-func listen(ctx context.Context, cfg *pgx.ConnConfig, wake *wakeup, logger *slog.Logger) {
+// listen wakes local subscribers whenever another process announces an
+// append, reconnecting after failures, until ctx ends. Announcements sent
+// by own's backends are this store's, whose appends woke the subscribers
+// of their category already.
+func listen(ctx context.Context, cfg *pgx.ConnConfig, wake *wakeup, own *backends, logger *slog.Logger) {
 	l := &pgxlisten.Listener{
 		Connect: func(ctx context.Context) (*pgx.Conn, error) {
 			return pgx.ConnectConfig(ctx, cfg.Copy())
@@ -119,7 +121,10 @@ func listen(ctx context.Context, cfg *pgx.ConnConfig, wake *wakeup, logger *slog
 		},
 		ReconnectDelay: time.Second,
 	}
-	l.Handle(channel, pgxlisten.HandlerFunc(func(context.Context, *pgconn.Notification, *pgx.Conn) error {
+	l.Handle(channel, pgxlisten.HandlerFunc(func(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+		if own.has(n.PID) {
+			return nil
+		}
 		wake.broadcast("")
 		return nil
 	}))

@@ -2,6 +2,8 @@ package pg_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"github.com/orderflow/orderflow/eventstore"
 	"github.com/orderflow/orderflow/eventstore/eventstoretest"
 	"github.com/orderflow/orderflow/eventstore/pg"
+	"github.com/orderflow/orderflow/platform/dbtest"
 )
 
 // listenTo listens on the store's notification channel in the database at
@@ -139,5 +142,73 @@ func TestStoreListensOnceSubscribed(t *testing.T) {
 			t.Fatal("the store does not listen after its subscription waited")
 		case <-time.After(10 * time.Millisecond):
 		}
+	}
+}
+
+// A store's own NOTIFYs wake none of its subscriptions: its appends woke
+// the subscribers of their category already. Another process's NOTIFY
+// wakes them all, since it names no category.
+func TestOwnNotifyWakesOnlyItsCategory(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	url := dbtest.New(t)
+	open := func() *pg.Store {
+		// Subscriptions poll once a minute: only a wake-up makes them read.
+		s, err := pg.New(ctx, pg.Config{DatabaseURL: url, PollInterval: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	s, other := open(), open()
+	quiet, busy := eventstoretest.NewCategory(), eventstoretest.NewCategory()
+	sub, err := s.Subscribe(ctx, eventstore.SubscribeOptions{Category: quiet, Checkpoints: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	// Drain: with no event of its category, Next returns only when a read
+	// moved its checkpoint to the head.
+	for {
+		wctx, stop := context.WithTimeout(ctx, 300*time.Millisecond)
+		_, err := sub.Next(wctx)
+		stop()
+		if errors.Is(err, context.DeadlineExceeded) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One Next waits through everything below; it returns only once a
+	// wake-up makes it read the head.
+	returned := make(chan error, 1)
+	go func() {
+		events, err := sub.Next(ctx)
+		if err == nil && len(events) != 0 {
+			err = fmt.Errorf("%d events of a category no one appends to", len(events))
+		}
+		returned <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // Next has read the head and waits
+	// Appends to another category, spread over 300 ms: several carry a
+	// NOTIFY (one in 20 ms).
+	for i := range 12 {
+		if _, err := s.Append(ctx, busy+"-1", eventstore.Any, eventstoretest.Event("a", i)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	select {
+	case err := <-returned:
+		t.Fatalf("the store's own appends to another category woke the subscription (Next: %v)", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if _, err := other.Append(ctx, busy+"-2", eventstore.NoStream, eventstoretest.Event("b", 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-returned; err != nil {
+		t.Fatalf("after another store's append: %v, want the subscription woken with its checkpoint moved", err)
 	}
 }

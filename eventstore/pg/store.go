@@ -57,6 +57,8 @@ type Store struct {
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 
+	// own are the backends of pool; the listener ignores their NOTIFYs.
+	own backends
 	// listenCfg connects the listener, which startListener starts.
 	listenCfg *pgx.ConnConfig
 	listenMu  sync.Mutex
@@ -78,6 +80,8 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxConns > 0 {
 		pcfg.MaxConns = cfg.MaxConns
 	}
+	s := &Store{}
+	s.own.track(pcfg)
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("event store: connect: %w", err)
@@ -95,7 +99,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		poll = DefaultPollInterval
 	}
 	bg, stop := context.WithCancel(context.Background())
-	s := &Store{pool: pool, logger: logger, poll: poll, bg: bg, stop: stop, listenCfg: pcfg.ConnConfig}
+	s.pool, s.logger, s.poll, s.bg, s.stop, s.listenCfg = pool, logger, poll, bg, stop, pcfg.ConnConfig
 	s.wake = newWakeup(s.startListener)
 	s.notify = newNotifier(pool, logger)
 	flushers := cfg.Flushers
@@ -124,7 +128,7 @@ func (s *Store) startListener() {
 		return
 	}
 	s.wg.Add(1)
-	go func() { defer s.wg.Done(); listen(s.bg, s.listenCfg, s.wake, s.logger) }()
+	go func() { defer s.wg.Done(); listen(s.bg, s.listenCfg, s.wake, &s.own, s.logger) }()
 }
 
 // Close stops the store's background work and closes its connections.
