@@ -18,9 +18,10 @@
 // transaction slot free and no one queued is written at once, from the
 // caller's goroutine, by a prepared statement that checks the expected
 // revision and inserts; appends that arrive while every slot is busy queue
-// up and are written together, many to a statement (group commit). Two
-// appends racing for the same revision meet on the (stream_id, revision)
-// unique key. Whenever a statement inserts nothing or hits a unique key,
+// up and are written together: their statements sent in one round trip and
+// committed as one implicit transaction (group commit), streams in name
+// order so that two group commits never deadlock. Two appends racing for
+// the same revision meet on the (stream_id, revision) unique key. Whenever a statement inserts nothing or hits a unique key,
 // the append re-runs alone through the eventstore.append SQL function,
 // which tells a retried batch from a conflict and from a partial overlap.
 //
@@ -32,5 +33,5 @@
 // round trip or commit); an append that carried none is announced within
 // 25 ms, by a later append's or by one the store sends on its own. A store
 // listens for other processes' appends once a subscription of its own
-// waits for events.
+// waits for events, and lets its own connections' NOTIFYs pass.
 package pg
