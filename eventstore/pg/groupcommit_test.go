@@ -263,3 +263,21 @@ WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestExpectedRevisionBeyond32Bits expects a revision that needs 64 bits,
+// for one event and for several: each is a conflict naming the stream's
+// actual revision, not a failure to send the number.
+func TestExpectedRevisionBeyond32Bits(t *testing.T) {
+	s, _, ctx := flushersStore(t, 1)
+	stream := eventstoretest.NewCategory() + "-1"
+	if _, err := s.Append(ctx, stream, eventstore.NoStream, eventstoretest.Event("a", 0)); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 3} {
+		_, err := s.Append(ctx, stream, eventstore.Exact(1<<40), eventstoretest.Events("b", 1, n)...)
+		var c *eventstore.ConflictError
+		if !errors.As(err, &c) || !c.ActualKnown || !c.Exists || c.Actual != 0 {
+			t.Errorf("%d events expecting revision 2^40: %v, want a conflict at revision 0", n, err)
+		}
+	}
+}

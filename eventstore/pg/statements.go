@@ -57,8 +57,8 @@ const notifySQL = `SELECT pg_notify('` + channel + `', '')`
 // does not look for stored event ids: a retried batch fails on the
 // event_id unique key.
 const appendManySQL = `WITH ok AS (
-  SELECT c.cur, ($2 = -1 OR ($2 = -2 AND c.cur IS NULL) OR ($2 = -3 AND c.cur IS NOT NULL)
-                 OR ($2 >= 0 AND c.cur IS NOT DISTINCT FROM $2)) AS ok
+  SELECT c.cur, ($2::bigint = -1 OR ($2::bigint = -2 AND c.cur IS NULL) OR ($2::bigint = -3 AND c.cur IS NOT NULL)
+                 OR ($2::bigint >= 0 AND c.cur IS NOT DISTINCT FROM $2::bigint)) AS ok
     FROM (SELECT max(e.revision) AS cur FROM eventstore.events e WHERE e.stream_id = $1) c
 ), ins AS (
   INSERT INTO eventstore.events (event_id, stream_id, category, revision, type, data, metadata)
