@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // ErrInvalidToken is wrapped by every error Verify returns: the token is
@@ -30,6 +31,26 @@ type Verifier struct {
 	maxBytes int
 	logger   *slog.Logger
 	refused  func(w http.ResponseWriter, r *http.Request) bool
+	now      func() time.Time
+	leeway   time.Duration
+	// verified remembers the tokens that passed every check: a client's
+	// next request with the same token costs a lookup instead of a
+	// signature check and a JSON decoding. Only the exact bytes of a
+	// verified token find its entry, and an entry serves only until the
+	// token expires.
+	verified *lru.Cache[string, verifiedToken]
+}
+
+// verifiedTokens bounds how many verified tokens a Verifier remembers; the
+// least recently used go first.
+const verifiedTokens = 4096
+
+// verifiedToken is a token that passed every check: the principal it
+// names, and the time from which the parser would refuse it as expired
+// (exp plus the leeway).
+type verifiedToken struct {
+	principal Principal
+	until     time.Time
 }
 
 // NewVerifier returns a Verifier for cfg. It returns an error when neither
@@ -77,7 +98,12 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 		jwt.WithTimeFunc(now),
 		jwt.WithStrictDecoding(),
 	)
-	return &Verifier{alg: alg, key: key, parser: parser, maxBytes: maxBytes, logger: logger, refused: cfg.Refused}, nil
+	verified, err := lru.New[string, verifiedToken](verifiedTokens)
+	if err != nil {
+		return nil, err
+	}
+	return &Verifier{alg: alg, key: key, parser: parser, maxBytes: maxBytes, logger: logger, refused: cfg.Refused,
+		now: now, leeway: leeway, verified: verified}, nil
 }
 
 // Algorithm returns the one signing algorithm v accepts: "HS256", "RS256"
@@ -91,16 +117,25 @@ func (v *Verifier) Algorithm() string { return v.alg }
 // (RFC 7519's NumericDate: a string such as "1999999999" is refused;
 // fractions are allowed) valid within the leeway, the configured iss and aud, a sub of 1 to MaxSubjectBytes
 // printable characters and a role of customer or admin. Any failure is an
-// error wrapping ErrInvalidToken and the reason.
+// error wrapping ErrInvalidToken and the reason. A token verified before is
+// answered from memory until it expires.
 func (v *Verifier) Verify(token string) (Principal, error) {
 	if len(token) > v.maxBytes {
 		return Principal{}, fmt.Errorf("%w: %d bytes, more than %d", ErrInvalidToken, len(token), v.maxBytes)
 	}
+	if t, ok := v.verified.Get(token); ok && v.now().Before(t.until) {
+		return t.principal, nil
+	}
 	var c claims
 	if _, err := v.parser.ParseWithClaims(token, &c, v.keyFor); err != nil {
+		v.verified.Remove(token)
 		return Principal{}, fmt.Errorf("%w: %w", ErrInvalidToken, err)
 	}
-	return Principal{Subject: c.Subject, Role: c.Role}, nil
+	p := Principal{Subject: c.Subject, Role: c.Role}
+	if exp := c.ExpiresAt.date; exp != nil {
+		v.verified.Add(token, verifiedToken{principal: p, until: exp.Add(v.leeway)})
+	}
+	return p, nil
 }
 
 // keyFor returns the configured key, refusing any algorithm but the

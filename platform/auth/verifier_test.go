@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,5 +124,43 @@ func TestMaxTokenBytes(t *testing.T) {
 	under := newVerifier(t, auth.Config{Secret: secret, MaxTokenBytes: len(token) - 1})
 	if _, err := under.Verify(token); err == nil || !strings.Contains(err.Error(), "bytes, more than") {
 		t.Fatalf("a token one byte over MaxTokenBytes: %v, want refused for its size", err)
+	}
+}
+
+// A verified token is answered from memory, with no decoding, for as long
+// as the parser would accept it, and refused as expired from the moment the
+// parser would refuse it: exp plus the leeway.
+func TestVerifiedTokenRemembered(t *testing.T) {
+	var at atomic.Int64
+	at.Store(now.UnixNano())
+	v, err := auth.NewVerifier(auth.Config{Secret: secret, Issuer: issuer, Audience: audience,
+		Now: func() time.Time { return time.Unix(0, at.Load()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := sign(t, jwt.SigningMethodHS256, secret, validClaims("c-1", "customer"))
+	want := auth.Principal{Subject: "c-1", Role: auth.RoleCustomer}
+	if p, err := v.Verify(token); err != nil || p != want {
+		t.Fatalf("first Verify: %+v, %v", p, err)
+	}
+	if allocs := testing.AllocsPerRun(100, func() {
+		if p, err := v.Verify(token); err != nil || p != want {
+			t.Fatalf("Verify again: %+v, %v", p, err)
+		}
+	}); allocs > 0 {
+		t.Errorf("Verify of a verified token allocates %.0f times; want none (no decoding)", allocs)
+	}
+	exp := now.Add(time.Hour)
+	at.Store(exp.Add(auth.DefaultLeeway - time.Nanosecond).UnixNano())
+	if p, err := v.Verify(token); err != nil || p != want {
+		t.Fatalf("Verify within the leeway after exp: %+v, %v", p, err)
+	}
+	at.Store(exp.Add(auth.DefaultLeeway).UnixNano())
+	if p, err := v.Verify(token); !errors.Is(err, jwt.ErrTokenExpired) {
+		t.Fatalf("Verify at exp plus the leeway: %+v, %v; want it refused as expired", p, err)
+	}
+	at.Store(now.UnixNano())
+	if p, err := v.Verify(token); err != nil || p != want {
+		t.Fatalf("Verify with the clock set back: %+v, %v", p, err)
 	}
 }
