@@ -215,7 +215,7 @@ func TestGroupCommitChosenToBreakADeadlock(t *testing.T) {
 	waitForLockWait(t, pool, 1)
 	go appendTo(a)
 	go appendTo(b)
-	time.Sleep(200 * time.Millisecond) // a and b queue for the slot
+	time.Sleep(500 * time.Millisecond) // a and b queue for the slot
 	if err := blocker.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -191,7 +191,7 @@ func TestOwnNotifyWakesOnlyItsCategory(t *testing.T) {
 		}
 		returned <- err
 	}()
-	time.Sleep(200 * time.Millisecond) // Next has read the head and waits
+	time.Sleep(time.Second) // Next has read the head and waits
 	// Appends to another category, spread over 300 ms: several carry a
 	// NOTIFY (one in 20 ms).
 	for i := range 12 {
