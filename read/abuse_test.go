@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/orderflow/orderflow/platform/metrics"
+	"github.com/orderflow/orderflow/platform/metrics/metricstest"
 	"github.com/orderflow/orderflow/read"
 )
 
@@ -105,10 +106,8 @@ func newObserver(t *testing.T) (*metrics.Registry, *metrics.GraphQL) {
 // requireMetrics fails unless the registry's exposition has every line.
 func requireMetrics(t *testing.T, reg *metrics.Registry, lines ...string) {
 	t.Helper()
-	rec := httptest.NewRecorder()
-	reg.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	for _, l := range lines {
-		if !strings.Contains(rec.Body.String(), "\n"+l+"\n") {
+		if !slices.Contains(metricstest.Lines(t, reg, l), l) {
 			t.Errorf("metrics lack %q", l)
 		}
 	}

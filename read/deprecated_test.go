@@ -2,11 +2,10 @@ package read_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/orderflow/orderflow/platform/metrics"
+	"github.com/orderflow/orderflow/platform/metrics/metricstest"
 	"github.com/orderflow/orderflow/read"
 	"github.com/orderflow/orderflow/write/order"
 )
@@ -48,7 +47,7 @@ func TestDeprecatedFieldUses(t *testing.T) {
 		if s.status == http.StatusOK && len(r.gql(t).Errors) > 0 {
 			t.Fatalf("%s: %s", s.name, r.body)
 		}
-		got := strings.Join(metricLines(t, reg, "orderflow_graphql_deprecated_uses_total{"), "\n")
+		got := strings.Join(metricstest.Lines(t, reg, "orderflow_graphql_deprecated_uses_total{"), "\n")
 		if got != s.want {
 			t.Fatalf("after %s: metrics %q, want %q", s.name, got, s.want)
 		}
@@ -81,19 +80,4 @@ func sameCauses(t *testing.T, e *env) string {
 		entries = append(entries, `{"causationId":"`+id+`","causedBy":{"id":"`+id+`"}}`)
 	}
 	return `{"order":{"timeline":[` + strings.Join(entries, ",") + `]}}`
-}
-
-// metricLines returns the lines of the registry's exposition that begin
-// with prefix.
-func metricLines(t *testing.T, reg *metrics.Registry, prefix string) []string {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	reg.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	var out []string
-	for _, l := range strings.Split(rec.Body.String(), "\n") {
-		if strings.HasPrefix(l, prefix) {
-			out = append(out, l)
-		}
-	}
-	return out
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/orderflow/orderflow/platform/metrics"
+	"github.com/orderflow/orderflow/platform/metrics/metricstest"
 )
 
 // TestDeprecationsDocumented holds the router's deprecated routes and the
@@ -117,23 +118,8 @@ func TestDeprecatedRouteOverSocket(t *testing.T) {
 				t.Errorf("%d GET %s: %s %q, want %q", i, tc.path, h, got, want.Values(h))
 			}
 		}
-		if got := strings.Join(scrapeLines(t, reg, "orderflow_api_deprecated_requests_total{"), "\n"); got != tc.count {
+		if got := strings.Join(metricstest.Lines(t, reg, "orderflow_api_deprecated_requests_total{"), "\n"); got != tc.count {
 			t.Fatalf("%d GET %s: metrics %q, want %q", i, tc.path, got, tc.count)
 		}
 	}
-}
-
-// scrapeLines returns the lines of the registry's exposition that begin
-// with prefix.
-func scrapeLines(t *testing.T, reg *metrics.Registry, prefix string) []string {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	reg.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
-	var out []string
-	for _, l := range strings.Split(rec.Body.String(), "\n") {
-		if strings.HasPrefix(l, prefix) {
-			out = append(out, l)
-		}
-	}
-	return out
 }
