@@ -5,12 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
-
 	"github.com/orderflow/orderflow/platform/dbtest"
-	"github.com/orderflow/orderflow/schema"
+	"github.com/orderflow/orderflow/platform/migrate"
 )
 
 // TestMigrationsDownAndUp applies every migration to an empty database,
@@ -20,16 +16,11 @@ import (
 func TestMigrationsDownAndUp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cfg, err := pgx.ParseConfig(dbtest.NewEmpty(t))
+	p, db, err := migrate.Provider(dbtest.NewEmpty(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, schema.Migrations(), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
 	sources := p.ListSources()
 	latest := sources[len(sources)-1].Version
 	if _, err := p.Up(ctx); err != nil {

@@ -25,7 +25,7 @@ const lockID = 0x6f72646572666c6f // "orderflo"
 // others wait, then find nothing to do. It returns the number of migrations
 // applied.
 func Up(ctx context.Context, databaseURL string, logger *slog.Logger) (int, error) {
-	p, db, err := provider(databaseURL)
+	p, db, err := Provider(databaseURL)
 	if err != nil {
 		return 0, err
 	}
@@ -42,7 +42,7 @@ func Up(ctx context.Context, databaseURL string, logger *slog.Logger) (int, erro
 
 // Pending reports whether the database at databaseURL lacks migrations.
 func Pending(ctx context.Context, databaseURL string) (bool, error) {
-	p, db, err := provider(databaseURL)
+	p, db, err := Provider(databaseURL)
 	if err != nil {
 		return false, err
 	}
@@ -71,18 +71,21 @@ func PendingIn(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
 	return pending, nil
 }
 
-func provider(databaseURL string) (*goose.Provider, *sql.DB, error) {
+// Provider returns goose's provider of the migrations for the database at
+// databaseURL, under the migrators' advisory lock, to take the schema up or
+// down step by step; close db when done with it.
+func Provider(databaseURL string) (p *goose.Provider, db *sql.DB, err error) {
 	cfg, err := pgx.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, nil, fmt.Errorf("parse database url: %w", err)
 	}
-	db := stdlib.OpenDB(*cfg)
+	db = stdlib.OpenDB(*cfg)
 	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID))
 	if err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("migration lock: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectPostgres, db, schema.Migrations(),
+	p, err = goose.NewProvider(goose.DialectPostgres, db, schema.Migrations(),
 		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		db.Close()

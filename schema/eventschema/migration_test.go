@@ -5,11 +5,9 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
 
+	"github.com/orderflow/orderflow/platform/migrate"
 	"github.com/orderflow/orderflow/projections/readmodels/readmodelstest"
-	"github.com/orderflow/orderflow/schema"
 	"github.com/orderflow/orderflow/schema/eventschema"
 )
 
@@ -35,16 +33,11 @@ func TestMigrationAddsChannel(t *testing.T) {
 	replay(t, e, first)
 	rebuildOrders(t, e)
 
-	cfg, err := pgx.ParseConfig(e.URL)
+	p, db, err := migrate.Provider(e.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, schema.Migrations(), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := p.DownTo(e.Ctx(), 12); err != nil {
 		t.Fatal(err)
 	}

@@ -5,13 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
-
 	"github.com/orderflow/orderflow/platform/dbtest"
+	"github.com/orderflow/orderflow/platform/migrate"
 	"github.com/orderflow/orderflow/sagas/fulfillment/runner"
-	"github.com/orderflow/orderflow/schema"
 )
 
 // TestMigrationMovesIntakeCheckpoint takes a database back to before
@@ -22,16 +18,11 @@ func TestMigrationMovesIntakeCheckpoint(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	url := dbtest.New(t)
-	cfg, err := pgx.ParseConfig(url)
+	p, db, err := migrate.Provider(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := stdlib.OpenDB(*cfg)
 	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, schema.Migrations(), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := p.DownTo(ctx, 10); err != nil {
 		t.Fatal(err)
 	}
