@@ -44,11 +44,7 @@ func eventsVerify(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := store.Close(); err != nil {
-			logger.WarnContext(ctx, "close event store", "err", err)
-		}
-	}()
+	defer closeStore(ctx, store, logger)
 	var total int64 = -1
 	if count := logCounter(store); count != nil {
 		n, err := count(ctx)

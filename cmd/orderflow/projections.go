@@ -302,11 +302,7 @@ func withProjectionsOf(ctx context.Context, cfg Config, logger *slog.Logger, reg
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := store.Close(); err != nil {
-			logger.WarnContext(ctx, "close event store", "err", err)
-		}
-	}()
+	defer closeStore(ctx, store, logger)
 	m, err := projections.New(projections.Config{Pool: pool, Store: store, Projections: registry, Logger: logger, CountEvents: logCounter(store),
 		Elsewhere: []projections.Projection{sagaIntake(store, pool, logger, cfg.PaymentTimeout)}})
 	if err != nil {
