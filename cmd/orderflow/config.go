@@ -21,6 +21,7 @@ import (
 const (
 	envDatabaseURL    = "DATABASE_URL"
 	envEventStoreURL  = "EVENTSTORE_URL"
+	envMaxAppendSize  = "EVENTSTORE_MAX_APPEND_SIZE"
 	envAddr           = "ORDERFLOW_ADDR"
 	envLogLevel       = "ORDERFLOW_LOG_LEVEL"
 	envDemo           = "ORDERFLOW_DEMO"
@@ -91,6 +92,10 @@ type Config struct {
 	// EventStoreURL is the EventStoreDB connection string; empty means the
 	// PostgreSQL event store.
 	EventStoreURL string
+	// MaxAppendSize is EventStoreDB's maximum append size in bytes, the
+	// server's own setting of the same name; zero means the server's
+	// default. A batch of commands over it is appended in smaller parts.
+	MaxAppendSize int
 	// Addr is the HTTP listen address of serve.
 	Addr string
 	// LogLevel is the least severe level logged.
@@ -244,6 +249,14 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	}
 	if want&withEventStore != 0 {
 		fs.StringVar(&cfg.EventStoreURL, "eventstore-url", cfg.EventStoreURL, "EventStoreDB connection string; empty for the PostgreSQL event store (env "+envEventStoreURL+")")
+		if v := getenv(envMaxAppendSize); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return Config{}, fmt.Errorf("%w %s: want a positive number of bytes, the EventStoreDB server's setting, got %q", errBadEnv, envMaxAppendSize, v)
+			}
+			cfg.MaxAppendSize = n
+		}
+		fs.IntVar(&cfg.MaxAppendSize, "eventstore-max-append-size", cfg.MaxAppendSize, "EventStoreDB's maximum append size in bytes, as the server is configured; 0 for its default, 1 MiB (env "+envMaxAppendSize+")")
 	}
 	if want&withHTTP != 0 {
 		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "HTTP listen address (env "+envAddr+")")

@@ -58,6 +58,19 @@ func TestLoadConfig(t *testing.T) {
 			cfg:  Config{DatabaseURL: "postgres://db", Addr: "127.0.0.1:8080"},
 		},
 		{
+			name: "EventStoreDB's maximum append size",
+			want: all,
+			args: []string{"--eventstore-max-append-size", "4096"},
+			env:  map[string]string{"DATABASE_URL": "postgres://db", "EVENTSTORE_MAX_APPEND_SIZE": "2097152"},
+			cfg:  Config{DatabaseURL: "postgres://db", MaxAppendSize: 4096, Addr: "127.0.0.1:8080", LogLevel: slog.LevelInfo},
+		},
+		{
+			name: "a maximum append size that is not a number of bytes",
+			want: all,
+			env:  map[string]string{"DATABASE_URL": "postgres://db", "EVENTSTORE_MAX_APPEND_SIZE": "2MiB"},
+			err:  errBadEnv,
+		},
+		{
 			name: "no database",
 			want: all,
 			err:  errMissingDatabase,

@@ -16,7 +16,7 @@ import (
 // answer.
 func openEventStore(ctx context.Context, cfg Config, logger *slog.Logger) (eventstore.Store, error) {
 	if cfg.EventStoreURL != "" {
-		s, err := esdb.New(ctx, esdb.Config{URL: cfg.EventStoreURL, Logger: logger})
+		s, err := esdb.New(ctx, esdb.Config{URL: cfg.EventStoreURL, MaxAppendSize: cfg.MaxAppendSize, Logger: logger})
 		if err != nil {
 			return nil, fmt.Errorf("open EventStoreDB event store: %w", err)
 		}

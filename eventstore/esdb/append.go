@@ -23,6 +23,9 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return eventstore.AppendResult{}, err
 	}
 	proposed := toEventData(batch)
+	if err := s.checkSize(stream, proposed); err != nil {
+		return eventstore.AppendResult{}, err
+	}
 
 	for attempt := 1; ; attempt++ {
 		t, err := s.readTail(ctx, stream, len(batch)+s.window)
@@ -57,6 +60,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		if err == nil {
 			return s.written(ctx, stream, batch, res)
 		}
+		s.learnLimit(err)
 		wrong := conflictFromError(stream, expected, err)
 		switch {
 		case wrong == nil:

@@ -35,7 +35,7 @@ func TestContract(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		s, err := esdb.New(ctx, esdb.Config{URL: target, Logger: logger})
+		s, err := esdb.New(ctx, esdb.Config{URL: target, MaxAppendSize: 2 << 20, Logger: logger})
 		if err != nil {
 			t.Fatalf("connect to the event store: %v", err)
 		}

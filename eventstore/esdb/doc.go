@@ -104,9 +104,12 @@
 // defaultDeadline) and NotLeader wrap eventstore.ErrUnavailable, and so
 // does an append the server ended while the client was still sending it:
 // the client then reports io.EOF and drops the server's status, and as the
-// batch never reached the server whole, nothing was written (a refusal of
-// a multi-event batch over the size limit partway through can come this
-// way too, and is then a passing outage rather than ErrTooLarge). NotLeader
+// batch never reached the server whole, nothing was written. The server
+// refuses a batch over its maximum append size that way too, partway
+// through, so Append refuses such a batch itself before sending it, held
+// to Config.MaxAppendSize or the limit a refusal from the server named
+// (only a server whose limit is below both can still make one a passing
+// outage rather than ErrTooLarge). NotLeader
 // comes from a follower asked for a write: the v4 client then connects to
 // the leader the answer names, whatever its NodePreference, but does not
 // repeat the call; the Store repeats it once, on the leader (a follower

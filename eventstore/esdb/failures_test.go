@@ -38,6 +38,46 @@ func TestServerRefusals(t *testing.T) {
 		}
 		mustAppend(t, s, "order-1", eventstore.NoStream, big(0))
 		mustAppend(t, s, "order-1", eventstore.Exact(0), big(1))
+
+		// The refusal named the server's limit: a larger batch is refused
+		// from now on without being sent, so the answer cannot be lost to
+		// the race between the server's refusal and the client's sends.
+		sent, _ := f.Counts()
+		batch := []eventstore.EventData{big(2), big(3), big(4), big(5)}
+		if _, err := s.Append(t.Context(), "order-1", eventstore.Exact(1), batch...); !errors.Is(err, eventstore.ErrTooLarge) {
+			t.Fatalf("a batch over the limit the server named: %v, want ErrTooLarge", err)
+		}
+		if appends, _ := f.Counts(); appends != sent {
+			t.Fatalf("%d appends reached the server, want %d", appends, sent)
+		}
+	})
+
+	t.Run("maximum append size from the configuration", func(t *testing.T) {
+		f := esdbtest.Start(t)
+		f.SetMaxAppendSize(1000)
+		s, err := New(t.Context(), Config{URL: f.URL(), MaxAppendSize: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		batch := make([]eventstore.EventData, 300)
+		for i := range batch {
+			batch[i] = big(i)
+		}
+		for range 20 { // the server's own refusal would be lost now and then
+			if _, err := s.Append(t.Context(), "order-1", eventstore.NoStream, batch...); !errors.Is(err, eventstore.ErrTooLarge) {
+				t.Fatalf("a batch over the configured limit: %v, want ErrTooLarge", err)
+			}
+		}
+		if appends, _ := f.Counts(); appends != 0 {
+			t.Fatalf("%d appends reached the server, want none", appends)
+		}
+		// The limit counts the server's way, the type twice: 1,000 bytes
+		// fit, 1,001 do not.
+		mustAppend(t, s, "order-1", eventstore.NoStream, ofSize(t, 0, 1000))
+		if _, err := s.Append(t.Context(), "order-1", eventstore.Exact(0), ofSize(t, 1, 1001)); !errors.Is(err, eventstore.ErrTooLarge) {
+			t.Fatalf("an event one byte over the limit: %v, want ErrTooLarge", err)
+		}
 	})
 
 	t.Run("unavailable", func(t *testing.T) {
@@ -61,14 +101,19 @@ func TestServerRefusals(t *testing.T) {
 		// still sending a large batch: the client reports io.EOF and drops
 		// the status. Nothing was written, so it is a passing outage too.
 		f := esdbtest.Start(t)
-		s := newStandInStore(t, f)
+		f.SetMaxAppendSize(8 << 20)
+		s, err := New(t.Context(), Config{URL: f.URL(), MaxAppendSize: 8 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
 		batch := make([]eventstore.EventData, 300)
 		for i := range batch {
 			batch[i] = event(i)
 			batch[i].Data = []byte(`{"pad":"` + strings.Repeat("x", 10_000) + `"}`)
 		}
 		f.Fail(esdbtest.OpAppend, -1, esdbtest.Unavailable)
-		_, err := s.Append(t.Context(), "order-1", eventstore.NoStream, batch...)
+		_, err = s.Append(t.Context(), "order-1", eventstore.NoStream, batch...)
 		if !errors.Is(err, eventstore.ErrUnavailable) || !problem.Transient(err) {
 			t.Fatalf("a large append to a server not ready: %v, want ErrUnavailable", err)
 		}
@@ -108,6 +153,20 @@ func TestServerRefusals(t *testing.T) {
 			t.Fatalf("read with bad credentials: %v, want an unauthenticated error that is not transient", err)
 		}
 	})
+}
+
+// ofSize returns event n padded so that the server counts size bytes for
+// it (data, metadata as the Store encodes it, the type twice).
+func ofSize(t *testing.T, n, size int) eventstore.EventData {
+	t.Helper()
+	e := event(n)
+	e.Data = []byte(`{"pad":""}`)
+	enc, err := eventstore.ValidateAppend("order-1", []eventstore.EventData{e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Data = []byte(`{"pad":"` + strings.Repeat("x", size-appendSize(toEventData(enc))) + `"}`)
+	return e
 }
 
 // A write that reaches a follower is retried once, on the leader the

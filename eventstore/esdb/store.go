@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
@@ -25,6 +26,10 @@ const (
 	// DefaultRetryMax caps the pause between resubscription attempts when
 	// Config.RetryMax is zero.
 	DefaultRetryMax = 5 * time.Second
+	// DefaultMaxAppendSize is the server's default maximum append size,
+	// 1 MiB, which Append holds batches to when Config.MaxAppendSize is
+	// zero.
+	DefaultMaxAppendSize = 1 << 20
 )
 
 // Config configures a Store.
@@ -44,6 +49,13 @@ type Config struct {
 	// resubscription attempts. Zero means DefaultRetryMin and
 	// DefaultRetryMax.
 	RetryMin, RetryMax time.Duration
+	// MaxAppendSize is the server's maximum append size in bytes (its
+	// MaxAppendSize option, EVENTSTORE_MAX_APPEND_SIZE), counted the
+	// server's way: data, metadata and twice the type of each event.
+	// Append refuses a larger batch with eventstore.ErrTooLarge without
+	// sending it; a refusal from the server naming its limit replaces
+	// this value. Zero means DefaultMaxAppendSize, the server's default.
+	MaxAppendSize int
 }
 
 // ErrClosed is returned by every call on a Store after Close. It wraps
@@ -60,6 +72,9 @@ type Store struct {
 	retryMin time.Duration
 	retryMax time.Duration
 	ids      *idIndex // ids of streams appended to with Any or StreamExists
+	// maxAppend is the server's maximum append size as far as the Store
+	// knows it: Config.MaxAppendSize, then what the server's refusals say.
+	maxAppend atomic.Int64
 
 	mu     sync.Mutex
 	client *esdb.Client
@@ -88,8 +103,8 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		return nil, fmt.Errorf("esdb: %w: malformed connection string: %v", eventstore.ErrInvalid, err)
 	}
-	if cfg.DedupWindow < 0 || cfg.RetryMin < 0 || cfg.RetryMax < 0 {
-		return nil, fmt.Errorf("esdb: %w: negative dedup window or retry pause", eventstore.ErrInvalid)
+	if cfg.DedupWindow < 0 || cfg.RetryMin < 0 || cfg.RetryMax < 0 || cfg.MaxAppendSize < 0 {
+		return nil, fmt.Errorf("esdb: %w: negative dedup window, retry pause or maximum append size", eventstore.ErrInvalid)
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -107,6 +122,7 @@ func New(ctx context.Context, cfg Config) (*Store, error) {
 		ids:      newIDIndex(maxIndexedIDs),
 		subs:     make(map[*subscription]struct{}),
 	}
+	s.maxAppend.Store(int64(orDefault(cfg.MaxAppendSize, DefaultMaxAppendSize)))
 	if s.retryMax < s.retryMin {
 		s.retryMax = s.retryMin
 	}

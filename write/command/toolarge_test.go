@@ -15,7 +15,8 @@ import (
 
 // TestBatchOverTheAppendLimitIsSplit: commands decided together whose
 // events are more than the store takes in one append (EventStoreDB's
-// maximum append size, on the esdbtest stand-in) are appended in smaller
+// maximum append size, on the esdbtest stand-in, configured on the adapter
+// as in production) are appended in smaller
 // groups, each keeping its own outcome; a command whose own events are too
 // large fails alone with ErrTooLarge.
 func TestBatchOverTheAppendLimitIsSplit(t *testing.T) {
@@ -23,7 +24,7 @@ func TestBatchOverTheAppendLimitIsSplit(t *testing.T) {
 	f.SetMaxAppendSize(1000) // one event of these fits, two do not
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := esdb.New(ctx, esdb.Config{URL: f.URL()})
+	s, err := esdb.New(ctx, esdb.Config{URL: f.URL(), MaxAppendSize: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,9 @@ func (s *Server) Append(srv api.Streams_AppendServer) error {
 	if s.leader != nil {
 		return s.notLeader(ctx)
 	}
+	s.st.mu.Lock()
+	s.st.appends++
+	s.st.mu.Unlock()
 	req, err := srv.Recv()
 	if err != nil {
 		return err
@@ -85,7 +88,6 @@ func (s *Server) Append(srv api.Streams_AppendServer) error {
 	st := s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	st.appends++
 	events := st.streams[stream]
 	current := int64(len(events)) - 1
 	success := func(last *event, idempotent bool) error {

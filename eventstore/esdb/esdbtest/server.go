@@ -189,7 +189,9 @@ func (s *Server) DelayAppends(d time.Duration) {
 	s.delay = d
 }
 
-// Counts returns the number of append and subscription requests received.
+// Counts returns the number of append requests the server read (refused
+// ones included, those answered with a fault or NotLeader not) and of
+// subscription requests received.
 func (s *Server) Counts() (appends, subscribes int) {
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
