@@ -112,7 +112,8 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 		{"database URL has the wrong password", "orderflow:orderflow@postgres", "orderflow:secret@postgres", `DATABASE_URL`},
 		{"event store secure", `EVENTSTORE_INSECURE: "true"`, `EVENTSTORE_INSECURE: "false"`, `EVENTSTORE_INSECURE`},
 		{"event store clustered", `EVENTSTORE_CLUSTER_SIZE: "1"`, `EVENTSTORE_CLUSTER_SIZE: "3"`, `EVENTSTORE_CLUSTER_SIZE`},
-		{"event store append limit default", `EVENTSTORE_MAX_APPEND_SIZE: "2097152"`, `EVENTSTORE_MAX_APPEND_SIZE: "1048576"`, `EVENTSTORE_MAX_APPEND_SIZE`},
+		{"event store append limit default", "to 1 MiB.\n      EVENTSTORE_MAX_APPEND_SIZE: \"2097152\"", "to 1 MiB.\n      EVENTSTORE_MAX_APPEND_SIZE: \"1048576\"", `eventstore EVENTSTORE_MAX_APPEND_SIZE`},
+		{"orderflow told another append limit", "set on it below.\n    EVENTSTORE_MAX_APPEND_SIZE: \"2097152\"", "set on it below.\n    EVENTSTORE_MAX_APPEND_SIZE: \"1048576\"", `api EVENTSTORE_MAX_APPEND_SIZE`},
 
 		// The services and their roles.
 		{"a role missing", projections, "", `services =`},
@@ -292,11 +293,12 @@ func projectProblems(p *types.Project) []string {
 		checkBuild(p, s, fail)
 		checkCommand(s, r.command, fail)
 		wantEnv := map[string]string{
-			"DATABASE_URL":        databaseURL,
-			"EVENTSTORE_URL":      "esdb://eventstore:2113?tls=false",
-			"ORDERFLOW_ADDR":      "0.0.0.0:8080",
-			jwtSecretVar:          secret,
-			"ORDERFLOW_LOG_LEVEL": "info",
+			"DATABASE_URL":               databaseURL,
+			"EVENTSTORE_URL":             "esdb://eventstore:2113?tls=false",
+			"EVENTSTORE_MAX_APPEND_SIZE": "2097152", // the server's, above
+			"ORDERFLOW_ADDR":             "0.0.0.0:8080",
+			jwtSecretVar:                 secret,
+			"ORDERFLOW_LOG_LEVEL":        "info",
 		}
 		maps.Copy(wantEnv, r.env)
 		checkEnv(s, wantEnv, fail)

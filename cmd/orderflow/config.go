@@ -249,12 +249,8 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 	}
 	if want&withEventStore != 0 {
 		fs.StringVar(&cfg.EventStoreURL, "eventstore-url", cfg.EventStoreURL, "EventStoreDB connection string; empty for the PostgreSQL event store (env "+envEventStoreURL+")")
-		if v := getenv(envMaxAppendSize); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				return Config{}, fmt.Errorf("%w %s: want a positive number of bytes, the EventStoreDB server's setting, got %q", errBadEnv, envMaxAppendSize, v)
-			}
-			cfg.MaxAppendSize = n
+		if err := positiveIntEnv(getenv, envMaxAppendSize, "number of bytes, the EventStoreDB server's setting", &cfg.MaxAppendSize); err != nil {
+			return Config{}, err
 		}
 		fs.IntVar(&cfg.MaxAppendSize, "eventstore-max-append-size", cfg.MaxAppendSize, "EventStoreDB's maximum append size in bytes, as the server is configured; 0 for its default, 1 MiB (env "+envMaxAppendSize+")")
 	}
@@ -272,12 +268,8 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 		cfg.PaymentProviderURL = cmp.Or(getenv(envPaymentURL), defaultPaymentURL)
 		fs.StringVar(&cfg.PaymentProviderURL, "payment-provider-url", cfg.PaymentProviderURL, "base URL of the payment provider (env "+envPaymentURL+")")
 		cfg.PaymentTimeout = defaultPaymentTimeout
-		if v := getenv(envPaymentTimeout); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return Config{}, fmt.Errorf("%w %s: want a positive duration such as 5m, got %q", errBadEnv, envPaymentTimeout, v)
-			}
-			cfg.PaymentTimeout = d
+		if err := positiveDurationEnv(getenv, envPaymentTimeout, "5m", &cfg.PaymentTimeout); err != nil {
+			return Config{}, err
 		}
 		fs.DurationVar(&cfg.PaymentTimeout, "payment-timeout", cfg.PaymentTimeout, "how long a payment may take before the order is compensated (env "+envPaymentTimeout+")")
 		cfg.PaymentConcurrency, cfg.PaymentQueueWait = paymentprovider.DefaultMaxConcurrent, paymentprovider.DefaultMaxWait
@@ -290,12 +282,8 @@ func loadConfig(name string, want settings, args []string, getenv func(string) s
 				*n = parsed
 			}
 		}
-		if v := getenv(envPaymentWait); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				return Config{}, fmt.Errorf("%w %s: want a positive duration such as 10s, got %q", errBadEnv, envPaymentWait, v)
-			}
-			cfg.PaymentQueueWait = d
+		if err := positiveDurationEnv(getenv, envPaymentWait, "10s", &cfg.PaymentQueueWait); err != nil {
+			return Config{}, err
 		}
 		fs.IntVar(&cfg.PaymentConcurrency, "payment-concurrency", cfg.PaymentConcurrency, "most requests in flight to the payment provider: its rate limit times its latency (env "+envPaymentSlots+")")
 		fs.DurationVar(&cfg.PaymentQueueWait, "payment-queue-wait", cfg.PaymentQueueWait, "how long a charge waits its turn for the payment provider before its step is parked (env "+envPaymentWait+")")
@@ -390,20 +378,12 @@ func gatewayFromEnv(getenv func(string) string) (Gateway, error) {
 		TraceSampleRatio:     1,
 	}
 	for name, limit := range map[string]*int{envRateLimit: &g.RateLimit, envAnonRateLimit: &g.AnonymousRateLimit} {
-		if v := getenv(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				return Gateway{}, fmt.Errorf("%w %s: want a positive number of requests per minute, got %q", errBadEnv, name, v)
-			}
-			*limit = n
+		if err := positiveIntEnv(getenv, name, "number of requests per minute", limit); err != nil {
+			return Gateway{}, err
 		}
 	}
-	if v := getenv(envMaxResponseBytes); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			return Gateway{}, fmt.Errorf("%w %s: want a positive number of bytes, got %q", errBadEnv, envMaxResponseBytes, v)
-		}
-		g.MaxResponseBytes = n
+	if err := positiveIntEnv(getenv, envMaxResponseBytes, "number of bytes", &g.MaxResponseBytes); err != nil {
+		return Gateway{}, err
 	}
 	for _, raw := range splitList(getenv(envTrustedProxies)) {
 		p, err := netip.ParsePrefix(raw)
@@ -419,12 +399,8 @@ func gatewayFromEnv(getenv func(string) string) (Gateway, error) {
 	g.CORSOrigins = splitList(getenv(envCORSOrigins))
 	for name, d := range map[string]*time.Duration{envRequestTimeout: &g.RequestTimeout, envReadWait: &g.ReadWait, envIdempotencyKeep: &g.IdempotencyRetention,
 		envRateLimitRamp: &g.RateLimitRamp} {
-		if v := getenv(name); v != "" {
-			parsed, err := time.ParseDuration(v)
-			if err != nil || parsed <= 0 {
-				return Gateway{}, fmt.Errorf("%w %s: want a positive duration such as 2s, got %q", errBadEnv, name, v)
-			}
-			*d = parsed
+		if err := positiveDurationEnv(getenv, name, "2s", d); err != nil {
+			return Gateway{}, err
 		}
 	}
 	if v := getenv(envIntrospection); v != "" {
