@@ -61,7 +61,7 @@ func (s *Store) learnLimit(err error) {
 		return
 	}
 	if old := s.maxAppend.Swap(n); old != n {
-		s.log.Warn("the server's maximum append size differs from the configured one; appends are held to the server's from now on",
-			"server_bytes", n, "configured_bytes", old)
+		s.log.Warn("the server's maximum append size differs from the one configured (or named by it before); appends are held to the server's from now on",
+			"server_bytes", n, "previous_bytes", old)
 	}
 }

@@ -18,19 +18,15 @@ const (
 )
 
 // Append follows EventStoreDB: it refuses a batch over the maximum append
-// size, checks the expected version and the batch's ids the way
-// IndexWriter.CheckCommit does, then writes or answers.
+// size as soon as its running count passes it, answers NotLeader on a
+// follower once it has read the whole request, checks the expected version
+// and the batch's ids the way IndexWriter.CheckCommit does, then writes or
+// answers.
 func (s *Server) Append(srv api.Streams_AppendServer) error {
 	ctx := srv.Context()
 	if f, ok := s.fault(OpAppend); ok {
 		return answer(ctx, f)
 	}
-	if s.leader != nil {
-		return s.notLeader(ctx)
-	}
-	s.st.mu.Lock()
-	s.st.appends++
-	s.st.mu.Unlock()
 	req, err := srv.Recv()
 	if err != nil {
 		return err
@@ -65,12 +61,19 @@ func (s *Server) Append(srv api.Streams_AppendServer) error {
 		typ := p.GetMetadata()["type"]
 		size += len(p.GetData()) + len(p.GetCustomMetadata()) + 2*len(typ)
 		if size > limit {
+			s.countAppend()
 			return maxAppendSizeExceeded(ctx, limit)
 		}
 		st := p.GetId().GetStructured()
 		id, _ := uuid.FromBytes(append(be(st.GetMostSignificantBits()), be(st.GetLeastSignificantBits())...))
 		batch = append(batch, proposal{id: id, typ: typ, data: p.GetData(), meta: p.GetCustomMetadata()})
 	}
+	if s.leader != nil {
+		// The server reads the whole request before its write reaches the
+		// node's leadership check.
+		return s.notLeader(ctx)
+	}
+	s.countAppend()
 
 	s.mu.Lock()
 	delay := s.delay
@@ -175,4 +178,11 @@ func beUint(b []byte) uint64 {
 		v = v<<8 | uint64(c)
 	}
 	return v
+}
+
+// countAppend counts an append request a leader read (see Counts).
+func (s *Server) countAppend() {
+	s.st.mu.Lock()
+	s.st.appends++
+	s.st.mu.Unlock()
 }

@@ -189,9 +189,9 @@ func (s *Server) DelayAppends(d time.Duration) {
 	s.delay = d
 }
 
-// Counts returns the number of append requests the server read (refused
-// ones included, those answered with a fault or NotLeader not) and of
-// subscription requests received.
+// Counts returns the number of append requests the cluster's nodes read
+// and did not answer with an injected fault or NotLeader (those refused as
+// too large included), and of subscription requests received.
 func (s *Server) Counts() (appends, subscribes int) {
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
