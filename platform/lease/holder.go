@@ -114,6 +114,12 @@ RETURNING l.name`
 	RETURNING l.name
 )
 SELECT pg_notify('` + ReleasedChannel + `', name) FROM released`
+	releaseOwnedSQL = `WITH released AS (
+	UPDATE leases.leases AS l SET expires_at = '-infinity'
+	WHERE l.name = ANY($2::text[]) AND l.owner = $1 AND l.expires_at >= clock_timestamp()
+	RETURNING l.name
+)
+SELECT pg_notify('` + ReleasedChannel + `', name) FROM released`
 	freeSQL = `SELECT n FROM unnest($2::text[]) AS n
 WHERE NOT EXISTS (SELECT FROM leases.leases l WHERE l.name = n AND l.owner <> $1 AND l.expires_at >= clock_timestamp())`
 	seizeSQL = `INSERT INTO leases.leases AS l (name, owner, expires_at) VALUES ($1, $2, '-infinity')
@@ -173,6 +179,30 @@ func (h *Holder) Release(ctx context.Context, q Querier, tenures ...Tenure) erro
 	return nil
 }
 
+// ReleaseOwned ends every live lease among names that the holder's owner
+// holds, whatever its epoch, and announces each like Release. It is for
+// an owner leaving, once all its work under those names has stopped: it
+// also gives up a lease whose grant never reached the holder (an Acquire
+// that committed after its caller stopped waiting) or that the holder
+// stopped counting as its own before it ran out.
+func (h *Holder) ReleaseOwned(ctx context.Context, q Querier, names ...string) error {
+	if _, err := q.Exec(ctx, releaseOwnedSQL, h.owner, names); err != nil {
+		return fmt.Errorf("release the leases of %s: %w", h.owner, err)
+	}
+	return nil
+}
+
+// abandon gives up the lease of name if the holder's owner holds it: an
+// Acquire cut off by the end of ctx may have committed all the same, and
+// nobody would work under the grant nor release it before it ran out.
+func (h *Holder) abandon(ctx context.Context, q Querier, name string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := h.ReleaseOwned(ctx, q, name); err != nil {
+		h.logger.WarnContext(ctx, "give up a lease taken as the wait for it ended; it runs out on its own", "lease", name, "owner", h.owner, "err", err)
+	}
+}
+
 // Free returns those of names that no other owner holds a live lease of,
 // in the order given.
 func (h *Holder) Free(ctx context.Context, q Querier, names ...string) ([]string, error) {
@@ -189,7 +219,10 @@ func (h *Holder) Free(ctx context.Context, q Querier, names ...string) ([]string
 
 // Await acquires the lease of name, trying every interval until it gets
 // it, and at once when the holder's Waker hears that it was released. It
-// returns only ctx's error; failures in between are logged.
+// returns only ctx's error; failures in between are logged. Await is for
+// a lease the owner does not hold: when ctx ends during an attempt, it
+// releases the lease if the owner holds it, as the attempt may have
+// taken it.
 func (h *Holder) Await(ctx context.Context, q Querier, name string, every time.Duration) (Grant, error) {
 	every = max(every, 10*time.Millisecond)
 	// Subscribed before the first attempt: a release after it is heard.
@@ -201,6 +234,9 @@ func (h *Holder) Await(ctx context.Context, q Querier, name string, every time.D
 		case err == nil && len(gs) == 1:
 			return gs[0], nil
 		case ctx.Err() != nil:
+			if err != nil {
+				h.abandon(ctx, q, name)
+			}
 			return Grant{}, ctx.Err()
 		case err != nil:
 			h.logger.WarnContext(ctx, "take lease", "lease", name, "owner", h.owner, "err", err)

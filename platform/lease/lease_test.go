@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/platform/dbtest"
@@ -278,6 +279,63 @@ func TestGracefulHandover(t *testing.T) {
 		t.Fatalf("b's renewal after a's late release: %v, %v", renewed, err)
 	}
 	refused(t, pool, a, "r")
+}
+
+// TestReleaseOwned: an owner leaving gives up every live lease of the
+// names it holds, grants it never saw included, and no other owner's.
+func TestReleaseOwned(t *testing.T) {
+	t.Parallel()
+	pool := newPool(t)
+	a, b := holder(t, "a", time.Hour), holder(t, "b", time.Hour)
+	acquireOne(t, pool, a, "r1")
+	acquireOne(t, pool, a, "r2") // a grant its holder would have lost track of
+	acquireOne(t, pool, a, "other")
+	gb := acquireOne(t, pool, b, "r3")
+	if err := a.ReleaseOwned(context.Background(), pool, "r1", "r2", "r3"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"r1", "r2"} {
+		acquireOne(t, pool, b, name) // an hour's TTL: only the release lets b in
+	}
+	refused(t, pool, b, "other")
+	if renewed, _, err := b.Renew(context.Background(), pool, gb.Tenure); err != nil || !renewed["r3"] {
+		t.Fatalf("b's own lease after a left: %v, %v", renewed, err)
+	}
+}
+
+// lateCommit is a Querier whose statements commit and whose caller's
+// context then ends before the answer arrives, as when a wait is called
+// off while PostgreSQL is running its statement.
+type lateCommit struct {
+	*pgxpool.Pool
+	cancel context.CancelFunc
+}
+
+func (q lateCommit) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	rows, err := q.Pool.Query(context.WithoutCancel(ctx), sql, args...)
+	if err == nil {
+		_, err = pgx.CollectRows(rows, func(pgx.CollectableRow) (struct{}, error) { return struct{}{}, nil })
+	}
+	if err != nil {
+		return nil, err
+	}
+	q.cancel()
+	return nil, ctx.Err()
+}
+
+// TestAwaitCalledOffLeavesNoLease: an Await whose context ends while its
+// acquisition commits gives that lease up again, so that it does not stay
+// with an owner that does not know it holds it until it runs out.
+func TestAwaitCalledOffLeavesNoLease(t *testing.T) {
+	t.Parallel()
+	pool := newPool(t)
+	a, b := holder(t, "a", time.Hour), holder(t, "b", time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := a.Await(ctx, lateCommit{pool, cancel}, "r", time.Hour); !errors.Is(err, context.Canceled) {
+		t.Fatalf("await: %v, want context.Canceled", err)
+	}
+	acquireOne(t, pool, b, "r") // an hour's TTL: only the release lets b in
 }
 
 // TestConcurrentAcquirers: of many holders acquiring the same lease at

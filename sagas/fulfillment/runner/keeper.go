@@ -358,7 +358,8 @@ func (k *keeper) takeFresh() []int {
 }
 
 // stop ends every term and, when release is set, removes the runner's
-// heartbeat and gives their leases up in one transaction, so that the
+// heartbeat and gives up every lease of the saga it holds in one
+// transaction, so that the
 // other runners, woken by the release, count this one gone and take over
 // at once; then it closes the connection. Work under the terms must have
 // stopped: nothing written under them may follow the release. It talks to
@@ -392,10 +393,11 @@ func (k *keeper) stop(ctx context.Context, release bool) error {
 			if _, err := tx.Exec(ctx, leaveSQL, sagaName, k.leases.Owner()); err != nil {
 				return fmt.Errorf("leave the saga runners: %w", err)
 			}
-			if len(all) > 0 {
-				return k.leases.Release(ctx, tx, tenures(all)...)
-			}
-			return nil
+			// Every lease of the saga this owner holds, not only the terms
+			// it knows of: a tick cut off by the end of the run may have
+			// acquired one it never recorded, or forgotten one whose term
+			// ended with the run, and those would stay live for a TTL.
+			return k.leases.ReleaseOwned(ctx, tx, k.names...)
 		})
 	}
 	if conn != nil && !conn.IsClosed() {

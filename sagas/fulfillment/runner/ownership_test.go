@@ -3,6 +3,7 @@ package runner_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -158,6 +159,29 @@ func TestGracefulStopHandsOver(t *testing.T) {
 		}
 	}
 	t.Logf("b owned everything %s after a's stop", took)
+}
+
+// TestGracefulStopReleasesUnrecordedLeases: a runner's graceful stop
+// gives up every lease of the saga its owner holds, also one its keeper
+// never recorded (an acquisition that committed after the tick that sent
+// it was cut off by the stop), which would otherwise stay live until it
+// ran out.
+func TestGracefulStopReleasesUnrecordedLeases(t *testing.T) {
+	w := newIdleWorld(t, time.Minute, 0)
+	a, b := w.spawn("a", nil), w.spawn("b", nil)
+	waitFor(t, 10*time.Second, "the partitions split between the runners", func() bool { return split(a, b) && len(a.Owned()) > 0 && len(b.Owned()) > 0 })
+	p := b.Owned()[0]
+	// The lease of one of b's partitions passes to a behind both keepers'
+	// backs, for an hour.
+	if _, err := w.cfg.Pool.Exec(w.ctx, `UPDATE leases.leases SET owner = $1, expires_at = now() + interval '1 hour' WHERE name = $2`,
+		a.Owner(), fmt.Sprintf("saga/fulfillment/%d", p)); err != nil {
+		t.Fatal(err)
+	}
+	a.halt()
+	if owner, ok := w.leaseOwners()[p]; ok && owner == a.Owner() {
+		t.Fatalf("partition %d is still leased to a after its graceful stop", p)
+	}
+	waitFor(t, 3*testLeaseTTL, "b to own everything", func() bool { return len(b.Owned()) == testPartitions })
 }
 
 // TestStopReleasesAfterLosingItsConnection: a runner whose lease keeper
