@@ -55,11 +55,7 @@ func TestServerRefusals(t *testing.T) {
 	t.Run("maximum append size from the configuration", func(t *testing.T) {
 		f := esdbtest.Start(t)
 		f.SetMaxAppendSize(1000)
-		s, err := New(t.Context(), Config{URL: f.URL(), MaxAppendSize: 1000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
+		s := newStandInStore(t, f, 1000)
 		batch := make([]eventstore.EventData, 300)
 		for i := range batch {
 			batch[i] = big(i)
@@ -102,18 +98,14 @@ func TestServerRefusals(t *testing.T) {
 		// the status. Nothing was written, so it is a passing outage too.
 		f := esdbtest.Start(t)
 		f.SetMaxAppendSize(8 << 20)
-		s, err := New(t.Context(), Config{URL: f.URL(), MaxAppendSize: 8 << 20})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close() })
+		s := newStandInStore(t, f, 8 << 20)
 		batch := make([]eventstore.EventData, 300)
 		for i := range batch {
 			batch[i] = event(i)
 			batch[i].Data = []byte(`{"pad":"` + strings.Repeat("x", 10_000) + `"}`)
 		}
 		f.Fail(esdbtest.OpAppend, -1, esdbtest.Unavailable)
-		_, err = s.Append(t.Context(), "order-1", eventstore.NoStream, batch...)
+		_, err := s.Append(t.Context(), "order-1", eventstore.NoStream, batch...)
 		if !errors.Is(err, eventstore.ErrUnavailable) || !problem.Transient(err) {
 			t.Fatalf("a large append to a server not ready: %v, want ErrUnavailable", err)
 		}
