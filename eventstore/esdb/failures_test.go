@@ -98,7 +98,7 @@ func TestServerRefusals(t *testing.T) {
 		// the status. Nothing was written, so it is a passing outage too.
 		f := esdbtest.Start(t)
 		f.SetMaxAppendSize(8 << 20)
-		s := newStandInStore(t, f, 8 << 20)
+		s := newStandInStore(t, f, 8<<20)
 		batch := make([]eventstore.EventData, 300)
 		for i := range batch {
 			batch[i] = event(i)
