@@ -168,18 +168,16 @@ func expectedCode(e eventstore.ExpectedRevision) int64 {
 
 // isDeadlock reports PostgreSQL's deadlock_detected: the transaction was
 // chosen to break a cycle of waits and rolled back.
-func isDeadlock(err error) bool {
-	if err == nil {
-		return false
-	}
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
-}
+func isDeadlock(err error) bool { return hasSQLState(err, "40P01") }
 
-func isUniqueViolation(err error) bool {
+// isUniqueViolation reports PostgreSQL's unique_violation.
+func isUniqueViolation(err error) bool { return hasSQLState(err, "23505") }
+
+// hasSQLState reports whether err is a PostgreSQL error with SQLSTATE code.
+func hasSQLState(err error, code string) bool {
 	if err == nil { // the common case, without errors.As's allocation
 		return false
 	}
 	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505"
+	return errors.As(err, &pgErr) && pgErr.Code == code
 }

@@ -215,7 +215,7 @@ func (b *batcher) writeBatch(ctx context.Context, batch []*call, notify bool) ([
 	var pb pgx.Batch
 	outcomes := make([]outcome, len(batch))
 	for i, c := range batch {
-		sql, args := statement(c.req, false)
+		sql, args := statement(c.req)
 		o := &outcomes[i]
 		if len(c.req.ids) > 1 {
 			pb.Queue(sql, args...).QueryRow(func(row pgx.Row) error {

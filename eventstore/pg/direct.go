@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/orderflow/orderflow/eventstore"
 )
 
@@ -95,10 +93,4 @@ func (b *batcher) insertMany(ctx context.Context, req appendRequest, notify bool
 
 // isNotifyQueueFull reports the error a commit with a NOTIFY fails with
 // when PostgreSQL's notification queue is full (program_limit_exceeded).
-func isNotifyQueueFull(err error) bool {
-	if err == nil {
-		return false
-	}
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "54000"
-}
+func isNotifyQueueFull(err error) bool { return hasSQLState(err, "54000") }

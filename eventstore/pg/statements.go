@@ -73,15 +73,15 @@ SELECT CASE WHEN ok.ok THEN 0 ELSE 1 END::smallint,
        (SELECT max(ins.transaction_id) FROM ins), (SELECT max(ins.position) FROM ins)
   FROM ok`
 
-// statement returns the statement that writes req, with its arguments for
-// pgx: a one-event statement that fits its expected revision (its
-// notifying twin when notify is set), or appendManySQL for several events,
-// which never carries a NOTIFY.
-func statement(req appendRequest, notify bool) (string, []any) {
+// statement returns the statement that writes req in a group commit, with
+// its arguments for pgx: the one-event statement that fits its expected
+// revision, or appendManySQL for several events. Neither carries a NOTIFY:
+// the group sends notifySQL beside them.
+func statement(req appendRequest) (string, []any) {
 	if len(req.ids) > 1 {
 		return appendManySQL, []any{req.stream, expectedCode(req.expected), req.ids, req.types, req.data, req.meta}
 	}
-	sql, extra := oneSQL(req.expected, notify)
+	sql, extra := oneSQL(req.expected, false)
 	args := []any{req.ids[0], req.stream, eventstore.Category(req.stream), req.types[0], req.data[0], req.meta[0]}
 	if extra != nil {
 		args = append(args, extra)
