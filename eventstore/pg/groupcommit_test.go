@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/orderflow/orderflow/eventstore"
@@ -170,7 +171,9 @@ func TestHotStreamsInGroupCommits(t *testing.T) {
 // PostgreSQL rolls back the group, the first to wait. Its appends are then
 // taken one at a time and each gets its true outcome: once the other
 // transaction commits its events to a and b, both are conflicts at
-// revision 1.
+// revision 1. (When a's retry takes a's revision before the other
+// transaction's waiting insert wakes, that insert is a conflict instead;
+// the other transaction then gives up and both appends are stored.)
 //
 // PostgreSQL looks for a deadlock once per wait, deadlock_timeout (1 s)
 // after the wait began: on a machine so loaded that the other transaction
@@ -222,10 +225,6 @@ func deadlockRound(t *testing.T, ctx context.Context, s *pg.Store, pool *pgxpool
 	if _, err := s.AppendTx(ctx, blocker, c, eventstore.Exact(0), eventstoretest.Event("blocker", 1)); err != nil {
 		t.Fatal(err)
 	}
-	type outcome struct {
-		stream string
-		err    error
-	}
 	done := make(chan outcome, 3)
 	appendTo := func(stream string) {
 		_, err := s.Append(ctx, stream, eventstore.Exact(0), eventstoretest.Event("grouped", 1))
@@ -246,18 +245,20 @@ func deadlockRound(t *testing.T, ctx context.Context, s *pg.Store, pool *pgxpool
 	waitForLockWait(t, pool, 1)
 	// Waiting for a's revision closes the cycle; the group, waiting
 	// longer, finds it and is rolled back.
-	if _, err := s.AppendTx(ctx, other, a, eventstore.Exact(0), eventstoretest.Event("other", 2)); pg.IsDeadlock(err) {
+	_, err = s.AppendTx(ctx, other, a, eventstore.Exact(0), eventstoretest.Event("other", 2))
+	var taken *eventstore.ConflictError
+	switch {
+	case pg.IsDeadlock(err):
 		// The other transaction looked first: the group goes on.
-		if err := other.Rollback(ctx); err != nil {
-			t.Fatal(err)
-		}
-		for range 2 {
-			if o := <-done; o.err != nil {
-				t.Fatalf("append to %s after the other transaction was rolled back: %v, want it stored", o.stream, o.err)
-			}
-		}
+		rollBackAndExpectStored(t, other, done, "after the other transaction was rolled back")
 		return false
-	} else if err != nil {
+	case errors.As(err, &taken):
+		// The group was rolled back, and a's single retry took a's
+		// revision 1 before the other transaction's waiting insert woke:
+		// once the other transaction gives up, b's retry goes on too.
+		rollBackAndExpectStored(t, other, done, "after its group was rolled back and the other transaction gave up")
+		return true
+	case err != nil:
 		t.Fatalf("the other transaction: %v, want it to go on once the group is rolled back", err)
 	}
 	// a's single retry now waits for other, which stores b's and a's
@@ -273,6 +274,26 @@ func deadlockRound(t *testing.T, ctx context.Context, s *pg.Store, pool *pgxpool
 		}
 	}
 	return true
+}
+
+// outcome is what one grouped append of a deadlock round got.
+type outcome struct {
+	stream string
+	err    error
+}
+
+// rollBackAndExpectStored rolls tx back and expects both grouped appends
+// of a deadlock round to be stored.
+func rollBackAndExpectStored(t *testing.T, tx pgx.Tx, done <-chan outcome, when string) {
+	t.Helper()
+	if err := tx.Rollback(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if o := <-done; o.err != nil {
+			t.Fatalf("append to %s %s: %v, want it stored", o.stream, when, o.err)
+		}
+	}
 }
 
 // waitForLockWait waits until n backends of the database wait for a lock.

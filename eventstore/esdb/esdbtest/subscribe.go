@@ -119,14 +119,11 @@ func (s *Server) subscribe(from *api.ReadReq_Options_AllOptions, filter *api.Rea
 		if err != nil {
 			return err
 		}
-		select {
-		case <-changed:
-		case <-ended:
-			st.mu.Lock()
-			f := st.endWith
-			st.mu.Unlock()
-			return answer(srv.Context(), f)
-		case <-behind:
+		fell, err := sub.wait(st, changed, ended, behind)
+		if err != nil {
+			return err
+		}
+		if fell {
 			st.mu.Lock()
 			behind = st.behind
 			st.mu.Unlock()
@@ -134,9 +131,33 @@ func (s *Server) subscribe(from *api.ReadReq_Options_AllOptions, filter *api.Rea
 				return err
 			}
 			catchingUp = true
-		case <-srv.Context().Done():
-			return srv.Context().Err()
 		}
+	}
+}
+
+// wait waits for the log of st to change, the subscriptions to be ended
+// (the error to answer), the client to leave, or FallBehind, which it reports.
+// A FallBehind goes before a change that came after it, as the events
+// written after a subscription fell behind come in its catch-up.
+func (sub *subscription) wait(st *state, changed, ended, behind <-chan struct{}) (fell bool, err error) {
+	select {
+	case <-behind:
+		return true, nil
+	default:
+	}
+	ctx := sub.srv.Context()
+	select {
+	case <-changed:
+		return false, nil
+	case <-behind:
+		return true, nil
+	case <-ended:
+		st.mu.Lock()
+		f := st.endWith
+		st.mu.Unlock()
+		return false, answer(ctx, f)
+	case <-ctx.Done():
+		return false, ctx.Err()
 	}
 }
 
