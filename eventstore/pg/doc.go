@@ -11,8 +11,10 @@
 // reader's snapshot), in (transaction id, sequence) order. Every transaction
 // below that horizon has ended, so no event can later appear before a
 // position a reader has passed: late commits hold readers back for a moment
-// instead of being skipped. Appends stay fully concurrent and PostgreSQL's
-// group commit keeps working.
+// instead of being skipped; the horizon is the cluster's, so a write
+// transaction left open in any database of the cluster holds them back
+// until it ends. Appends stay fully concurrent and PostgreSQL's group
+// commit keeps working.
 //
 // One append is one round trip in autocommit. An append that finds a
 // transaction slot free and no one queued is written at once, from the
