@@ -90,12 +90,9 @@ func TestIntakeResumesFromCheckpoint(t *testing.T) {
 		}
 		return commit
 	}
-	var from int64
-	waitFor(t, 10*time.Second, "the intake's checkpoint", func() bool {
-		from = checkpoint()
-		return from > 0
-	})
+	waitFor(t, 10*time.Second, "the intake's checkpoint", func() bool { return checkpoint() > 0 })
 	w.stop()
+	from := checkpoint()
 	w.start()
 	second := w.place("DE", order.LineRequest{SKU: "A", Quantity: 1})
 	if s := w.finished(second); !s.Completed {
