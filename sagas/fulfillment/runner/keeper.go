@@ -359,9 +359,8 @@ func (k *keeper) takeFresh() []int {
 
 // stop ends every term and, when release is set, removes the runner's
 // heartbeat and gives up every lease of the saga it holds in one
-// transaction, so that the
-// other runners, woken by the release, count this one gone and take over
-// at once; then it closes the connection. Work under the terms must have
+// transaction, so that the other runners, woken by the release, count this
+// one gone and take over at once; then it closes the connection. Work under the terms must have
 // stopped: nothing written under them may follow the release. It talks to
 // the database on the keeper's own connection, not the pool's, or on a
 // fresh one when that was closed (a tick cut off by the end of the run
